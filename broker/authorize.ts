@@ -1,0 +1,151 @@
+/**
+ * Topic policy as aedes hooks: authorizePublish, authorizeSubscribe, authorizeForward.
+ *
+ * authorizePublish is also where intake plugs in: aedes writes the QoS 1 PUBACK (QoS 2 PUBREC) only
+ * after its callback, so the optional publish handler runs there, awaited, after the ACL check
+ * ("acknowledged means on disk", design.md principle 2).
+ */
+import type { AedesPublishPacket, Client, PublishPacket, Subscription } from 'aedes';
+import type { Logger } from '../kernel/logger.ts';
+import type { Registry } from '../kernel/registry/index.ts';
+import { type ClientKind, MAX_TOPIC_LEVELS, mayPublish, mayReceive, maySubscribe } from './acl.ts';
+import type { BrokerMetrics } from './broker-metrics.ts';
+import type { ClientTable } from './clients.ts';
+import type { SecurityLog } from './security-log.ts';
+
+export interface PublishContext {
+  clientId: string;
+  kind: ClientKind;
+  householdId: string;
+  topic: string;
+  payload: Buffer;
+  qos: 0 | 1 | 2;
+  retain: boolean;
+}
+
+/**
+ * Runs before a client's PUBLISH is acknowledged or delivered. Resolving accepts the message (the
+ * device gets its PUBACK); rejecting closes the connection unacknowledged, so the device sends it again.
+ */
+export type PublishHandler = (ctx: PublishContext) => Promise<void>;
+
+/** A refusal already recorded as a security event (so the clientError listener does not record it twice). */
+export class AccessRefused extends Error {
+  override readonly name = 'AccessRefused';
+}
+
+export interface AuthorizeDeps {
+  clients: ClientTable;
+  registry: Registry;
+  security: SecurityLog;
+  metrics: BrokerMetrics;
+  log: Logger;
+  publishHandler: () => PublishHandler | null;
+}
+
+const levels = (topic: string) => topic.split('/').length;
+
+export function createAuthorizers(deps: AuthorizeDeps) {
+  const { clients, registry, security, metrics, log, publishHandler } = deps;
+
+  /** The publisher: the client's session, or for a Last Will aedes replays without a client, its owner. */
+  function publisher(client: Client | null, packet: PublishPacket) {
+    const session = clients.session(client);
+    if (session) return session;
+    if (client) return null;
+    const owner = (packet as PublishPacket & { clientId?: string }).clientId;
+    const identity = owner ? registry.devices.identity(owner) : null;
+    return identity?.enabled ? identity : null;
+  }
+
+  function authorizePublish(
+    client: Client | null,
+    packet: PublishPacket,
+    callback: (error?: Error | null) => void,
+  ) {
+    const who = publisher(client, packet);
+    const address = client ? clients.connection(client).address : undefined;
+    if (!who) {
+      security.record({
+        kind: 'publish_denied',
+        clientId: client?.id,
+        address,
+        detail: `unauthenticated publish to ${packet.topic}`,
+      });
+      callback(new AccessRefused('publish without an authenticated session'));
+      return;
+    }
+    const decision = mayPublish(who, packet.topic);
+    if (!decision.allowed) {
+      const tooDeep = levels(packet.topic) > MAX_TOPIC_LEVELS;
+      security.record({
+        kind: tooDeep ? 'topic_too_deep' : 'publish_denied',
+        clientId: who.id,
+        address,
+        // A too-deep topic is logged by its depth only: it is attacker-chosen and may be huge.
+        detail: tooDeep
+          ? `publish ${levels(packet.topic)} levels deep`
+          : `publish to ${packet.topic}: ${decision.reason}`,
+      });
+      callback(new AccessRefused(`publish to ${packet.topic} refused: ${decision.reason}`));
+      return;
+    }
+    const handler = publishHandler();
+    const accepted = () => {
+      metrics.messagesIn.inc({ channel: decision.channel });
+      callback(null);
+    };
+    if (!handler) {
+      accepted();
+      return;
+    }
+    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    handler({
+      clientId: who.id,
+      kind: who.kind,
+      householdId: who.householdId,
+      topic: packet.topic,
+      payload,
+      qos: packet.qos,
+      retain: packet.retain,
+    }).then(accepted, (err: unknown) => {
+      log.error(
+        { err, clientId: who.id, topic: packet.topic },
+        'publish handler failed; message not acknowledged',
+      );
+      callback(err instanceof Error ? err : new Error(String(err)));
+    });
+  }
+
+  function authorizeSubscribe(
+    client: Client,
+    sub: Subscription,
+    callback: (error: Error | null, subscription?: Subscription | null) => void,
+  ) {
+    const session = clients.session(client);
+    const decision = session ? maySubscribe(session, sub.topic) : { allowed: false, reason: 'no session' };
+    if (!decision.allowed) {
+      const tooDeep = levels(sub.topic) > MAX_TOPIC_LEVELS;
+      security.record({
+        kind: tooDeep ? 'topic_too_deep' : 'subscribe_denied',
+        clientId: session?.id ?? client.id,
+        address: clients.connection(client).address,
+        detail: tooDeep
+          ? `subscribe ${levels(sub.topic)} levels deep`
+          : `subscribe to ${sub.topic}: ${decision.reason}`,
+      });
+      // [MQTT-3.9.3]: a null subscription is answered with return code 0x80 in the SUBACK.
+      callback(null, null);
+      return;
+    }
+    callback(null, sub);
+  }
+
+  /** Defence in depth: deliver to a client only what its own topics allow, whatever it subscribed to. */
+  function authorizeForward(client: Client, packet: AedesPublishPacket): AedesPublishPacket | null {
+    const session = clients.session(client);
+    return session && mayReceive(session, packet.topic) ? packet : null;
+  }
+
+  return { authorizePublish, authorizeSubscribe, authorizeForward };
+}

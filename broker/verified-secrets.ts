@@ -1,0 +1,51 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { MqttIdentity } from '../kernel/registry/types.ts';
+import { verifySecret } from '../kernel/secrets.ts';
+
+interface Entry {
+  /** the stored scrypt hash the secret was verified against: a rotation elsewhere makes the entry stale */
+  storedHash: string;
+  /** sha256 of the secret that verified */
+  digest: Buffer;
+}
+
+const sha256 = (secret: Buffer) => createHash('sha256').update(secret).digest();
+
+/**
+ * Remembers secrets that passed scrypt, so a reconnecting device costs one sha256 instead of ~50 ms of
+ * scrypt. Holds only digests of secrets that verified; an entry counts only while the registry still has
+ * the hash it was checked against, and `forget(id)` drops it when the registry reports a change.
+ */
+export class VerifiedSecrets {
+  readonly #entries = new Map<string, Entry>();
+  readonly #maxEntries: number;
+
+  constructor(maxEntries = 100_000) {
+    this.#maxEntries = maxEntries;
+  }
+
+  async verify(identity: MqttIdentity, secret: Buffer): Promise<boolean> {
+    const digest = sha256(secret);
+    const cached = this.#entries.get(identity.id);
+    if (cached && cached.storedHash === identity.secretHash && timingSafeEqual(cached.digest, digest))
+      return true;
+    const ok = await verifySecret(secret.toString('utf8'), identity.secretHash);
+    if (ok) {
+      this.#entries.delete(identity.id);
+      if (this.#entries.size >= this.#maxEntries) {
+        const oldest = this.#entries.keys().next();
+        if (!oldest.done) this.#entries.delete(oldest.value);
+      }
+      this.#entries.set(identity.id, { storedHash: identity.secretHash, digest });
+    }
+    return ok;
+  }
+
+  forget(id: string): void {
+    this.#entries.delete(id);
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+}

@@ -1,0 +1,169 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { EventBus } from '../kernel/bus.ts';
+import type { Clock } from '../kernel/clock.ts';
+import type { HubConfig } from '../kernel/config.ts';
+import type { Db } from '../kernel/db.ts';
+import type { Logger } from '../kernel/logger.ts';
+import type { Metrics } from '../kernel/metrics.ts';
+import type { Registry } from '../kernel/registry/index.ts';
+import type { UpgradeRouter } from '../kernel/upgrades.ts';
+import { createGuard } from './auth/guard.ts';
+import { ConnectionTracker } from './connections.ts';
+import type { RouteContext } from './context.ts';
+import { installErrorHandling } from './errors.ts';
+import { authRoutes } from './routes/auth.ts';
+import { contactRoutes } from './routes/contacts.ts';
+import { deviceRoutes } from './routes/devices.ts';
+import { docsRoutes } from './routes/docs.ts';
+import { gatewayRoutes } from './routes/gateways.ts';
+import { householdRoutes } from './routes/households.ts';
+import { importRoutes } from './routes/import.ts';
+import { opsRoutes } from './routes/ops.ts';
+import { residentRoutes } from './routes/residents.ts';
+import { responderRoutes } from './routes/responders.ts';
+import { stationRoutes } from './routes/stations.ts';
+import { userRoutes } from './routes/users.ts';
+
+export interface ConsoleDeps {
+  config: HubConfig;
+  registry: Registry;
+  bus: EventBus;
+  metrics: Metrics;
+  clock: Clock;
+  upgrades: UpgradeRouter;
+  db: Db;
+  log: Logger;
+  health: () => { mqtt: boolean; clients: number };
+}
+
+export interface ConsoleRoom {
+  app: FastifyInstance;
+  /** Listens on config.host:config.httpPort. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** The HTTP server (app.server), available before start so the upgrade router can be attached. */
+  httpServer(): Server;
+  /** The real port after start (httpPort 0 = ephemeral). */
+  port(): number;
+}
+
+const API_TAGS = [
+  'auth',
+  'households',
+  'residents',
+  'contacts',
+  'devices',
+  'gateways',
+  'users',
+  'responders',
+  'stations',
+  'import',
+  'ops',
+];
+
+/**
+ * An empty body sent with `Content-Type: application/json` (a DELETE or a rotation from a client that
+ * always sets it) is no body, not a 400; anything else goes to Fastify's JSON parser (prototype-poisoning
+ * safe).
+ */
+function acceptEmptyJson(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body.toString();
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    parseJson(request, text, done);
+  });
+}
+
+/** Builds the console's Fastify app: routes are registered now and loaded on ready/listen. */
+export function createConsole(deps: ConsoleDeps): ConsoleRoom {
+  // Fastify's request serializer logs method, url and addresses: never headers (tokens, cookies) or bodies.
+  const loggerInstance: FastifyBaseLogger = deps.log;
+  const app = Fastify({
+    loggerInstance,
+    // Unknown fields in a body are an error (a typo such as "rooom" must not be ignored silently).
+    ajv: { customOptions: { removeAdditional: false } },
+  });
+  const guard = createGuard(deps.registry);
+  const ctx: RouteContext = {
+    config: deps.config,
+    registry: deps.registry,
+    clock: deps.clock,
+    metrics: deps.metrics,
+    db: deps.db,
+    guard,
+    health: deps.health,
+  };
+  const connections = new ConnectionTracker(app.server);
+  connections.watch();
+
+  const requests = deps.metrics.counter(
+    'hub_http_requests_total',
+    'HTTP requests answered, by route and status',
+  );
+  app.addHook('onResponse', async (request, reply) => {
+    // The route's template, not the raw URL: ids in paths would make the label set unbounded.
+    const route = request.is404 ? 'unmatched' : `${request.method} ${request.routeOptions.url ?? ''}`;
+    requests.inc({ route, status: String(reply.statusCode) });
+  });
+  app.addHook('onRequest', guard.authenticate);
+  acceptEmptyJson(app);
+  guard.enforceOn(app);
+  installErrorHandling(app);
+
+  app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Elder-care telemetry hub API',
+        version: '0.1.0',
+        description: 'Errors answer {"error":{"code":"HUB_ERR_…","message":"…","details":…}}.',
+      },
+      tags: API_TAGS.map((name) => ({ name })),
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'token from POST /api/auth/login' },
+          cookie: { type: 'apiKey', in: 'cookie', name: 'hub_session' },
+        },
+      },
+    },
+  });
+  app.register(docsRoutes, { prefix: '/api' });
+  const api = [
+    authRoutes,
+    householdRoutes,
+    residentRoutes,
+    contactRoutes,
+    deviceRoutes,
+    gatewayRoutes,
+    userRoutes,
+    responderRoutes,
+    stationRoutes,
+    importRoutes,
+  ];
+  for (const routes of api) app.register(routes(ctx), { prefix: '/api' });
+  app.register(opsRoutes(ctx));
+
+  return {
+    app,
+    async start() {
+      await app.listen({ host: deps.config.host, port: deps.config.httpPort });
+    },
+    async stop() {
+      const closing = app.close();
+      closing.catch((err: unknown) => deps.log.error({ err }, 'console: HTTP server failed to close'));
+      // Upgraded sockets (the broker's /mqtt websockets) keep the server open until the broker closes
+      // them; the console is done once its own HTTP connections are.
+      await Promise.race([closing, connections.httpDrained()]);
+    },
+    httpServer: () => app.server,
+    port: () => (app.server.address() as AddressInfo | null)?.port ?? deps.config.httpPort,
+  };
+}

@@ -1,0 +1,154 @@
+import { Type as T } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { HubError } from '../../kernel/errors.ts';
+import type { User } from '../../kernel/registry/types.ts';
+import { generateSecret, hashSecret, verifySecret } from '../../kernel/secrets.ts';
+import { EVERYONE } from '../auth/guard.ts';
+import { SlidingWindowLimiter } from '../auth/rate-limit.ts';
+import { clearSessionCookie, sessionToken, setSessionCookie } from '../auth/session.ts';
+import type { RouteContext } from '../context.ts';
+import { ERROR_RESPONSES, OPTIONAL_AUTH, PUBLIC, RoleSchema, SECURED } from '../schemas.ts';
+import type { TypeBoxProvider } from '../type-provider.ts';
+
+/** Failed logins per user name per minute before 429 (a password guesser gets 10 tries a minute). */
+const FAILURES_PER_USER_PER_MINUTE = 10;
+/** Failed logins per source address per minute: higher, a dispatch center's shift change shares one NAT address. */
+const FAILURES_PER_ADDRESS_PER_MINUTE = 30;
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+
+const SessionUserBody = T.Object({
+  id: T.Integer(),
+  username: T.String(),
+  role: RoleSchema,
+  displayName: T.String(),
+  households: T.Array(T.String()),
+});
+const LoginBody = T.Object(
+  {
+    username: T.String({ minLength: 1, maxLength: 100 }),
+    password: T.String({ minLength: 1, maxLength: 1000 }),
+  },
+  { additionalProperties: false },
+);
+const LoginReply = T.Object({
+  token: T.String({ description: 'bearer token; also set as the HttpOnly cookie hub_session' }),
+  expiresAt: T.String({ format: 'date-time' }),
+  user: SessionUserBody,
+});
+
+const sessionUserBody = (u: User) => ({
+  id: u.id,
+  username: u.username,
+  role: u.role,
+  displayName: u.displayName,
+  households: u.households,
+});
+
+/** Login, logout and who-am-I. Sessions are the registry's (only the token's hash is stored). */
+export function authRoutes(ctx: RouteContext): FastifyPluginAsync {
+  return async (instance) => {
+    const app = instance.withTypeProvider<TypeBoxProvider>();
+    const { registry, clock, guard } = ctx;
+    const logins = ctx.metrics.counter('hub_logins_total', 'console login attempts by result');
+    const perUser = new SlidingWindowLimiter({
+      clock,
+      limit: FAILURES_PER_USER_PER_MINUTE,
+      windowMs: MINUTE_MS,
+    });
+    const perAddress = new SlidingWindowLimiter({
+      clock,
+      limit: FAILURES_PER_ADDRESS_PER_MINUTE,
+      windowMs: MINUTE_MS,
+    });
+    // Verified against for unknown user names, so they cost the same scrypt time as known ones.
+    const decoyHash = await hashSecret(generateSecret());
+
+    app.post(
+      '/auth/login',
+      {
+        config: { public: true },
+        schema: {
+          tags: ['auth'],
+          summary: 'Log in; answers a bearer token and sets the session cookie',
+          security: PUBLIC,
+          body: LoginBody,
+          response: { 200: LoginReply, ...ERROR_RESPONSES },
+        },
+      },
+      async (request, reply) => {
+        const { username, password } = request.body;
+        const userKey = username.toLowerCase();
+        const waitMs = Math.max(perUser.retryAfterMs(userKey), perAddress.retryAfterMs(request.ip));
+        if (waitMs > 0) {
+          logins.inc({ result: 'rate_limited' });
+          throw new HubError('HUB_ERR_RATE_LIMITED', 'too many failed logins; try again later', {
+            retryAfterSeconds: Math.ceil(waitMs / 1000),
+          });
+        }
+        // Counted before the slow check, so guesses sent in parallel count too; taken back on success.
+        const userHit = perUser.hit(userKey);
+        const addressHit = perAddress.hit(request.ip);
+        const user = registry.people.userByName(username);
+        const matches = await verifySecret(password, user?.passwordHash ?? decoyHash);
+        if (!user || !matches || !user.enabled) {
+          logins.inc({ result: 'bad_credentials' });
+          // One answer for unknown user, wrong password and disabled user.
+          throw new HubError('HUB_ERR_BAD_CREDENTIALS');
+        }
+        perUser.release(userKey, userHit);
+        perAddress.release(request.ip, addressHit);
+        const session = registry.people.openSession(user.id, ctx.config.sessionHours * HOUR_MS);
+        setSessionCookie(request, reply, session.token, session.expiresAt, clock.now());
+        reply.header('cache-control', 'no-store');
+        logins.inc({ result: 'ok' });
+        request.log.info({ userId: user.id, role: user.role }, 'login');
+        return {
+          token: session.token,
+          expiresAt: new Date(session.expiresAt).toISOString(),
+          user: sessionUserBody(user),
+        };
+      },
+    );
+
+    app.post(
+      '/auth/logout',
+      {
+        // Public: logging out with an expired session still clears the cookie.
+        config: { public: true },
+        schema: {
+          tags: ['auth'],
+          summary: 'Log out: ends the session of the token or cookie and clears the cookie',
+          security: OPTIONAL_AUTH,
+          response: { 204: T.Null(), ...ERROR_RESPONSES },
+        },
+      },
+      async (request, reply) => {
+        const token = sessionToken(request);
+        if (token) registry.people.closeSession(token);
+        clearSessionCookie(request, reply);
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.get(
+      '/auth/me',
+      {
+        preHandler: guard.requireRole(EVERYONE),
+        schema: {
+          tags: ['auth'],
+          summary: 'The logged-in user and when the session ends',
+          security: SECURED,
+          response: {
+            200: T.Object({ user: SessionUserBody, expiresAt: T.String({ format: 'date-time' }) }),
+            ...ERROR_RESPONSES,
+          },
+        },
+      },
+      async (request) => {
+        const user = guard.userOf(request);
+        return { user: sessionUserBody(user), expiresAt: new Date(user.expiresAt).toISOString() };
+      },
+    );
+  };
+}

@@ -1,0 +1,235 @@
+import { Type as T } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { HubError } from '../../kernel/errors.ts';
+import type { Registry } from '../../kernel/registry/index.ts';
+import type { Device as DeviceRecord } from '../../kernel/registry/types.ts';
+import { generateSecret, hashSecret } from '../../kernel/secrets.ts';
+import { ADMIN, HOUSEHOLD_READERS, type HouseholdScope, paramId } from '../auth/guard.ts';
+import type { RouteContext } from '../context.ts';
+import { invalidField } from '../errors.ts';
+import {
+  Device,
+  DeviceCreate,
+  DeviceUpdate,
+  ERROR_RESPONSES,
+  IdParams,
+  Nullable,
+  OperatorId,
+  SECURED,
+  Secret,
+} from '../schemas.ts';
+import type { TypeBoxProvider } from '../type-provider.ts';
+import { found, householdInBody, NO_STORE } from './lookups.ts';
+
+const tags = ['devices'];
+
+/**
+ * Where a device sits must hold together: its household exists, its resident lives there, and a Zigbee
+ * device's gateway is in the same household with the friendly name free. 400 naming the field, 409 for a
+ * friendly name already taken.
+ */
+function checkPlacement(registry: Registry, d: DeviceRecord): void {
+  householdInBody(registry, d.householdId);
+  if (d.residentId !== null && registry.households.getResident(d.residentId)?.householdId !== d.householdId) {
+    throw invalidField('/residentId', `names no resident of household ${d.householdId}`);
+  }
+  if (d.gatewayId === null) {
+    if (d.friendlyName !== null)
+      throw invalidField('/friendlyName', 'is only for a device behind a gateway (gatewayId)');
+    return;
+  }
+  if (registry.devices.getGateway(d.gatewayId)?.householdId !== d.householdId) {
+    throw invalidField('/gatewayId', `names no gateway of household ${d.householdId}`);
+  }
+  if (d.friendlyName === null)
+    throw invalidField('/friendlyName', 'is required for a device behind a gateway');
+  // Zigbee2MQTT publishes its own state under `bridge/`.
+  if (d.friendlyName === 'bridge' || d.friendlyName.startsWith('bridge/')) {
+    throw invalidField('/friendlyName', 'bridge is reserved by Zigbee2MQTT');
+  }
+  const holder = registry.devices.byFriendlyName(d.gatewayId, d.friendlyName);
+  if (holder && holder.id !== d.id) {
+    throw new HubError(
+      'HUB_ERR_CONFLICT',
+      `gateway ${d.gatewayId} already has a device named ${d.friendlyName}`,
+    );
+  }
+}
+
+/**
+ * Devices. A device that connects itself gets a secret, answered once on create or rotation and stored
+ * only as its scrypt hash; a Zigbee device behind a gateway has none.
+ */
+export function deviceRoutes(ctx: RouteContext): FastifyPluginAsync {
+  return async (instance) => {
+    const app = instance.withTypeProvider<TypeBoxProvider>();
+    const { registry, guard } = ctx;
+    const devices = registry.devices;
+    const byDevice: HouseholdScope = {
+      household: (request) => devices.get(paramId(request))?.householdId ?? null,
+      notFound: 'HUB_ERR_DEVICE_UNKNOWN',
+    };
+    const byQuery: HouseholdScope = {
+      household: (request) => (request.query as { householdId?: string }).householdId,
+      notFound: 'HUB_ERR_HOUSEHOLD_UNKNOWN',
+    };
+
+    app.get(
+      '/devices',
+      {
+        preHandler: guard.requireRole(HOUSEHOLD_READERS, byQuery),
+        schema: {
+          tags,
+          summary: 'Devices the user may see, optionally of one household',
+          security: SECURED,
+          querystring: T.Object({ householdId: T.Optional(OperatorId) }),
+          response: { 200: T.Array(Device), ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => {
+        const { householdId } = request.query;
+        if (householdId === undefined) return devices.list(guard.visibleHouseholds(guard.userOf(request)));
+        found(registry.households.get(householdId), 'HUB_ERR_HOUSEHOLD_UNKNOWN');
+        return devices.list([householdId]);
+      },
+    );
+
+    app.get(
+      '/devices/:id',
+      {
+        preHandler: guard.requireRole(HOUSEHOLD_READERS, byDevice),
+        schema: {
+          tags,
+          summary: 'One device (never its secret)',
+          security: SECURED,
+          params: IdParams,
+          response: { 200: Device, ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => found(devices.get(request.params.id), 'HUB_ERR_DEVICE_UNKNOWN'),
+    );
+
+    app.post(
+      '/devices',
+      {
+        preHandler: guard.requireRole(ADMIN),
+        schema: {
+          tags,
+          summary:
+            'Register a device; answers its MQTT secret once (none for a Zigbee device behind a gateway)',
+          security: SECURED,
+          body: DeviceCreate,
+          response: { 201: T.Object({ device: Device, secret: Nullable(Secret) }), ...ERROR_RESPONSES },
+        },
+      },
+      async (request, reply) => {
+        const body = request.body;
+        const next: DeviceRecord = {
+          id: body.id,
+          householdId: body.householdId,
+          type: body.type,
+          room: body.room ?? null,
+          residentId: body.residentId ?? null,
+          gatewayId: body.gatewayId ?? null,
+          friendlyName: body.friendlyName ?? null,
+          enabled: body.enabled ?? true,
+        };
+        const secret = next.gatewayId === null ? generateSecret() : null;
+        const secretHash = secret === null ? undefined : await hashSecret(secret);
+        // Checked after the (slow) hash, with no await before the write: two creates of one id cannot both pass.
+        if (registry.mqttIdTaken(next.id)) {
+          throw new HubError('HUB_ERR_CONFLICT', `${next.id} is already a device or gateway id`, {
+            id: next.id,
+          });
+        }
+        checkPlacement(registry, next);
+        devices.upsert(next, secretHash);
+        request.log.info({ deviceId: next.id, householdId: next.householdId }, 'device registered');
+        return reply
+          .code(201)
+          .headers(NO_STORE)
+          .send({ device: found(devices.get(next.id)), secret });
+      },
+    );
+
+    app.put(
+      '/devices/:id',
+      {
+        preHandler: guard.requireRole(ADMIN, byDevice),
+        schema: {
+          tags,
+          summary: 'Update a device (fields left out keep their value)',
+          security: SECURED,
+          params: IdParams,
+          body: DeviceUpdate,
+          response: { 200: Device, ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => {
+        const existing = found(devices.get(request.params.id), 'HUB_ERR_DEVICE_UNKNOWN');
+        const b = request.body;
+        const next: DeviceRecord = {
+          ...existing,
+          householdId: b.householdId ?? existing.householdId,
+          type: b.type ?? existing.type,
+          room: b.room === undefined ? existing.room : b.room,
+          residentId: b.residentId === undefined ? existing.residentId : b.residentId,
+          friendlyName: b.friendlyName ?? existing.friendlyName,
+          enabled: b.enabled ?? existing.enabled,
+        };
+        checkPlacement(registry, next);
+        devices.upsert(next);
+        return found(devices.get(next.id));
+      },
+    );
+
+    app.post(
+      '/devices/:id/secret',
+      {
+        preHandler: guard.requireRole(ADMIN, byDevice),
+        schema: {
+          tags,
+          summary: 'Rotate the MQTT secret of a device; answers the new one once, the old one stops working',
+          security: SECURED,
+          params: IdParams,
+          response: { 200: T.Object({ id: T.String(), secret: Secret }), ...ERROR_RESPONSES },
+        },
+      },
+      async (request, reply) => {
+        const { id } = request.params;
+        if (found(devices.get(id), 'HUB_ERR_DEVICE_UNKNOWN').gatewayId !== null) {
+          throw new HubError(
+            'HUB_ERR_CONFLICT',
+            `${id} is behind a gateway and has no secret; rotate the gateway's`,
+          );
+        }
+        const secret = generateSecret();
+        const secretHash = await hashSecret(secret);
+        // Read again after the await: a device deleted meanwhile must not come back.
+        devices.upsert(found(devices.get(id), 'HUB_ERR_DEVICE_UNKNOWN'), secretHash);
+        request.log.info({ deviceId: id }, 'device secret rotated');
+        return reply.headers(NO_STORE).send({ id, secret });
+      },
+    );
+
+    app.delete(
+      '/devices/:id',
+      {
+        preHandler: guard.requireRole(ADMIN, byDevice),
+        schema: {
+          tags,
+          summary: 'Delete a device; its credentials stop working at once',
+          security: SECURED,
+          params: IdParams,
+          response: { 204: T.Null(), ...ERROR_RESPONSES },
+        },
+      },
+      async (request, reply) => {
+        found(devices.get(request.params.id), 'HUB_ERR_DEVICE_UNKNOWN');
+        devices.delete(request.params.id);
+        request.log.info({ deviceId: request.params.id }, 'device deleted');
+        return reply.code(204).send(null);
+      },
+    );
+  };
+}

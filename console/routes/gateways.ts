@@ -1,0 +1,192 @@
+import { Type as T } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { HubError } from '../../kernel/errors.ts';
+import { generateSecret, hashSecret } from '../../kernel/secrets.ts';
+import { ADMIN, HOUSEHOLD_READERS, type HouseholdScope, paramId } from '../auth/guard.ts';
+import type { RouteContext } from '../context.ts';
+import {
+  ERROR_RESPONSES,
+  Gateway,
+  GatewayCreate,
+  GatewayUpdate,
+  IdParams,
+  OperatorId,
+  SECURED,
+  Secret,
+} from '../schemas.ts';
+import type { TypeBoxProvider } from '../type-provider.ts';
+import { found, householdInBody, NO_STORE } from './lookups.ts';
+
+const tags = ['gateways'];
+
+/** Zigbee2MQTT gateways: like devices, a secret answered once and stored only as its hash. */
+export function gatewayRoutes(ctx: RouteContext): FastifyPluginAsync {
+  return async (instance) => {
+    const app = instance.withTypeProvider<TypeBoxProvider>();
+    const { registry, guard } = ctx;
+    const devices = registry.devices;
+    const byGateway: HouseholdScope = {
+      household: (request) => devices.getGateway(paramId(request))?.householdId ?? null,
+      notFound: 'HUB_ERR_NOT_FOUND',
+    };
+    const byQuery: HouseholdScope = {
+      household: (request) => (request.query as { householdId?: string }).householdId,
+      notFound: 'HUB_ERR_HOUSEHOLD_UNKNOWN',
+    };
+    const devicesBehind = (gatewayId: string) => devices.list().filter((d) => d.gatewayId === gatewayId);
+
+    app.get(
+      '/gateways',
+      {
+        preHandler: guard.requireRole(HOUSEHOLD_READERS, byQuery),
+        schema: {
+          tags,
+          summary: 'Gateways the user may see, optionally of one household',
+          security: SECURED,
+          querystring: T.Object({ householdId: T.Optional(OperatorId) }),
+          response: { 200: T.Array(Gateway), ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => {
+        const { householdId } = request.query;
+        if (householdId === undefined)
+          return devices.listGateways(guard.visibleHouseholds(guard.userOf(request)));
+        found(registry.households.get(householdId), 'HUB_ERR_HOUSEHOLD_UNKNOWN');
+        return devices.listGateways([householdId]);
+      },
+    );
+
+    app.get(
+      '/gateways/:id',
+      {
+        preHandler: guard.requireRole(HOUSEHOLD_READERS, byGateway),
+        schema: {
+          tags,
+          summary: 'One gateway (never its secret)',
+          security: SECURED,
+          params: IdParams,
+          response: { 200: Gateway, ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => found(devices.getGateway(request.params.id)),
+    );
+
+    app.post(
+      '/gateways',
+      {
+        preHandler: guard.requireRole(ADMIN),
+        schema: {
+          tags,
+          summary: 'Register a gateway; answers its MQTT secret once',
+          security: SECURED,
+          body: GatewayCreate,
+          response: { 201: T.Object({ gateway: Gateway, secret: Secret }), ...ERROR_RESPONSES },
+        },
+      },
+      async (request, reply) => {
+        const body = request.body;
+        const secret = generateSecret();
+        const secretHash = await hashSecret(secret);
+        // Checked after the (slow) hash, with no await before the write: two creates of one id cannot both pass.
+        if (registry.mqttIdTaken(body.id)) {
+          throw new HubError('HUB_ERR_CONFLICT', `${body.id} is already a device or gateway id`, {
+            id: body.id,
+          });
+        }
+        householdInBody(registry, body.householdId);
+        devices.upsertGateway(body, secretHash);
+        request.log.info({ gatewayId: body.id, householdId: body.householdId }, 'gateway registered');
+        return reply
+          .code(201)
+          .headers(NO_STORE)
+          .send({ gateway: found(devices.getGateway(body.id)), secret });
+      },
+    );
+
+    app.put(
+      '/gateways/:id',
+      {
+        preHandler: guard.requireRole(ADMIN, byGateway),
+        schema: {
+          tags,
+          summary: 'Update a gateway (fields left out keep their value)',
+          security: SECURED,
+          params: IdParams,
+          body: GatewayUpdate,
+          response: { 200: Gateway, ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => {
+        const existing = found(devices.getGateway(request.params.id));
+        const householdId = request.body.householdId ?? existing.householdId;
+        householdInBody(registry, householdId);
+        if (householdId !== existing.householdId && devicesBehind(existing.id).length > 0) {
+          throw new HubError(
+            'HUB_ERR_CONFLICT',
+            `gateway ${existing.id} has devices; move or delete them first`,
+          );
+        }
+        devices.upsertGateway({
+          id: existing.id,
+          householdId,
+          enabled: request.body.enabled ?? existing.enabled,
+        });
+        return found(devices.getGateway(existing.id));
+      },
+    );
+
+    app.post(
+      '/gateways/:id/secret',
+      {
+        preHandler: guard.requireRole(ADMIN, byGateway),
+        schema: {
+          tags,
+          summary: 'Rotate the MQTT secret of a gateway; answers the new one once, the old one stops working',
+          security: SECURED,
+          params: IdParams,
+          response: { 200: T.Object({ id: T.String(), secret: Secret }), ...ERROR_RESPONSES },
+        },
+      },
+      async (request, reply) => {
+        const { id } = request.params;
+        found(devices.getGateway(id));
+        const secret = generateSecret();
+        const secretHash = await hashSecret(secret);
+        // Read again after the await: a gateway deleted meanwhile must not come back.
+        devices.upsertGateway(found(devices.getGateway(id)), secretHash);
+        request.log.info({ gatewayId: id }, 'gateway secret rotated');
+        return reply.headers(NO_STORE).send({ id, secret });
+      },
+    );
+
+    app.delete(
+      '/gateways/:id',
+      {
+        preHandler: guard.requireRole(ADMIN, byGateway),
+        schema: {
+          tags,
+          summary: 'Delete a gateway (its devices first); its credentials stop working at once',
+          security: SECURED,
+          params: IdParams,
+          response: { 204: T.Null(), ...ERROR_RESPONSES },
+        },
+      },
+      async (request, reply) => {
+        const gateway = found(devices.getGateway(request.params.id));
+        const behind = devicesBehind(gateway.id).length;
+        if (behind > 0) {
+          throw new HubError(
+            'HUB_ERR_CONFLICT',
+            `gateway ${gateway.id} still has devices; delete them first`,
+            {
+              devices: behind,
+            },
+          );
+        }
+        devices.deleteGateway(gateway.id);
+        request.log.info({ gatewayId: gateway.id }, 'gateway deleted');
+        return reply.code(204).send(null);
+      },
+    );
+  };
+}

@@ -1,0 +1,105 @@
+import { Type as T } from '@sinclair/typebox';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { HubError } from '../../kernel/errors.ts';
+import { type ImportFormat, importProvisioning } from '../../kernel/provisioning/index.ts';
+import { ADMIN } from '../auth/guard.ts';
+import type { RouteContext } from '../context.ts';
+import { invalidField } from '../errors.ts';
+import { ERROR_RESPONSES, SECURED } from '../schemas.ts';
+import { NO_STORE } from './lookups.ts';
+
+/** bytes; a county's list (thousands of homes × 3–8 device rows × ~200 B) fits with room. */
+const IMPORT_BODY_LIMIT = 16 * 1024 * 1024;
+
+const ImportRequest = T.Object({
+  format: T.Unsafe<ImportFormat>({ type: 'string', enum: ['json', 'csv'] }),
+  content: T.String({ description: 'the provisioning file, as text' }),
+});
+const ProvisioningDocument = T.Object(
+  {
+    households: T.Optional(T.Array(T.Unknown())),
+    responders: T.Optional(T.Array(T.Unknown())),
+    users: T.Optional(T.Array(T.Unknown())),
+  },
+  { description: 'a provisioning document as in docs/provisioning.md' },
+);
+const ImportReport = T.Object({
+  ok: T.Boolean(),
+  problems: T.Array(T.Object({ line: T.Integer(), path: T.String(), reason: T.String() })),
+  counts: T.Record(
+    T.String(),
+    T.Object({ created: T.Integer(), updated: T.Integer(), unchanged: T.Integer() }),
+  ),
+  secrets: T.Array(T.Object({ id: T.String(), secret: T.String() }), {
+    description: 'new device/gateway secrets and generated passwords: shown once',
+  }),
+});
+
+/** What to import: CSV text, a JSON `{format, content}` wrapper, or a JSON provisioning document itself. */
+function importInput(request: FastifyRequest): { format: ImportFormat; content: string } {
+  const raw = typeof request.body === 'string' ? request.body : '';
+  const mediaType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (mediaType === 'text/csv') return { format: 'csv', content: raw };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    // Not JSON at all: the importer reports the syntax error with its line.
+    return { format: 'json', content: raw };
+  }
+  if (parsed === null || typeof parsed !== 'object' || !('content' in parsed))
+    return { format: 'json', content: raw };
+  const { format, content } = parsed as Record<string, unknown>;
+  if (format !== 'json' && format !== 'csv') throw invalidField('/format', 'must be json or csv');
+  if (typeof content !== 'string') throw invalidField('/content', 'must be the file as a string');
+  return { format, content };
+}
+
+/**
+ * Provisioning import (admin): all or nothing, the same as `npm run hub -- import FILE`. The body holds
+ * passwords and the answer new secrets: neither is ever logged, and the answer is not cached.
+ */
+export function importRoutes(ctx: RouteContext): FastifyPluginAsync {
+  return async (app) => {
+    // This plugin's parsers only (encapsulated): the importer reads the raw text, so a problem names its line.
+    app.removeContentTypeParser('application/json');
+    app.addContentTypeParser(
+      ['application/json', 'text/csv'],
+      { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT },
+      (_request, body, done) => done(null, body),
+    );
+
+    app.post(
+      '/import',
+      {
+        preHandler: ctx.guard.requireRole(ADMIN),
+        bodyLimit: IMPORT_BODY_LIMIT,
+        // The body is raw text, checked by importInput and the importer; the schema below documents it.
+        validatorCompiler: () => (value) => ({ value }),
+        schema: {
+          tags: ['import'],
+          summary: 'Import a provisioning file (JSON or CSV); nothing is imported when a row is bad',
+          security: SECURED,
+          body: {
+            content: {
+              'application/json': { schema: T.Union([ImportRequest, ProvisioningDocument]) },
+              'text/csv': { schema: T.String({ description: 'CSV with a header row, one row per device' }) },
+            },
+          },
+          response: { 200: ImportReport, ...ERROR_RESPONSES },
+        },
+      },
+      async (request, reply) => {
+        const input = importInput(request);
+        const report = await importProvisioning(ctx.registry, input);
+        reply.headers(NO_STORE);
+        if (!report.ok) {
+          request.log.info({ problems: report.problems.length }, 'import refused');
+          throw new HubError('HUB_ERR_IMPORT_INVALID', undefined, { problems: report.problems });
+        }
+        request.log.info({ format: input.format, counts: report.counts }, 'import done');
+        return report;
+      },
+    );
+  };
+}

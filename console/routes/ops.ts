@@ -1,0 +1,76 @@
+import { Type as T } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import type { RouteContext } from '../context.ts';
+import { PUBLIC } from '../schemas.ts';
+
+/** Prometheus text exposition format 0.0.4. */
+const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+const Health = T.Object({
+  status: T.Union([T.Literal('ok'), T.Literal('unavailable')]),
+  mqtt: T.Boolean({ description: 'the MQTT listeners are up' }),
+  clients: T.Integer({ description: 'connected MQTT clients' }),
+  db: T.Union([T.Literal('ok'), T.Literal('error')]),
+});
+
+const PLACEHOLDER_PAGE = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Elder-care hub</title></head>
+<body>
+<h1>Elder-care hub console</h1>
+<p>Elder-care hub console — pages arrive with the dispatch console issue; API at
+<a href="/api/docs/json">/api/docs/json</a>.</p>
+</body>
+</html>
+`;
+
+/** Health, metrics and the front page: no login (a load balancer and Prometheus call them). */
+export function opsRoutes(ctx: RouteContext): FastifyPluginAsync {
+  return async (app) => {
+    app.get(
+      '/healthz',
+      {
+        config: { public: true },
+        schema: {
+          tags: ['ops'],
+          summary: 'Liveness: 200 when the MQTT listeners and the database answer, else 503',
+          security: PUBLIC,
+          response: { 200: Health, 503: Health },
+        },
+      },
+      async (request, reply) => {
+        const { mqtt, clients } = ctx.health();
+        let db: 'ok' | 'error' = 'ok';
+        try {
+          ctx.db.prepare('SELECT 1').get();
+        } catch (err) {
+          db = 'error';
+          request.log.warn({ err }, 'health check: database does not answer');
+        }
+        const ok = mqtt && db === 'ok';
+        return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', mqtt, clients, db });
+      },
+    );
+
+    app.get(
+      '/metrics',
+      {
+        config: { public: true },
+        schema: {
+          tags: ['ops'],
+          summary: 'Metrics in the Prometheus text format',
+          security: PUBLIC,
+        },
+      },
+      async (_request, reply) => reply.type(PROMETHEUS_CONTENT_TYPE).send(ctx.metrics.render()),
+    );
+
+    app.get('/', { config: { public: true }, schema: { hide: true } }, async (_request, reply) =>
+      reply
+        .type('text/html; charset=utf-8')
+        .header('content-security-policy', "default-src 'none'")
+        .header('x-content-type-options', 'nosniff')
+        .send(PLACEHOLDER_PAGE),
+    );
+  };
+}

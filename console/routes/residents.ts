@@ -1,0 +1,119 @@
+import { Type as T } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { HubError } from '../../kernel/errors.ts';
+import { ADMIN, HOUSEHOLD_READERS, type HouseholdScope, paramId } from '../auth/guard.ts';
+import type { RouteContext } from '../context.ts';
+import { ERROR_RESPONSES, IdParams, Resident, ResidentCreate, ResidentWrite, SECURED } from '../schemas.ts';
+import type { TypeBoxProvider } from '../type-provider.ts';
+import { found } from './lookups.ts';
+
+const tags = ['residents'];
+
+/** Residents, listed and created under their household, read and changed by their own id. */
+export function residentRoutes(ctx: RouteContext): FastifyPluginAsync {
+  return async (instance) => {
+    const app = instance.withTypeProvider<TypeBoxProvider>();
+    const { guard } = ctx;
+    const households = ctx.registry.households;
+    const byHousehold: HouseholdScope = { household: paramId, notFound: 'HUB_ERR_HOUSEHOLD_UNKNOWN' };
+    const byResident: HouseholdScope = {
+      household: (request) => households.getResident(paramId(request))?.householdId ?? null,
+      notFound: 'HUB_ERR_NOT_FOUND',
+    };
+
+    app.get(
+      '/households/:id/residents',
+      {
+        preHandler: guard.requireRole(HOUSEHOLD_READERS, byHousehold),
+        schema: {
+          tags,
+          summary: 'Residents of a household',
+          security: SECURED,
+          params: IdParams,
+          response: { 200: T.Array(Resident), ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => {
+        const household = found(households.get(request.params.id), 'HUB_ERR_HOUSEHOLD_UNKNOWN');
+        return households.residents(household.id);
+      },
+    );
+
+    app.post(
+      '/households/:id/residents',
+      {
+        preHandler: guard.requireRole(ADMIN, byHousehold),
+        schema: {
+          tags,
+          summary: 'Add a resident to a household',
+          security: SECURED,
+          params: IdParams,
+          body: ResidentCreate,
+          response: { 201: Resident, ...ERROR_RESPONSES },
+        },
+      },
+      async (request, reply) => {
+        const household = found(households.get(request.params.id), 'HUB_ERR_HOUSEHOLD_UNKNOWN');
+        const body = request.body;
+        if (households.getResident(body.id))
+          throw new HubError('HUB_ERR_CONFLICT', `resident ${body.id} already exists`);
+        households.upsertResident({ ...body, householdId: household.id });
+        return reply.code(201).send(found(households.getResident(body.id)));
+      },
+    );
+
+    app.get(
+      '/residents/:id',
+      {
+        preHandler: guard.requireRole(HOUSEHOLD_READERS, byResident),
+        schema: {
+          tags,
+          summary: 'One resident',
+          security: SECURED,
+          params: IdParams,
+          response: { 200: Resident, ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => found(households.getResident(request.params.id)),
+    );
+
+    app.put(
+      '/residents/:id',
+      {
+        preHandler: guard.requireRole(ADMIN, byResident),
+        schema: {
+          tags,
+          summary: 'Update a resident (fields left out keep their value)',
+          security: SECURED,
+          params: IdParams,
+          body: ResidentWrite,
+          response: { 200: Resident, ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => {
+        const resident = found(households.getResident(request.params.id));
+        households.upsertResident({ ...request.body, id: resident.id, householdId: resident.householdId });
+        return found(households.getResident(resident.id));
+      },
+    );
+
+    app.delete(
+      '/residents/:id',
+      {
+        preHandler: guard.requireRole(ADMIN, byResident),
+        schema: {
+          tags,
+          summary: 'Delete a resident (their devices stay, unassigned)',
+          security: SECURED,
+          params: IdParams,
+          response: { 204: T.Null(), ...ERROR_RESPONSES },
+        },
+      },
+      async (request, reply) => {
+        found(households.getResident(request.params.id));
+        households.deleteResident(request.params.id);
+        return reply.code(204).send(null);
+      },
+    );
+  };
+}

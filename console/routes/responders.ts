@@ -1,0 +1,133 @@
+import { Type as T } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { HubError } from '../../kernel/errors.ts';
+import type { Registry } from '../../kernel/registry/index.ts';
+import type { Responder as ResponderRecord } from '../../kernel/registry/types.ts';
+import { ADMIN, DISPATCH } from '../auth/guard.ts';
+import type { RouteContext } from '../context.ts';
+import { invalidField } from '../errors.ts';
+import {
+  ERROR_RESPONSES,
+  IdParams,
+  Responder,
+  ResponderCreate,
+  ResponderWrite,
+  SECURED,
+} from '../schemas.ts';
+import type { TypeBoxProvider } from '../type-provider.ts';
+import { found } from './lookups.ts';
+
+const tags = ['responders'];
+
+type ResponderBody = Omit<ResponderRecord, 'id' | 'phone' | 'grids' | 'stationId' | 'userId'> &
+  Partial<Pick<ResponderRecord, 'phone' | 'grids' | 'stationId' | 'userId'>>;
+
+/** A responder's station and user account, when named, must exist. */
+function toResponder(registry: Registry, id: string, b: ResponderBody): ResponderRecord {
+  const stationId = b.stationId ?? null;
+  const userId = b.userId ?? null;
+  if (stationId !== null && !registry.people.listStations().some((s) => s.id === stationId)) {
+    throw invalidField('/stationId', `names no station (${stationId})`);
+  }
+  if (userId !== null && !registry.people.getUser(userId))
+    throw invalidField('/userId', `names no user (${userId})`);
+  return { id, name: b.name, kind: b.kind, phone: b.phone ?? '', grids: b.grids ?? [], stationId, userId };
+}
+
+/** Grid workers, station staff and volunteers: read by the dispatch center, written by the admin. */
+export function responderRoutes(ctx: RouteContext): FastifyPluginAsync {
+  return async (instance) => {
+    const app = instance.withTypeProvider<TypeBoxProvider>();
+    const { registry, guard } = ctx;
+    const people = registry.people;
+
+    app.get(
+      '/responders',
+      {
+        preHandler: guard.requireRole(DISPATCH),
+        schema: {
+          tags,
+          summary: 'All responders',
+          security: SECURED,
+          response: { 200: T.Array(Responder), ...ERROR_RESPONSES },
+        },
+      },
+      async () => people.listResponders(),
+    );
+
+    app.get(
+      '/responders/:id',
+      {
+        preHandler: guard.requireRole(DISPATCH),
+        schema: {
+          tags,
+          summary: 'One responder',
+          security: SECURED,
+          params: IdParams,
+          response: { 200: Responder, ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => found(people.getResponder(request.params.id)),
+    );
+
+    app.post(
+      '/responders',
+      {
+        preHandler: guard.requireRole(ADMIN),
+        schema: {
+          tags,
+          summary: 'Create a responder',
+          security: SECURED,
+          body: ResponderCreate,
+          response: { 201: Responder, ...ERROR_RESPONSES },
+        },
+      },
+      async (request, reply) => {
+        const { id, ...body } = request.body;
+        if (people.getResponder(id)) throw new HubError('HUB_ERR_CONFLICT', `responder ${id} already exists`);
+        people.upsertResponder(toResponder(registry, id, body));
+        return reply.code(201).send(found(people.getResponder(id)));
+      },
+    );
+
+    app.put(
+      '/responders/:id',
+      {
+        preHandler: guard.requireRole(ADMIN),
+        schema: {
+          tags,
+          summary: 'Replace a responder',
+          security: SECURED,
+          params: IdParams,
+          body: ResponderWrite,
+          response: { 200: Responder, ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => {
+        const { id } = request.params;
+        found(people.getResponder(id));
+        people.upsertResponder(toResponder(registry, id, request.body));
+        return found(people.getResponder(id));
+      },
+    );
+
+    app.delete(
+      '/responders/:id',
+      {
+        preHandler: guard.requireRole(ADMIN),
+        schema: {
+          tags,
+          summary: 'Delete a responder',
+          security: SECURED,
+          params: IdParams,
+          response: { 204: T.Null(), ...ERROR_RESPONSES },
+        },
+      },
+      async (request, reply) => {
+        found(people.getResponder(request.params.id));
+        people.deleteResponder(request.params.id);
+        return reply.code(204).send(null);
+      },
+    );
+  };
+}

@@ -1,0 +1,93 @@
+import { Type as T } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { HubError } from '../../kernel/errors.ts';
+import { ADMIN, DISPATCH } from '../auth/guard.ts';
+import type { RouteContext } from '../context.ts';
+import { ERROR_RESPONSES, IdParams, SECURED, Station, StationCreate, StationWrite } from '../schemas.ts';
+import type { TypeBoxProvider } from '../type-provider.ts';
+import { found } from './lookups.ts';
+
+const tags = ['stations'];
+
+/**
+ * Elder-care stations (助老站) responders work from: read by the dispatch center, written by the admin.
+ * No DELETE yet: the registry has no station delete.
+ */
+export function stationRoutes(ctx: RouteContext): FastifyPluginAsync {
+  return async (instance) => {
+    const app = instance.withTypeProvider<TypeBoxProvider>();
+    const { registry, guard } = ctx;
+    const people = registry.people;
+    const station = (id: string) => people.listStations().find((s) => s.id === id) ?? null;
+
+    app.get(
+      '/stations',
+      {
+        preHandler: guard.requireRole(DISPATCH),
+        schema: {
+          tags,
+          summary: 'All stations',
+          security: SECURED,
+          response: { 200: T.Array(Station), ...ERROR_RESPONSES },
+        },
+      },
+      async () => people.listStations(),
+    );
+
+    app.get(
+      '/stations/:id',
+      {
+        preHandler: guard.requireRole(DISPATCH),
+        schema: {
+          tags,
+          summary: 'One station',
+          security: SECURED,
+          params: IdParams,
+          response: { 200: Station, ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => found(station(request.params.id)),
+    );
+
+    app.post(
+      '/stations',
+      {
+        preHandler: guard.requireRole(ADMIN),
+        schema: {
+          tags,
+          summary: 'Create a station',
+          security: SECURED,
+          body: StationCreate,
+          response: { 201: Station, ...ERROR_RESPONSES },
+        },
+      },
+      async (request, reply) => {
+        const body = request.body;
+        if (station(body.id)) throw new HubError('HUB_ERR_CONFLICT', `station ${body.id} already exists`);
+        people.upsertStation(body);
+        return reply.code(201).send(found(station(body.id)));
+      },
+    );
+
+    app.put(
+      '/stations/:id',
+      {
+        preHandler: guard.requireRole(ADMIN),
+        schema: {
+          tags,
+          summary: 'Replace a station',
+          security: SECURED,
+          params: IdParams,
+          body: StationWrite,
+          response: { 200: Station, ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => {
+        const { id } = request.params;
+        found(station(id));
+        people.upsertStation({ id, ...request.body });
+        return found(station(id));
+      },
+    );
+  };
+}

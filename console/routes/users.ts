@@ -1,0 +1,155 @@
+import { Type as T } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { HubError } from '../../kernel/errors.ts';
+import type { Registry } from '../../kernel/registry/index.ts';
+import type { Role, User as UserRecord } from '../../kernel/registry/types.ts';
+import { hashSecret } from '../../kernel/secrets.ts';
+import { ADMIN } from '../auth/guard.ts';
+import type { RouteContext } from '../context.ts';
+import { invalidField } from '../errors.ts';
+import { ERROR_RESPONSES, NumericIdParams, SECURED, User, UserCreate, UserUpdate } from '../schemas.ts';
+import type { TypeBoxProvider } from '../type-provider.ts';
+import { found } from './lookups.ts';
+
+const tags = ['users'];
+
+/** Household links only mean something for family users; each must name a household. */
+function checkHouseholds(registry: Registry, role: Role, households: readonly string[]): void {
+  if (role !== 'family' && households.length > 0) {
+    throw invalidField('/households', 'are only for family users');
+  }
+  households.forEach((id, i) => {
+    if (!registry.households.get(id)) throw invalidField(`/households/${i}`, `names no household (${id})`);
+  });
+}
+
+/** Refuses to leave the hub without an enabled admin (nobody could provision or fix anything). */
+function keepAnAdmin(
+  registry: Registry,
+  user: UserRecord,
+  next: { role: Role; enabled: boolean } | null,
+): void {
+  if (user.role !== 'admin' || !user.enabled) return;
+  if (next && next.role === 'admin' && next.enabled) return;
+  const others = registry.people
+    .listUsers()
+    .filter((u) => u.role === 'admin' && u.enabled && u.id !== user.id);
+  if (others.length === 0) throw new HubError('HUB_ERR_CONFLICT', 'the last enabled admin cannot be removed');
+}
+
+/** Console users: admin only. Passwords are stored as scrypt hashes and never answered. */
+export function userRoutes(ctx: RouteContext): FastifyPluginAsync {
+  return async (instance) => {
+    const app = instance.withTypeProvider<TypeBoxProvider>();
+    const { registry, guard } = ctx;
+    const people = registry.people;
+    const adminOnly = guard.requireRole(ADMIN);
+
+    app.get(
+      '/users',
+      {
+        preHandler: adminOnly,
+        schema: {
+          tags,
+          summary: 'All users',
+          security: SECURED,
+          response: { 200: T.Array(User), ...ERROR_RESPONSES },
+        },
+      },
+      async () => people.listUsers(),
+    );
+
+    app.get(
+      '/users/:id',
+      {
+        preHandler: adminOnly,
+        schema: {
+          tags,
+          summary: 'One user',
+          security: SECURED,
+          params: NumericIdParams,
+          response: { 200: User, ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => found(people.getUser(request.params.id)),
+    );
+
+    app.post(
+      '/users',
+      {
+        preHandler: adminOnly,
+        schema: {
+          tags,
+          summary: 'Create a user (family users with their households)',
+          security: SECURED,
+          body: UserCreate,
+          response: { 201: User, ...ERROR_RESPONSES },
+        },
+      },
+      async (request, reply) => {
+        const { password, ...rest } = request.body;
+        const households = rest.households ?? [];
+        checkHouseholds(registry, rest.role, households);
+        const passwordHash = await hashSecret(password);
+        // Checked after the (slow) hash, with no await before the write.
+        if (people.userByName(rest.username)) {
+          throw new HubError('HUB_ERR_CONFLICT', `user ${rest.username} already exists`);
+        }
+        const user = people.createUser({ ...rest, households, passwordHash });
+        request.log.info({ userId: user.id, role: user.role }, 'user created');
+        return reply.code(201).send(user);
+      },
+    );
+
+    app.put(
+      '/users/:id',
+      {
+        preHandler: adminOnly,
+        schema: {
+          tags,
+          summary: 'Update a user (fields left out keep their value; a new password ends their sessions)',
+          security: SECURED,
+          params: NumericIdParams,
+          body: UserUpdate,
+          response: { 200: User, ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => {
+        const { password, ...patch } = request.body;
+        const passwordHash = password === undefined ? undefined : await hashSecret(password);
+        // Checked after the (slow) hash, with no await before the write.
+        const existing = found(people.getUser(request.params.id));
+        const role = patch.role ?? existing.role;
+        // Leaving the family role drops the household links; they would mean nothing.
+        const households = patch.households ?? (role === 'family' ? existing.households : []);
+        checkHouseholds(registry, role, households);
+        keepAnAdmin(registry, existing, { role, enabled: patch.enabled ?? existing.enabled });
+        people.updateUser(existing.id, { ...patch, households, ...(passwordHash ? { passwordHash } : {}) });
+        const user = found(people.getUser(existing.id));
+        request.log.info({ userId: user.id, role }, 'user updated');
+        return user;
+      },
+    );
+
+    app.delete(
+      '/users/:id',
+      {
+        preHandler: adminOnly,
+        schema: {
+          tags,
+          summary: 'Delete a user and end their sessions',
+          security: SECURED,
+          params: NumericIdParams,
+          response: { 204: T.Null(), ...ERROR_RESPONSES },
+        },
+      },
+      async (request, reply) => {
+        const user = found(people.getUser(request.params.id));
+        keepAnAdmin(registry, user, null);
+        people.deleteUser(user.id);
+        request.log.info({ userId: user.id }, 'user deleted');
+        return reply.code(204).send(null);
+      },
+    );
+  };
+}

@@ -1,0 +1,97 @@
+import { type BrokerRoom, createBroker } from './broker/broker.ts';
+import { type ConsoleRoom, createConsole } from './console/app.ts';
+import { createIngest, type IngestRoom } from './ingest/index.ts';
+import { ensureAdmin } from './kernel/bootstrap.ts';
+import { EventBus } from './kernel/bus.ts';
+import { type Clock, systemClock } from './kernel/clock.ts';
+import type { HubConfig } from './kernel/config.ts';
+import { type Db, openDatabase } from './kernel/db.ts';
+import type { Logger } from './kernel/logger.ts';
+import { Metrics } from './kernel/metrics.ts';
+import { createRegistry, type Registry } from './kernel/registry/index.ts';
+import { UpgradeRouter } from './kernel/upgrades.ts';
+
+export interface HubOptions {
+  config: HubConfig;
+  log: Logger;
+  clock?: Clock;
+}
+
+export interface Hub {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** The generated admin password when this start created the admin user, else null. Print once. */
+  readonly generatedAdminPassword: string | null;
+  readonly registry: Registry;
+  readonly metrics: Metrics;
+  readonly db: Db;
+  readonly ingest: IngestRoom;
+  readonly bus: EventBus;
+  readonly broker: BrokerRoom;
+  addresses(): { mqtt: number; mqtts: number | null; http: number };
+}
+
+/** The composition root: wires the rooms, starts them in order and stops them in reverse. */
+export function createHub({ config, log, clock = systemClock }: HubOptions): Hub {
+  const db = openDatabase(config.dataDir, log.child({ room: 'kernel' }));
+  const registry = createRegistry(db, clock);
+  const bus = new EventBus(log.child({ room: 'bus' }));
+  const metrics = new Metrics();
+  const upgrades = new UpgradeRouter();
+  const base = { config, registry, bus, metrics, clock, upgrades, db };
+
+  const broker: BrokerRoom = createBroker({ ...base, log: log.child({ room: 'broker' }) });
+  const ingest: IngestRoom = createIngest({ ...base, broker, log: log.child({ room: 'ingest' }) });
+  const consoleRoom: ConsoleRoom = createConsole({
+    ...base,
+    log: log.child({ room: 'console' }),
+    health: () => ({ mqtt: broker.listening(), clients: broker.connectedClients() }),
+  });
+  // Ingest starts first: the broker must never acknowledge a message before the durable intake is wired.
+  const rooms: Array<{ name: string; start(): Promise<void>; stop(): Promise<void> }> = [
+    { name: 'ingest', start: () => ingest.start(), stop: () => ingest.stop() },
+    { name: 'broker', start: () => broker.start(), stop: () => broker.stop() },
+    { name: 'console', start: () => consoleRoom.start(), stop: () => consoleRoom.stop() },
+  ];
+  const started: typeof rooms = [];
+  let generatedAdminPassword: string | null = null;
+
+  const hub: Hub = {
+    get generatedAdminPassword() {
+      return generatedAdminPassword;
+    },
+    registry,
+    metrics,
+    db,
+    ingest,
+    broker,
+    bus,
+    async start() {
+      generatedAdminPassword = await ensureAdmin(registry, config.adminPassword);
+      upgrades.attach(consoleRoom.httpServer());
+      try {
+        for (const room of rooms) {
+          await room.start();
+          started.push(room);
+        }
+      } catch (err) {
+        // Roll back what a failed start brought up.
+        await hub.stop();
+        throw err;
+      }
+    },
+    async stop() {
+      while (started.length > 0) {
+        const room = started.pop();
+        try {
+          await room?.stop();
+        } catch (err) {
+          log.error({ err, room: room?.name }, 'room failed to stop');
+        }
+      }
+      if (db.isOpen) db.close();
+    },
+    addresses: () => ({ ...broker.ports(), http: consoleRoom.port() }),
+  };
+  return hub;
+}

@@ -1,0 +1,102 @@
+import type { BrokerRoom } from '../broker/broker.ts';
+import type { EventBus } from '../kernel/bus.ts';
+import type { Clock, TimerHandle } from '../kernel/clock.ts';
+import { topics } from '../kernel/contract.ts';
+import type { Db } from '../kernel/db.ts';
+import type { Logger } from '../kernel/logger.ts';
+import type { Metrics } from '../kernel/metrics.ts';
+import type { Registry } from '../kernel/registry/index.ts';
+import { SeqDeduper } from './dedupe.ts';
+import { GroupCommit } from './group-commit.ts';
+import { Intake } from './intake.ts';
+import { IntakeStore } from './intake-store.ts';
+import { Presence } from './presence.ts';
+
+export interface IngestDeps {
+  db: Db;
+  registry: Registry;
+  bus: EventBus;
+  clock: Clock;
+  log: Logger;
+  metrics: Metrics;
+  broker: BrokerRoom;
+}
+
+export interface IngestRoom {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  readonly store: IntakeStore;
+  readonly presence: Presence;
+}
+
+/** How often the dedupe table is pruned, ms. */
+const PRUNE_INTERVAL_MS = 60_000;
+
+/** The ingest room: durable intake behind the broker, presence and heartbeat deadlines. */
+export function createIngest(deps: IngestDeps): IngestRoom {
+  const log = deps.log;
+  const store = new IntakeStore(deps.db);
+  const commit = new GroupCommit(deps.db, log);
+  const dedupe = new SeqDeduper(store);
+  const presence = new Presence({
+    db: deps.db,
+    clock: deps.clock,
+    registry: deps.registry,
+    bus: deps.bus,
+    log,
+  });
+  const intake = new Intake({
+    registry: deps.registry,
+    bus: deps.bus,
+    clock: deps.clock,
+    log,
+    metrics: deps.metrics,
+    store,
+    commit,
+    dedupe,
+    presence,
+    answer: (clientId, body) => {
+      deps.broker
+        .publishToDevice(topics.device(clientId, 'error'), Buffer.from(JSON.stringify(body)), 0)
+        .catch((err: unknown) => log.warn({ err, clientId }, 'error answer not sent'));
+    },
+  });
+  deps.metrics.gauge(
+    'hub_ingest_outbox_depth',
+    'Accepted messages waiting for InfluxDB',
+    () => store.counts().outbox,
+  );
+  deps.metrics.gauge('hub_ingest_group_commits', 'Group commits since start', () => commit.commits);
+  let pruneTimer: TimerHandle | null = null;
+  const prune = () => {
+    try {
+      store.pruneSeen(deps.clock.now() - dedupe.windowMs);
+    } catch (err) {
+      log.error({ err }, 'dedupe prune failed');
+    }
+    pruneTimer = deps.clock.setTimeout(prune, PRUNE_INTERVAL_MS);
+  };
+
+  return {
+    store,
+    presence,
+    async start() {
+      deps.bus.on('deviceConnected', 'ingest', (e) =>
+        presence.setState(e.clientId, e.kind, 'online', 'connected'),
+      );
+      deps.bus.on('deviceDisconnected', 'ingest', (e) =>
+        presence.setState(e.clientId, e.kind, 'offline', 'disconnected'),
+      );
+      deps.broker.setPublishHandler((ctx) => intake.handle(ctx));
+      presence.start();
+      prune();
+    },
+    async stop() {
+      deps.broker.setPublishHandler(null);
+      deps.bus.removeOwner('ingest');
+      presence.stop();
+      if (pruneTimer) deps.clock.clearTimeout(pruneTimer);
+      commit.flushNow();
+    },
+  };
+}

@@ -1,0 +1,308 @@
+import { createHash } from 'node:crypto';
+import type { PublishContext } from '../broker/broker.ts';
+import type { EventBus } from '../kernel/bus.ts';
+import type { Clock } from '../kernel/clock.ts';
+import { parseTopic } from '../kernel/contract.ts';
+import type { Logger } from '../kernel/logger.ts';
+import type { Metrics } from '../kernel/metrics.ts';
+import type { Registry } from '../kernel/registry/index.ts';
+import { KeyedTokenBucket } from '../kernel/token-bucket.ts';
+import type { CanonicalMessage, DecodeFailure, DecodeResult } from './canonical.ts';
+import { decodeNative } from './decode-native.ts';
+import { decodeBridgeState, decodeZigbee, decodeZigbeeAvailability } from './decode-zigbee.ts';
+import type { SeqDeduper } from './dedupe.ts';
+import { classifyGatewaySubtopic } from './gateway-topics.ts';
+import type { GroupCommit } from './group-commit.ts';
+import type { IntakeStore } from './intake-store.ts';
+import type { Presence } from './presence.ts';
+
+/** Bad messages from one device before it is flagged to operators as faulty. */
+const FAULTY_AFTER = 20;
+
+export interface IntakeDeps {
+  registry: Registry;
+  bus: EventBus;
+  clock: Clock;
+  log: Logger;
+  metrics: Metrics;
+  store: IntakeStore;
+  commit: GroupCommit;
+  dedupe: SeqDeduper;
+  presence: Presence;
+  /** answers a device on its `error` topic (QoS 0) */
+  answer: (clientId: string, body: { code: string; seq: number | null; detail: string }) => void;
+}
+
+type Rejection =
+  | Pick<DecodeFailure, 'code' | 'detail' | 'seq'>
+  | { code: 'rate_limited'; detail: string; seq: number | null };
+
+/**
+ * The durable intake pipeline, run from the broker's authorizePublish: decode and validate, drop
+ * duplicates, then write to the store in a group commit. The returned promise resolves only once the
+ * message (or its quarantine entry) is on disk; the broker acknowledges the device after that.
+ */
+export class Intake {
+  readonly #d: IntakeDeps;
+  // device-protocol.md: sustained 5 messages/s, bursts of 50.
+  readonly #telemetryRate: KeyedTokenBucket;
+  readonly #eventRate: KeyedTokenBucket;
+  // Bound on quarantine writes per device (10/s, bursts of 100); beyond it bad input is only counted.
+  readonly #quarantineRate: KeyedTokenBucket;
+  // Bound on error answers per device (1/s, bursts of 5), so bad input cannot amplify traffic.
+  readonly #answerRate: KeyedTokenBucket;
+  readonly #meterTotals = new Map<string, number | null>();
+  readonly #accepted;
+  readonly #duplicates;
+  readonly #rejected;
+  readonly #suppressed;
+  readonly #ignored;
+  readonly #lostQos0;
+
+  constructor(deps: IntakeDeps) {
+    this.#d = deps;
+    this.#telemetryRate = new KeyedTokenBucket({ clock: deps.clock, burst: 50, perSecond: 5 });
+    this.#eventRate = new KeyedTokenBucket({ clock: deps.clock, burst: 50, perSecond: 5 });
+    this.#quarantineRate = new KeyedTokenBucket({ clock: deps.clock, burst: 100, perSecond: 10 });
+    this.#answerRate = new KeyedTokenBucket({ clock: deps.clock, burst: 5, perSecond: 1 });
+    const m = deps.metrics;
+    this.#accepted = m.counter(
+      'hub_ingest_accepted_total',
+      'Device messages accepted and stored, by channel',
+    );
+    this.#duplicates = m.counter(
+      'hub_ingest_duplicates_total',
+      'Retransmissions recognised by (device, seq)',
+    );
+    this.#rejected = m.counter('hub_ingest_rejected_total', 'Bad input, by error code');
+    this.#suppressed = m.counter(
+      'hub_ingest_quarantine_suppressed_total',
+      'Bad input counted but not quarantined because the device exceeded the quarantine write bound',
+    );
+    this.#ignored = m.counter(
+      'hub_ingest_gateway_metadata_total',
+      'Zigbee2MQTT housekeeping messages (bridge/*, set/get), not device data',
+    );
+    this.#lostQos0 = m.counter('hub_ingest_qos0_lost_total', 'QoS 0 messages that could not be stored');
+  }
+
+  /** Handles one PUBLISH that passed the topic ACL. Resolves when it is durable. */
+  async handle(ctx: PublishContext): Promise<void> {
+    try {
+      await (ctx.kind === 'gateway' ? this.#fromGateway(ctx) : this.#fromDevice(ctx));
+    } catch (err) {
+      if (ctx.qos > 0) throw err; // not acknowledged: the device sends it again
+      this.#lostQos0.inc();
+      this.#d.log.error({ err, clientId: ctx.clientId }, 'QoS 0 message could not be stored');
+    }
+  }
+
+  async #fromDevice(ctx: PublishContext): Promise<void> {
+    const parsed = parseTopic(ctx.topic);
+    const device = this.#d.registry.devices.get(ctx.clientId);
+    if (!device || parsed?.kind !== 'device')
+      return this.#reject(ctx, null, { code: 'unknown_device', detail: ctx.topic, seq: null });
+    if (parsed.channel === 'telemetry' && !this.#telemetryRate.take(device.id)) {
+      return this.#reject(ctx, device.id, {
+        code: 'rate_limited',
+        detail: 'over 5 messages/s sustained, bursts of 50',
+        seq: null,
+      });
+    }
+    if (parsed.channel === 'event' && !this.#eventRate.take(device.id)) {
+      // An event is never refused for rate alone, but a device that floods events is faulty.
+      this.#countFault(device.id, 'event_flood');
+    }
+    const result = decodeNative(device, parsed.channel, ctx.payload, this.#d.clock.now());
+    await this.#store(ctx, device.id, result);
+  }
+
+  async #fromGateway(ctx: PublishContext): Promise<void> {
+    const parsed = parseTopic(ctx.topic);
+    const gateway = parsed?.kind === 'gateway' ? this.#d.registry.devices.getGateway(parsed.gatewayId) : null;
+    if (parsed?.kind !== 'gateway' || !gateway) {
+      return this.#reject(ctx, null, { code: 'unknown_device', detail: ctx.topic, seq: null });
+    }
+    const sub = classifyGatewaySubtopic(parsed.subtopic);
+    const ref = { id: gateway.id, householdId: gateway.householdId };
+    // A disabled Zigbee device is treated like an unprovisioned one: its input is kept, not used.
+    const lookup = (name: string) => {
+      const d = this.#d.registry.devices.byFriendlyName(gateway.id, name);
+      return d?.enabled ? d : null;
+    };
+    const now = this.#d.clock.now();
+    switch (sub.kind) {
+      case 'bridge_state': {
+        const state = decodeBridgeState(ctx.payload);
+        if (!state.ok) return this.#reject(ctx, null, state);
+        this.#d.presence.setState(gateway.id, 'gateway', state.state, 'bridge/state');
+        return;
+      }
+      case 'bridge':
+      case 'request':
+        // bridge/info, bridge/devices, {name}/set …: Zigbee2MQTT housekeeping, not device data; counted.
+        this.#ignored.inc({ kind: sub.kind });
+        return;
+      case 'invalid':
+        return this.#reject(ctx, null, { code: 'invalid_payload', detail: `topic: ${ctx.topic}`, seq: null });
+      case 'availability':
+        return this.#storeZigbee(
+          ctx,
+          sub.friendlyName,
+          decodeZigbeeAvailability(ref, sub.friendlyName, lookup, ctx.payload, now),
+        );
+      case 'device':
+        return this.#storeZigbee(
+          ctx,
+          sub.friendlyName,
+          decodeZigbee(ref, sub.friendlyName, lookup, ctx.payload, now),
+        );
+    }
+  }
+
+  #storeZigbee(ctx: PublishContext, friendlyName: string, result: DecodeResult): Promise<void> {
+    if (!result.ok)
+      return this.#reject(ctx, null, { ...result, detail: `${friendlyName}: ${result.detail}` });
+    return this.#store(ctx, null, result);
+  }
+
+  async #store(ctx: PublishContext, deviceId: string | null, result: DecodeResult): Promise<void> {
+    if (!result.ok) return this.#reject(ctx, deviceId, result);
+    const hash = createHash('sha1').update(ctx.payload).digest('base64url');
+    const fresh: CanonicalMessage[] = [];
+    for (const m of result.messages) {
+      if (m.seq !== null) {
+        const verdict = this.#d.dedupe.check(m.deviceId, m.seq, hash, m.receivedAt);
+        if (verdict.duplicate) {
+          this.#duplicates.inc();
+          await verdict.durable; // acknowledge the copy only once the first one is on disk
+          continue;
+        }
+      }
+      fresh.push(m);
+    }
+    if (fresh.length === 0) return;
+    const meterFaults = fresh.flatMap((m) => this.#meter(m));
+    const wasSilent = fresh.map((m) => this.#d.presence.isSilent(m.deviceId));
+    const durable = this.#d.commit.enqueue(() => {
+      for (const m of fresh) {
+        this.#d.store.insertMessage(m, ctx.qos, m.seq === null ? null : hash);
+        this.#d.presence.heard(m.deviceId, m.deviceType, m.receivedAt);
+        if (m.readings?.totalLiters !== undefined)
+          this.#d.store.setMeterTotal(m.deviceId, m.readings.totalLiters, m.receivedAt);
+      }
+      for (const f of meterFaults)
+        this.#d.store.recordMeterFault(f.deviceId, f.at, f.previousLiters, f.reportedLiters);
+    });
+    for (const m of fresh)
+      if (m.seq !== null) this.#d.dedupe.remember(m.deviceId, m.seq, hash, m.receivedAt, durable);
+    try {
+      await durable;
+    } catch (err) {
+      for (const m of fresh) {
+        if (m.seq !== null) this.#d.dedupe.forget(m.deviceId, m.seq);
+        this.#meterTotals.delete(m.deviceId);
+      }
+      throw err;
+    }
+    fresh.forEach((m, i) => {
+      this.#accepted.inc({ channel: m.channel });
+      if (wasSilent[i])
+        this.#d.bus.emit('deviceHeard', {
+          deviceId: m.deviceId,
+          householdId: m.householdId,
+          at: m.receivedAt,
+        });
+      if (m.status) this.#d.presence.setState(m.deviceId, 'device', m.status, 'status');
+      this.#d.bus.emit('messageAccepted', m);
+    });
+    for (const f of meterFaults) {
+      this.#countFault(f.deviceId, 'meter_register_backwards');
+      this.#d.bus.emit('meterFault', f);
+    }
+  }
+
+  /**
+   * Water use is the register's growth. A register that goes backwards (fault or replacement) is a meter
+   * fault: the new value becomes the baseline and no negative use is ever derived from it.
+   */
+  #meter(m: CanonicalMessage) {
+    const total = m.readings?.totalLiters;
+    if (total === undefined || !m.readings) return [];
+    let previous = this.#meterTotals.get(m.deviceId);
+    if (previous === undefined) previous = this.#d.store.meterTotal(m.deviceId);
+    this.#meterTotals.set(m.deviceId, total);
+    if (previous === null) return [];
+    if (total < previous) {
+      m.readings.meterFault = 'register_backwards';
+      return [
+        {
+          deviceId: m.deviceId,
+          householdId: m.householdId,
+          previousLiters: previous,
+          reportedLiters: total,
+          at: m.receivedAt,
+        },
+      ];
+    }
+    m.readings.usageLiters = total - previous;
+    return [];
+  }
+
+  async #reject(ctx: PublishContext, deviceId: string | null, r: Rejection): Promise<void> {
+    const at = this.#d.clock.now();
+    this.#rejected.inc({ code: r.code });
+    const faultId = deviceId ?? ctx.clientId;
+    this.#countFault(faultId, r.code);
+    if (this.#answerRate.take(ctx.clientId))
+      this.#d.answer(ctx.clientId, { code: r.code, seq: r.seq, detail: r.detail });
+    this.#d.bus.emit('inputQuarantined', {
+      clientId: ctx.clientId,
+      deviceId,
+      code: r.code,
+      detail: r.detail,
+      at,
+    });
+    if (!this.#quarantineRate.take(faultId)) {
+      this.#suppressed.inc({ code: r.code });
+      return;
+    }
+    await this.#d.commit.enqueue(() =>
+      this.#d.store.insertQuarantine({
+        at,
+        clientId: ctx.clientId,
+        deviceId,
+        topic: ctx.topic,
+        code: r.code,
+        detail: r.detail,
+        seq: r.seq,
+        payload: ctx.payload,
+      }),
+    );
+  }
+
+  /**
+   * Per-device fault counter, persisted in the next group commit (no sync of its own); flags the device
+   * once it crosses FAULTY_AFTER.
+   */
+  #countFault(deviceId: string, code: string): void {
+    const at = this.#d.clock.now();
+    let flaggedNow: number | null = null;
+    this.#d.commit
+      .enqueue(() => {
+        const { count, flagged } = this.#d.store.bumpFault(deviceId, code, at);
+        if (count >= FAULTY_AFTER && !flagged) {
+          this.#d.store.flagFaulty(deviceId, at);
+          flaggedNow = count;
+        }
+      })
+      .then(
+        () => {
+          if (flaggedNow === null) return;
+          this.#d.bus.emit('deviceFaulty', { deviceId, count: flaggedNow, lastCode: code, at });
+          this.#d.log.warn({ deviceId, count: flaggedNow, lastCode: code }, 'device flagged as faulty');
+        },
+        (err: unknown) => this.#d.log.error({ err, deviceId }, 'fault counter not stored'),
+      );
+  }
+}

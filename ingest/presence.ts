@@ -1,0 +1,153 @@
+import type { StatementSync } from 'node:sqlite';
+import type { EventBus } from '../kernel/bus.ts';
+import type { Clock, TimerHandle } from '../kernel/clock.ts';
+import { type DeviceType, HEARTBEAT_INTERVAL_MS } from '../kernel/contract.ts';
+import type { Db } from '../kernel/db.ts';
+import type { Logger } from '../kernel/logger.ts';
+import type { Registry } from '../kernel/registry/index.ts';
+
+/** A device is silent after 3 x its type's heartbeat interval without any message (issue: Presence). */
+export const SILENCE_FACTOR = 3;
+/** How often deadlines are checked, ms of the injected clock. */
+const SWEEP_INTERVAL_MS = 1000;
+
+export const silenceAfterMs = (type: DeviceType) => SILENCE_FACTOR * HEARTBEAT_INTERVAL_MS[type];
+
+/**
+ * Presence: online/offline from `status`, Last Will and connections, and independently of wills a
+ * persisted heartbeat deadline per device that fires `deviceSilent` once per silence, also for deadlines
+ * that passed while the hub was down (then marked late). Safe with several hub processes: a silence is
+ * claimed with a conditional UPDATE, so only one process fires it.
+ */
+export class Presence {
+  readonly #db: Db;
+  readonly #clock: Clock;
+  readonly #registry: Registry;
+  readonly #bus: EventBus;
+  readonly #log: Logger;
+  readonly #heard: StatementSync;
+  readonly #wasSilent: StatementSync;
+  #timer: TimerHandle | null = null;
+  #startedAt = 0;
+
+  constructor(deps: { db: Db; clock: Clock; registry: Registry; bus: EventBus; log: Logger }) {
+    this.#db = deps.db;
+    this.#clock = deps.clock;
+    this.#registry = deps.registry;
+    this.#bus = deps.bus;
+    this.#log = deps.log;
+    this.#heard = deps.db.prepare(
+      `INSERT INTO presence (client_id, kind, last_seen_at, deadline_at, silent_since) VALUES (?, 'device', ?, ?, NULL)
+       ON CONFLICT(client_id) DO UPDATE SET last_seen_at = MAX(COALESCE(last_seen_at, 0), excluded.last_seen_at),
+         deadline_at = MAX(COALESCE(deadline_at, 0), excluded.deadline_at), silent_since = NULL`,
+    );
+    this.#wasSilent = deps.db.prepare('SELECT silent_since FROM presence WHERE client_id = ?');
+  }
+
+  start(): void {
+    this.#startedAt = this.#clock.now();
+    // Every enabled device gets a deadline, so one that never comes online is noticed too.
+    const insert = this.#db.prepare(
+      `INSERT INTO presence (client_id, kind, deadline_at) VALUES (?, 'device', ?) ON CONFLICT(client_id) DO NOTHING`,
+    );
+    for (const d of this.#registry.devices.list()) {
+      if (d.enabled) insert.run(d.id, this.#startedAt + silenceAfterMs(d.type));
+    }
+    this.#schedule();
+  }
+
+  stop(): void {
+    if (this.#timer) this.#clock.clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  /** Whether the device is currently marked silent (read before `heard` to emit `deviceHeard`). */
+  isSilent(deviceId: string): boolean {
+    const row = this.#wasSilent.get(deviceId);
+    return row !== undefined && row.silent_since !== null;
+  }
+
+  /** Pushes the device's deadline out; call inside the group commit that stores its message. */
+  heard(deviceId: string, type: DeviceType, at: number): void {
+    this.#heard.run(deviceId, at, at + silenceAfterMs(type));
+  }
+
+  /** Records online/offline; emits `presenceChanged` when the state changes. */
+  setState(clientId: string, kind: 'device' | 'gateway', state: 'online' | 'offline', reason: string): void {
+    const at = this.#clock.now();
+    const prev = this.#db.prepare('SELECT state FROM presence WHERE client_id = ?').get(clientId);
+    this.#db
+      .prepare(
+        `INSERT INTO presence (client_id, kind, state, state_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT(client_id) DO UPDATE SET state = excluded.state, state_at = excluded.state_at`,
+      )
+      .run(clientId, kind, state, at);
+    if (prev?.state !== state) this.#bus.emit('presenceChanged', { clientId, kind, state, at, reason });
+  }
+
+  list(): Array<{
+    clientId: string;
+    kind: string;
+    state: string;
+    lastSeenAt: number | null;
+    deadlineAt: number | null;
+    silentSince: number | null;
+  }> {
+    return this.#db
+      .prepare('SELECT * FROM presence ORDER BY client_id')
+      .all()
+      .map((r) => ({
+        clientId: String(r.client_id),
+        kind: String(r.kind),
+        state: String(r.state),
+        lastSeenAt: r.last_seen_at === null ? null : Number(r.last_seen_at),
+        deadlineAt: r.deadline_at === null ? null : Number(r.deadline_at),
+        silentSince: r.silent_since === null ? null : Number(r.silent_since),
+      }));
+  }
+
+  #schedule(): void {
+    this.#timer = this.#clock.setTimeout(() => {
+      try {
+        this.sweep();
+      } catch (err) {
+        this.#log.error({ err }, 'heartbeat sweep failed');
+      }
+      this.#schedule();
+    }, SWEEP_INTERVAL_MS);
+  }
+
+  /** Fires `deviceSilent` for every passed deadline not yet fired. Returns how many fired. */
+  sweep(): number {
+    const now = this.#clock.now();
+    const due = this.#db
+      .prepare(
+        `SELECT client_id, last_seen_at, deadline_at FROM presence
+         WHERE kind = 'device' AND silent_since IS NULL AND deadline_at IS NOT NULL AND deadline_at <= ?`,
+      )
+      .all(now);
+    const claim = this.#db.prepare(
+      'UPDATE presence SET silent_since = ? WHERE client_id = ? AND silent_since IS NULL',
+    );
+    let fired = 0;
+    for (const row of due) {
+      const deviceId = String(row.client_id);
+      const device = this.#registry.devices.get(deviceId);
+      if (!device?.enabled) continue;
+      if (Number(claim.run(now, deviceId).changes) !== 1) continue; // another process fired it
+      const deadlineAt = Number(row.deadline_at);
+      fired++;
+      this.#bus.emit('deviceSilent', {
+        deviceId,
+        householdId: device.householdId,
+        deviceType: device.type,
+        lastSeenAt: row.last_seen_at === null ? null : Number(row.last_seen_at),
+        deadlineAt,
+        firedAt: now,
+        // Fell due before this process started: the hub was down at the time.
+        late: deadlineAt < this.#startedAt,
+      });
+    }
+    return fired;
+  }
+}

@@ -1,0 +1,66 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import type { Logger } from './logger.ts';
+import { MIGRATIONS } from './migrations.ts';
+
+export type Db = DatabaseSync;
+
+/** Opens (creating if needed) the embedded store in `dataDir/hub.sqlite` and applies pending migrations. */
+export function openDatabase(dataDir: string, log?: Logger): Db {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new DatabaseSync(join(dataDir, 'hub.sqlite'));
+  // WAL + synchronous=FULL: a committed transaction survives a crash or power loss.
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
+  migrate(db, log);
+  return db;
+}
+
+export function migrate(db: Db, log?: Logger): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+  const row = db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations').get() as { v: number };
+  for (const m of MIGRATIONS) {
+    if (m.version <= row.v) continue;
+    transaction(db, () => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      );
+    });
+    log?.info({ version: m.version, name: m.name }, 'migration applied');
+  }
+}
+
+/**
+ * Runs `fn` in one transaction; rolls back on any error. A call inside an open transaction (a store
+ * method that uses its own transaction, called from a bulk import) runs in a savepoint of it.
+ */
+export function transaction<T>(db: Db, fn: () => T): T {
+  if (db.isTransaction) return savepoint(db, fn);
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = fn();
+    db.exec('COMMIT');
+    return result;
+  } catch (err) {
+    db.exec('ROLLBACK');
+    throw err;
+  }
+}
+
+/** SQLite savepoints nest by name: RELEASE and ROLLBACK TO address the innermost one. */
+function savepoint<T>(db: Db, fn: () => T): T {
+  db.exec('SAVEPOINT nested');
+  try {
+    const result = fn();
+    db.exec('RELEASE nested');
+    return result;
+  } catch (err) {
+    db.exec('ROLLBACK TO nested');
+    db.exec('RELEASE nested');
+    throw err;
+  }
+}

@@ -1,0 +1,183 @@
+/** Versioned schema migrations of the embedded store. Append only: never edit a released one. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'registry',
+    sql: `
+      CREATE TABLE households (
+        id TEXT PRIMARY KEY,
+        address TEXT NOT NULL,
+        grid TEXT NOT NULL,
+        lat REAL, lon REAL,
+        notes TEXT NOT NULL DEFAULT '',
+        sharing TEXT NOT NULL DEFAULT 'status' CHECK (sharing IN ('status', 'rhythm')),
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+      );
+      CREATE TABLE residents (
+        id TEXT PRIMARY KEY,
+        household_id TEXT NOT NULL REFERENCES households(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        birth_year INTEGER,
+        care_notes TEXT NOT NULL DEFAULT '[]', -- JSON array of strings
+        language TEXT NOT NULL DEFAULT 'zh'
+      );
+      CREATE INDEX residents_household ON residents(household_id);
+      CREATE TABLE contacts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        household_id TEXT NOT NULL REFERENCES households(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        relation TEXT NOT NULL DEFAULT '',
+        phone TEXT NOT NULL,
+        priority INTEGER NOT NULL DEFAULT 1
+      );
+      CREATE INDEX contacts_household ON contacts(household_id);
+      CREATE TABLE gateways (
+        id TEXT PRIMARY KEY,
+        household_id TEXT NOT NULL REFERENCES households(id) ON DELETE CASCADE,
+        secret_hash TEXT NOT NULL,
+        enabled INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE devices (
+        id TEXT PRIMARY KEY,
+        household_id TEXT NOT NULL REFERENCES households(id) ON DELETE CASCADE,
+        type TEXT NOT NULL CHECK (type IN ('button', 'wristband', 'motion', 'leak', 'water_meter')),
+        room TEXT,
+        resident_id TEXT REFERENCES residents(id) ON DELETE SET NULL,
+        gateway_id TEXT REFERENCES gateways(id) ON DELETE CASCADE,
+        friendly_name TEXT,
+        secret_hash TEXT, -- NULL for Zigbee devices behind a gateway: they never connect themselves
+        enabled INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL,
+        UNIQUE (gateway_id, friendly_name)
+      );
+      CREATE INDEX devices_household ON devices(household_id);
+      CREATE TABLE users (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        username TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'dispatcher', 'supervisor', 'responder', 'family')),
+        password_hash TEXT NOT NULL,
+        display_name TEXT NOT NULL DEFAULT '',
+        enabled INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE user_households (
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        household_id TEXT NOT NULL REFERENCES households(id) ON DELETE CASCADE,
+        PRIMARY KEY (user_id, household_id)
+      );
+      CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL, -- epoch ms
+        expires_at INTEGER NOT NULL  -- epoch ms
+      );
+      CREATE TABLE stations (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        lat REAL, lon REAL
+      );
+      CREATE TABLE responders (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('grid_worker', 'station_staff', 'volunteer')),
+        phone TEXT NOT NULL DEFAULT '',
+        grids TEXT NOT NULL DEFAULT '[]', -- JSON array of grid ids
+        station_id TEXT REFERENCES stations(id) ON DELETE SET NULL,
+        user_id INTEGER REFERENCES users(id) ON DELETE SET NULL
+      );
+      CREATE TABLE security_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL, -- epoch ms
+        kind TEXT NOT NULL,
+        client_id TEXT,
+        address TEXT,
+        detail TEXT NOT NULL DEFAULT ''
+      );
+      CREATE INDEX security_events_at ON security_events(at);
+    `,
+  },
+  {
+    version: 2,
+    name: 'durable intake',
+    sql: `
+      -- Every accepted device message, canonical form, written before the device is acknowledged.
+      CREATE TABLE messages (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        device_id TEXT NOT NULL,
+        household_id TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        seq INTEGER,
+        qos INTEGER NOT NULL,
+        received_at INTEGER NOT NULL, -- epoch ms, hub clock
+        device_time INTEGER,          -- epoch ms, device clock (never trusted for ordering)
+        body TEXT NOT NULL            -- CanonicalMessage JSON
+      );
+      CREATE INDEX messages_device ON messages(device_id, id);
+      -- Messages not yet written to InfluxDB; the writer deletes rows once written.
+      CREATE TABLE outbox (
+        message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+        enqueued_at INTEGER NOT NULL
+      );
+      -- (device, seq) accepted recently, for dropping retransmissions.
+      CREATE TABLE seen_seq (
+        device_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        payload_hash TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        PRIMARY KEY (device_id, seq)
+      ) WITHOUT ROWID;
+      CREATE INDEX seen_seq_age ON seen_seq(received_at);
+      -- Bad input, kept with its reason (device-protocol.md, Bad input).
+      CREATE TABLE quarantine (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        client_id TEXT NOT NULL,
+        device_id TEXT,
+        topic TEXT NOT NULL,
+        code TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        seq INTEGER,
+        size INTEGER NOT NULL, -- bytes of the original payload
+        payload BLOB NOT NULL
+      );
+      CREATE INDEX quarantine_device ON quarantine(device_id, id);
+      CREATE TABLE device_faults (
+        device_id TEXT PRIMARY KEY,
+        count INTEGER NOT NULL,
+        last_code TEXT NOT NULL,
+        last_at INTEGER NOT NULL,
+        flagged_at INTEGER
+      );
+      CREATE TABLE meter_state (
+        device_id TEXT PRIMARY KEY,
+        total_liters REAL NOT NULL,
+        at INTEGER NOT NULL
+      );
+      CREATE TABLE meter_faults (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        device_id TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        previous_liters REAL NOT NULL,
+        reported_liters REAL NOT NULL
+      );
+      -- Presence: connection state and the heartbeat deadline (3 x the type's interval).
+      CREATE TABLE presence (
+        client_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,           -- device | gateway
+        state TEXT NOT NULL DEFAULT 'unknown',
+        state_at INTEGER,
+        last_seen_at INTEGER,
+        deadline_at INTEGER,
+        silent_since INTEGER
+      );
+      CREATE INDEX presence_deadline ON presence(deadline_at);
+    `,
+  },
+];

@@ -1,0 +1,116 @@
+/** Small field checks shared by the validators. Each returns a reason, or null when the value is fine. */
+import { OPERATOR_ID_PATTERN } from '../ids.ts';
+
+/** Operator-chosen ids (households, residents, devices, gateways, responders): ids.ts OPERATOR_ID_PATTERN. */
+export function idProblem(value: string, what: string): string | null {
+  if (value === '') return `${what} is required`;
+  if (!OPERATOR_ID_PATTERN.test(value)) {
+    return `${what} ${JSON.stringify(value)} is not a valid id (letters, digits, '.', '_', '-'; starts with a letter or digit; at most 64 characters)`;
+  }
+  return null;
+}
+
+/**
+ * A device or gateway id is also its MQTT client id and the topic level after `eldercare/v1/`, where
+ * `gw` introduces gateway topics (contract.ts parseTopic): it cannot be an id.
+ */
+export function mqttIdProblem(value: string, what: string): string | null {
+  if (value === 'gw') return `${what} "gw" is reserved: eldercare/v1/gw/ is where gateways publish`;
+  return idProblem(value, what);
+}
+
+/** Free text such as an address or a name: required unless `optional`, at most `max` characters. */
+export function textProblem(
+  value: string | undefined,
+  what: string,
+  max: number,
+  optional = false,
+): string | null {
+  if (value === undefined || value.trim() === '') return optional ? null : `${what} is required`;
+  return [...value].length > max ? `${what} is too long (at most ${max} characters)` : null;
+}
+
+export function oneOfProblem(value: string, allowed: readonly string[], what: string): string | null {
+  return allowed.includes(value)
+    ? null
+    : `unknown ${what} ${JSON.stringify(value)} (one of ${allowed.join(', ')})`;
+}
+
+export function isOneOf<T extends string>(allowed: readonly T[], value: string): value is T {
+  return (allowed as readonly string[]).includes(value);
+}
+
+/** Narrows a value validate.ts already checked; throws on a bug rather than storing a bad value. */
+export function oneOf<T extends string>(allowed: readonly T[], value: string): T {
+  if (!isOneOf(allowed, value)) throw new Error(`provisioning: unvalidated value ${JSON.stringify(value)}`);
+  return value;
+}
+
+// A dialable number as written in a spreadsheet: optional '+', digits, spaces, '-', '(' and ')'.
+const PHONE = /^\+?[0-9][0-9 ()-]*$/;
+const MIN_PHONE_DIGITS = 3; // short service numbers such as 110 or 120
+const MAX_PHONE_DIGITS = 20;
+
+/** The number itself is not echoed: it is personal data. */
+export function phoneProblem(value: string, what: string): string | null {
+  if (value.trim() === '') return `${what} is required`;
+  const digits = value.replace(/\D/g, '').length;
+  if (!PHONE.test(value) || digits < MIN_PHONE_DIGITS || digits > MAX_PHONE_DIGITS) {
+    return `${what} is not a phone number (digits with an optional leading '+', spaces, '-', '(' and ')')`;
+  }
+  return null;
+}
+
+export const OLDEST_BIRTH_YEAR = 1900;
+
+export function birthYearProblem(value: number, currentYear: number): string | null {
+  if (!Number.isInteger(value) || value < OLDEST_BIRTH_YEAR || value > currentYear) {
+    return `birth year ${value} is not plausible (a whole year from ${OLDEST_BIRTH_YEAR} to ${currentYear})`;
+  }
+  return null;
+}
+
+export function locationProblem(location: { lat: number; lon: number }): string | null {
+  const { lat, lon } = location;
+  if (!Number.isFinite(lat) || lat < -90 || lat > 90) return `latitude ${lat} is out of range (-90 to 90)`;
+  if (!Number.isFinite(lon) || lon < -180 || lon > 180)
+    return `longitude ${lon} is out of range (-180 to 180)`;
+  return null;
+}
+
+// User names: like operator ids, plus '@' so an e-mail address works as a login.
+const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+
+export function usernameProblem(value: string): string | null {
+  if (value === '') return 'username is required';
+  if (!USERNAME.test(value)) {
+    return `username ${JSON.stringify(value)} is not valid (letters, digits, '.', '_', '-', '@'; at most 64 characters)`;
+  }
+  return null;
+}
+
+export const MIN_PASSWORD_LENGTH = 8; // the same floor as the configured admin password
+const MAX_PASSWORD_LENGTH = 256;
+
+/** The password itself is never echoed. */
+export function passwordProblem(value: string): string | null {
+  const length = [...value].length;
+  if (length < MIN_PASSWORD_LENGTH)
+    return `password is too short (at least ${MIN_PASSWORD_LENGTH} characters)`;
+  if (length > MAX_PASSWORD_LENGTH) return `password is too long (at most ${MAX_PASSWORD_LENGTH} characters)`;
+  return null;
+}
+
+/**
+ * A Zigbee2MQTT friendly name is one level of `eldercare/v1/gw/{gatewayId}/{friendlyName}`: no MQTT
+ * wildcards, no '/', and not the gateway's own `bridge` topics.
+ */
+export function friendlyNameProblem(value: string): string | null {
+  if (value === '') return 'a device behind a gateway needs its Zigbee2MQTT friendly name';
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
+  if (/[+#/\u0000-\u001f]/.test(value) || value.length > 128) {
+    return `friendly name ${JSON.stringify(value)} is not valid (at most 128 characters, no '/', '+', '#' or control characters)`;
+  }
+  if (value === 'bridge') return "friendly name 'bridge' is reserved for the gateway's own topics";
+  return null;
+}

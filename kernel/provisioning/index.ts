@@ -1,0 +1,88 @@
+/**
+ * Bulk provisioning import (../shared/docs/provisioning.md): parse, validate everything, then write
+ * everything in one transaction. A file with any problem imports nothing and reports every problem.
+ */
+import type { Registry } from '../registry/index.ts';
+import { applyDocument, emptyCounts } from './apply.ts';
+import { planCredentials, planSignature, prepareCredentials } from './credentials.ts';
+import { emptyDocument, type ImportDocument, Problems } from './model.ts';
+import { parseCsvDocument } from './parse-csv.ts';
+import { parseJsonDocument } from './parse-json.ts';
+import { decodeUtf8 } from './text-lines.ts';
+import { validateDocument } from './validate.ts';
+
+export type ImportFormat = 'json' | 'csv';
+
+export interface ImportProblem {
+  /** 1-based line in the input file */
+  line: number;
+  /** where in the document, e.g. households[0].devices[2] or a CSV column */
+  path: string;
+  reason: string;
+}
+
+export interface ImportReport {
+  ok: boolean;
+  problems: ImportProblem[];
+  counts: Record<string, { created: number; updated: number; unchanged: number }>;
+  /** New secrets (devices, gateways, generated user passwords): shown once, never logged. */
+  secrets: Array<{ id: string; secret: string }>;
+}
+
+export interface ImportInput {
+  format: ImportFormat;
+  /** the file's text, or its bytes (then it must be UTF-8; a byte-order mark is fine) */
+  content: string | Uint8Array;
+}
+
+const failed = (problems: Problems): ImportReport => ({
+  ok: false,
+  problems: problems.list(),
+  counts: emptyCounts(),
+  secrets: [],
+});
+
+/** Parses and validates without writing anything. */
+export function checkProvisioning(
+  registry: Registry,
+  input: ImportInput,
+): { document: ImportDocument; problems: Problems } {
+  const problems = new Problems();
+  const decoded = decodeUtf8(input.content);
+  if ('reason' in decoded) {
+    problems.add(decoded.line, '', decoded.reason);
+    return { document: emptyDocument(), problems };
+  }
+  const text = decoded.text;
+  const document =
+    input.format === 'json'
+      ? parseJsonDocument(text.replace(/^\uFEFF/, ''), problems)
+      : parseCsvDocument(text, problems);
+  validateDocument(document, registry, problems, new Date().getUTCFullYear());
+  return { document, problems };
+}
+
+export async function importProvisioning(registry: Registry, input: ImportInput): Promise<ImportReport> {
+  const { document, problems } = checkProvisioning(registry, input);
+  if (problems.size > 0) return failed(problems);
+
+  const plan = planCredentials(document, registry);
+  const credentials = await prepareCredentials(plan);
+
+  return registry.transaction((): ImportReport => {
+    // The registry may have changed while the hashes were computed (the console, another import):
+    // check again under the write lock, and refuse rather than write on a stale plan.
+    const again = new Problems();
+    validateDocument(document, registry, again, new Date().getUTCFullYear());
+    if (again.size === 0 && planSignature(planCredentials(document, registry)) !== planSignature(plan)) {
+      again.add(
+        1,
+        '',
+        'the hub registry changed while this file was being imported; nothing was imported, run it again',
+      );
+    }
+    if (again.size > 0) return failed(again);
+    const counts = applyDocument(document, registry, credentials);
+    return { ok: true, problems: [], counts, secrets: credentials.secrets };
+  });
+}

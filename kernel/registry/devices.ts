@@ -1,0 +1,193 @@
+import type { Clock } from '../clock.ts';
+import type { DeviceType, Room } from '../contract.ts';
+import type { Db } from '../db.ts';
+import { nowIso, type Row, str, strOrNull } from './rows.ts';
+import type { Device, Gateway, MqttIdentity } from './types.ts';
+
+export interface DeviceInput {
+  id: string;
+  householdId: string;
+  type: DeviceType;
+  room?: Room | null;
+  residentId?: string | null;
+  gatewayId?: string | null;
+  friendlyName?: string | null;
+  enabled?: boolean;
+}
+
+const toDevice = (r: Row): Device => ({
+  id: str(r.id),
+  householdId: str(r.household_id),
+  type: str(r.type) as DeviceType,
+  room: strOrNull(r.room) as Room | null,
+  residentId: strOrNull(r.resident_id),
+  gatewayId: strOrNull(r.gateway_id),
+  friendlyName: strOrNull(r.friendly_name),
+  enabled: Number(r.enabled) === 1,
+});
+
+const toGateway = (r: Row): Gateway => ({
+  id: str(r.id),
+  householdId: str(r.household_id),
+  enabled: Number(r.enabled) === 1,
+});
+
+type Change = 'created' | 'updated' | 'unchanged';
+
+/**
+ * Devices and gateways. A device that connects itself has a secret hash; a Zigbee device behind a
+ * gateway has none and is addressed by (gateway, friendly name).
+ */
+export class DeviceStore {
+  readonly #db: Db;
+  readonly #clock: Clock;
+  readonly #listeners: Array<(id: string) => void> = [];
+  constructor(db: Db, clock: Clock) {
+    this.#db = db;
+    this.#clock = clock;
+  }
+
+  /** Called with an MQTT client id whenever its credentials or enabled flag change (auth caches listen). */
+  onIdentityChanged(fn: (id: string) => void): void {
+    this.#listeners.push(fn);
+  }
+
+  #changed(id: string): void {
+    for (const fn of this.#listeners) fn(id);
+  }
+
+  list(householdIds?: readonly string[]): Device[] {
+    const all = this.#db.prepare('SELECT * FROM devices ORDER BY id').all().map(toDevice);
+    return householdIds ? all.filter((d) => householdIds.includes(d.householdId)) : all;
+  }
+
+  get(id: string): Device | null {
+    const row = this.#db.prepare('SELECT * FROM devices WHERE id = ?').get(id);
+    return row ? toDevice(row) : null;
+  }
+
+  byFriendlyName(gatewayId: string, friendlyName: string): Device | null {
+    const row = this.#db
+      .prepare('SELECT * FROM devices WHERE gateway_id = ? AND friendly_name = ?')
+      .get(gatewayId, friendlyName);
+    return row ? toDevice(row) : null;
+  }
+
+  /** Inserts or updates a device. `secretHash` is set only when given (new device or secret rotation). */
+  upsert(d: DeviceInput, secretHash?: string): Change {
+    const existing = this.get(d.id);
+    const next: Device = {
+      id: d.id,
+      householdId: d.householdId,
+      type: d.type,
+      room: d.room === undefined ? (existing?.room ?? null) : d.room,
+      residentId: d.residentId === undefined ? (existing?.residentId ?? null) : d.residentId,
+      gatewayId: d.gatewayId === undefined ? (existing?.gatewayId ?? null) : d.gatewayId,
+      friendlyName: d.friendlyName === undefined ? (existing?.friendlyName ?? null) : d.friendlyName,
+      enabled: d.enabled ?? existing?.enabled ?? true,
+    };
+    if (existing && !secretHash && JSON.stringify(existing) === JSON.stringify(next)) return 'unchanged';
+    this.#db
+      .prepare(
+        `INSERT INTO devices (id, household_id, type, room, resident_id, gateway_id, friendly_name, secret_hash, enabled, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET household_id = excluded.household_id, type = excluded.type, room = excluded.room,
+           resident_id = excluded.resident_id, gateway_id = excluded.gateway_id, friendly_name = excluded.friendly_name,
+           secret_hash = COALESCE(excluded.secret_hash, devices.secret_hash), enabled = excluded.enabled`,
+      )
+      .run(
+        next.id,
+        next.householdId,
+        next.type,
+        next.room,
+        next.residentId,
+        next.gatewayId,
+        next.friendlyName,
+        secretHash ?? null,
+        next.enabled ? 1 : 0,
+        nowIso(this.#clock.now()),
+      );
+    this.#changed(next.id);
+    return existing ? 'updated' : 'created';
+  }
+
+  delete(id: string): boolean {
+    const done = this.#db.prepare('DELETE FROM devices WHERE id = ?').run(id).changes > 0;
+    if (done) this.#changed(id);
+    return done;
+  }
+
+  listGateways(householdIds?: readonly string[]): Gateway[] {
+    const all = this.#db.prepare('SELECT * FROM gateways ORDER BY id').all().map(toGateway);
+    return householdIds ? all.filter((g) => householdIds.includes(g.householdId)) : all;
+  }
+
+  getGateway(id: string): Gateway | null {
+    const row = this.#db.prepare('SELECT * FROM gateways WHERE id = ?').get(id);
+    return row ? toGateway(row) : null;
+  }
+
+  upsertGateway(g: { id: string; householdId: string; enabled?: boolean }, secretHash?: string): Change {
+    const existing = this.getGateway(g.id);
+    const next: Gateway = {
+      id: g.id,
+      householdId: g.householdId,
+      enabled: g.enabled ?? existing?.enabled ?? true,
+    };
+    if (existing && !secretHash && JSON.stringify(existing) === JSON.stringify(next)) return 'unchanged';
+    if (!existing && !secretHash) throw new Error(`gateway ${g.id}: a new gateway needs a secret`);
+    this.#db
+      .prepare(
+        `INSERT INTO gateways (id, household_id, secret_hash, enabled, created_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET household_id = excluded.household_id,
+           secret_hash = COALESCE(?, gateways.secret_hash), enabled = excluded.enabled`,
+      )
+      .run(
+        next.id,
+        next.householdId,
+        secretHash ?? '',
+        next.enabled ? 1 : 0,
+        nowIso(this.#clock.now()),
+        secretHash ?? null,
+      );
+    this.#changed(next.id);
+    return existing ? 'updated' : 'created';
+  }
+
+  deleteGateway(id: string): boolean {
+    const done = this.#db.prepare('DELETE FROM gateways WHERE id = ?').run(id).changes > 0;
+    if (done) this.#changed(id);
+    return done;
+  }
+
+  /** The credentials of an MQTT client id: a device with its own secret, or a gateway. */
+  identity(id: string): MqttIdentity | null {
+    const device = this.#db
+      .prepare(
+        'SELECT id, household_id, secret_hash, enabled FROM devices WHERE id = ? AND secret_hash IS NOT NULL',
+      )
+      .get(id);
+    if (device) {
+      return {
+        id,
+        kind: 'device',
+        householdId: str(device.household_id),
+        secretHash: str(device.secret_hash),
+        enabled: Number(device.enabled) === 1,
+      };
+    }
+    const gw = this.#db
+      .prepare('SELECT id, household_id, secret_hash, enabled FROM gateways WHERE id = ?')
+      .get(id);
+    if (gw) {
+      return {
+        id,
+        kind: 'gateway',
+        householdId: str(gw.household_id),
+        secretHash: str(gw.secret_hash),
+        enabled: Number(gw.enabled) === 1,
+      };
+    }
+    return null;
+  }
+}

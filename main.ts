@@ -1,0 +1,52 @@
+import { createHub } from './hub.ts';
+import { loadConfig } from './kernel/config.ts';
+import { HubError } from './kernel/errors.ts';
+import { createLogger } from './kernel/logger.ts';
+
+// The only place that reads process.env: everything else gets the frozen config.
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig({ env: process.env });
+} catch (err) {
+  process.stderr.write(`${err instanceof HubError ? err.message : String(err)}\n`);
+  process.exit(2);
+}
+
+const log = createLogger(config.logLevel);
+const hub = createHub({ config, log });
+await hub.start();
+
+const { mqtt, mqtts, http } = hub.addresses();
+const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+const lines = [
+  '',
+  `Elder-care telemetry hub is running (Node.js ${process.version}).`,
+  `  MQTT            mqtt://${host}:${mqtt}`,
+  mqtts
+    ? `  MQTT over TLS   mqtts://${host}:${mqtts}`
+    : '  MQTT over TLS   off (set HUB_MQTT_TLS_CERT and HUB_MQTT_TLS_KEY)',
+  `  MQTT over WS    ws://${host}:${http}/mqtt`,
+  `  Console & API   http://${host}:${http}/   (OpenAPI: /api/docs/json, health: /healthz, metrics: /metrics)`,
+  `  Data            ${config.dataDir}`,
+  hub.generatedAdminPassword
+    ? `  Log in as       admin / ${hub.generatedAdminPassword}   (generated now and shown only this once)`
+    : '  Log in as       admin with HUB_ADMIN_PASSWORD or the password printed at first start',
+  '',
+];
+process.stdout.write(`${lines.join('\n')}\n`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    hub.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,104 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { until } from '../simulators/device.ts';
+import { connectDevice, storedMessages } from './helpers/devices.ts';
+import { startTestHub, type TestHub } from './helpers/hub.ts';
+
+describe('bad input: quarantined with its reason, answered with a code, counted, never stored as good', () => {
+  let t: TestHub;
+  beforeEach(async () => {
+    t = await startTestHub();
+  });
+  afterEach(() => t.stop());
+
+  const cases: Array<{
+    name: string;
+    channel: 'event' | 'telemetry';
+    payload: string;
+    code: string;
+    detail: RegExp;
+  }> = [
+    { name: 'not JSON', channel: 'event', payload: '{"event":"sos",', code: 'invalid_json', detail: /JSON/i },
+    { name: 'a JSON array', channel: 'telemetry', payload: '[1,2]', code: 'invalid_json', detail: /object/i },
+    {
+      name: 'over 16 KiB',
+      channel: 'telemetry',
+      payload: JSON.stringify({ pad: 'x'.repeat(16 * 1024) }),
+      code: 'too_large',
+      detail: /16384/,
+    },
+    {
+      name: 'an event without seq',
+      channel: 'event',
+      payload: '{"event":"sos"}',
+      code: 'invalid_payload',
+      detail: /seq/,
+    },
+    {
+      name: 'a battery out of range',
+      channel: 'telemetry',
+      payload: '{"battery":140}',
+      code: 'invalid_payload',
+      detail: /battery/,
+    },
+    {
+      name: 'an event the type does not have',
+      channel: 'event',
+      payload: '{"event":"fall","seq":3}',
+      code: 'unknown_event',
+      detail: /fall/,
+    },
+  ];
+
+  for (const c of cases) {
+    it(`${c.name} → ${c.code}`, async () => {
+      const button = await connectDevice(t, 'btn-bad', 'button');
+      await button.raw(c.channel, c.payload, 1);
+      // The PUBACK came back: the quarantine entry is on disk already.
+      const [entry] = t.hub.ingest.store.listQuarantine({ deviceId: 'btn-bad', limit: 10 });
+      expect(entry).toMatchObject({
+        clientId: 'btn-bad',
+        deviceId: 'btn-bad',
+        code: c.code,
+        topic: `eldercare/v1/btn-bad/${c.channel}`,
+      });
+      expect(entry?.detail).toMatch(c.detail);
+      expect(entry?.size).toBe(Buffer.byteLength(c.payload));
+      await until(() => button.errors.length > 0, 3000, 'error answer');
+      expect(button.errors[0]?.code).toBe(c.code);
+      expect(storedMessages(t, 'btn-bad').filter((m) => m.channel !== 'status')).toEqual([]);
+      expect(t.hub.metrics.value('hub_ingest_rejected_total', { code: c.code })).toBe(1);
+      expect(button.client.connected).toBe(true); // bad input alone does not disconnect
+      await button.end();
+    });
+  }
+
+  it('counts faults per device and flags a device that keeps sending bad input', async () => {
+    const flagged: string[] = [];
+    t.hub.bus.on('deviceFaulty', 'test', (e) => {
+      flagged.push(e.deviceId);
+    });
+    const leak = await connectDevice(t, 'leak-bad', 'leak');
+    for (let i = 0; i < 20; i++) await leak.raw('event', `garbage ${i}`, 1);
+    await until(() => flagged.length > 0, 3000, 'faulty flag');
+    expect(flagged).toEqual(['leak-bad']);
+    const [entry] = t.hub.ingest.store.listQuarantine({ deviceId: 'leak-bad', limit: 1 });
+    expect(entry?.payload).toBe('garbage 19'); // newest first
+    await leak.end();
+  });
+
+  it('refuses excess telemetry with rate_limited but never an event', async () => {
+    const band = await connectDevice(t, 'wb-flood', 'wristband');
+    const sends: Array<Promise<unknown>> = [];
+    for (let i = 0; i < 80; i++) sends.push(band.telemetry({ heartRate: 70 }, 1));
+    await Promise.all(sends);
+    const limited = t.hub.ingest.store
+      .listQuarantine({ deviceId: 'wb-flood', limit: 100 })
+      .filter((q) => q.code === 'rate_limited');
+    expect(limited.length).toBeGreaterThan(0);
+    const storedTelemetry = storedMessages(t, 'wb-flood').filter((m) => m.channel === 'telemetry').length;
+    expect(storedTelemetry + limited.length).toBe(80); // every one either stored or quarantined
+    for (let i = 0; i < 60; i++) await band.event('worn');
+    expect(storedMessages(t, 'wb-flood').filter((m) => m.channel === 'event')).toHaveLength(60);
+    await band.end();
+  });
+});

@@ -1,0 +1,97 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { HubEvents } from '../kernel/bus.ts';
+import { until } from '../simulators/device.ts';
+import { connectDevice, storedMessages } from './helpers/devices.ts';
+import { startTestHub, type TestHub } from './helpers/hub.ts';
+
+describe('durable intake', () => {
+  let t: TestHub;
+  const accepted: Array<HubEvents['messageAccepted']> = [];
+  beforeEach(async () => {
+    t = await startTestHub();
+    accepted.length = 0;
+    // Listen the way the rule engine will: through the bus.
+    t.hub.bus.on('messageAccepted', 'test', (m) => {
+      accepted.push(m);
+    });
+  });
+  afterEach(() => t.stop());
+
+  it('stores an SOS before acknowledging it, canonical and queued for InfluxDB', async () => {
+    const button = await connectDevice(t, 'btn-1', 'button', { householdId: 'hh-1' });
+    const seq = await button.event('sos', { ts: '2026-11-28T08:00:00Z' });
+    // publishAsync resolved: the PUBACK arrived, so the message must already be on disk.
+    const rows = storedMessages(t, 'btn-1').filter((m) => m.channel === 'event');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.seq).toBe(seq);
+    expect(rows[0]?.body).toMatchObject({
+      deviceId: 'btn-1',
+      householdId: 'hh-1',
+      deviceType: 'button',
+      channel: 'event',
+      event: { name: 'sos' },
+      deviceTime: Date.parse('2026-11-28T08:00:00Z'),
+      source: 'native',
+    });
+    expect(t.hub.ingest.store.counts().outbox).toBeGreaterThanOrEqual(1);
+    expect(accepted.some((m) => m.deviceId === 'btn-1' && m.event?.name === 'sos' && m.seq === seq)).toBe(
+      true,
+    );
+    await button.end();
+  });
+
+  it('drops a retransmission by (device, seq) and takes a rebooted device seq 0 as new', async () => {
+    const band = await connectDevice(t, 'wb-1', 'wristband');
+    await band.raw('event', JSON.stringify({ event: 'fall', confidence: 0.9, seq: 7 }));
+    await band.raw('event', JSON.stringify({ event: 'fall', confidence: 0.9, seq: 7 })); // no PUBACK seen: sent again
+    expect(storedMessages(t, 'wb-1').filter((m) => m.channel === 'event')).toHaveLength(1);
+    expect(t.hub.metrics.value('hub_ingest_duplicates_total')).toBe(1);
+
+    // After a reboot the seq starts again from 0: different bytes, so new messages, not duplicates.
+    await band.raw('event', JSON.stringify({ event: 'sos', seq: 0 }));
+    await band.raw('event', JSON.stringify({ event: 'removed', seq: 1 }));
+    band.reboot();
+    await band.event('sos', { ts: Date.parse('2026-11-28T09:00:00Z') });
+    await band.event('worn');
+    const events = storedMessages(t, 'wb-1').filter((m) => m.channel === 'event');
+    expect(events.map((m) => m.seq)).toEqual([7, 0, 1, 0, 1]);
+    await band.end();
+  });
+
+  it('keeps QoS 0 telemetry and records presence from status', async () => {
+    const pir = await connectDevice(t, 'pir-1', 'motion', { room: 'bathroom' });
+    await pir.telemetry({ battery: 90 }, 0);
+    await until(
+      () => storedMessages(t, 'pir-1').some((m) => m.channel === 'telemetry'),
+      3000,
+      'QoS 0 telemetry stored',
+    );
+    const telemetry = storedMessages(t, 'pir-1').find((m) => m.channel === 'telemetry');
+    expect(telemetry?.body).toMatchObject({ room: 'bathroom', readings: { battery: 90 } });
+    const presence = t.hub.ingest.presence.list().find((p) => p.clientId === 'pir-1');
+    expect(presence?.state).toBe('online');
+    expect(presence?.lastSeenAt).not.toBeNull();
+    pir.kill(); // no DISCONNECT: the Last Will says offline
+    await until(
+      () => t.hub.ingest.presence.list().find((p) => p.clientId === 'pir-1')?.state === 'offline',
+      3000,
+      'offline',
+    );
+  });
+
+  it('records a water-meter register that goes backwards as a meter fault, never as negative use', async () => {
+    const meter = await connectDevice(t, 'wm-1', 'water_meter');
+    await meter.telemetry({ totalLiters: 1000, flowLpm: 0 });
+    await meter.telemetry({ totalLiters: 1012.5, flowLpm: 2 });
+    await meter.telemetry({ totalLiters: 3, flowLpm: 0 }); // meter replaced
+    await meter.telemetry({ totalLiters: 5, flowLpm: 0 });
+    const readings = storedMessages(t, 'wm-1')
+      .filter((m) => m.channel === 'telemetry')
+      .map((m) => m.body.readings as Record<string, unknown>);
+    expect(readings.map((r) => r.usageLiters)).toEqual([undefined, 12.5, undefined, 2]);
+    expect(readings[2]?.meterFault).toBe('register_backwards');
+    const faults = t.hub.db.prepare('SELECT previous_liters, reported_liters FROM meter_faults').all();
+    expect(faults).toEqual([{ previous_liters: 1012.5, reported_liters: 3 }]);
+    await meter.end();
+  });
+});
