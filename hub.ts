@@ -1,6 +1,9 @@
+import { type AlertsRoom, createAlerts } from './alerts/index.ts';
 import { type BrokerRoom, createBroker } from './broker/broker.ts';
 import { type ConsoleRoom, createConsole } from './console/app.ts';
 import { createIngest, type IngestRoom } from './ingest/index.ts';
+import { createHistory, type History } from './ingest/influx-history.ts';
+import { createInfluxWriter, type InfluxWriter } from './ingest/influx-writer.ts';
 import { ensureAdmin } from './kernel/bootstrap.ts';
 import { EventBus } from './kernel/bus.ts';
 import { type Clock, systemClock } from './kernel/clock.ts';
@@ -26,6 +29,9 @@ export interface Hub {
   readonly metrics: Metrics;
   readonly db: Db;
   readonly ingest: IngestRoom;
+  readonly alerts: AlertsRoom;
+  readonly influx: InfluxWriter;
+  readonly history: History;
   readonly bus: EventBus;
   readonly broker: BrokerRoom;
   addresses(): { mqtt: number; mqtts: number | null; http: number };
@@ -42,14 +48,25 @@ export function createHub({ config, log, clock = systemClock }: HubOptions): Hub
 
   const broker: BrokerRoom = createBroker({ ...base, log: log.child({ room: 'broker' }) });
   const ingest: IngestRoom = createIngest({ ...base, broker, log: log.child({ room: 'ingest' }) });
+  const alerts: AlertsRoom = createAlerts({ ...base, log: log.child({ room: 'alerts' }) });
+  const influx = createInfluxWriter({ ...base, log: log.child({ room: 'ingest' }) });
+  const history = createHistory({ ...base, log: log.child({ room: 'ingest' }) });
   const consoleRoom: ConsoleRoom = createConsole({
     ...base,
     log: log.child({ room: 'console' }),
     health: () => ({ mqtt: broker.listening(), clients: broker.connectedClients() }),
+    ingest,
+    away: alerts.away,
+    history,
   });
   // Ingest starts first: the broker must never acknowledge a message before the durable intake is wired.
   const rooms: Array<{ name: string; start(): Promise<void>; stop(): Promise<void> }> = [
     { name: 'ingest', start: () => ingest.start(), stop: () => ingest.stop() },
+    // Rules listen to the intake's bus events: up before the broker lets a message in, down before ingest.
+    { name: 'alerts', start: () => alerts.start(), stop: () => alerts.stop() },
+    // Drains the outbox behind the intake; stops before it, so the store outlives its last write.
+    { name: 'influx', start: () => influx.start(), stop: () => influx.stop() },
+    { name: 'history', start: () => history.start(), stop: () => history.stop() },
     { name: 'broker', start: () => broker.start(), stop: () => broker.stop() },
     { name: 'console', start: () => consoleRoom.start(), stop: () => consoleRoom.stop() },
   ];
@@ -64,6 +81,9 @@ export function createHub({ config, log, clock = systemClock }: HubOptions): Hub
     metrics,
     db,
     ingest,
+    alerts,
+    influx,
+    history,
     broker,
     bus,
     async start() {

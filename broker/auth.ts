@@ -9,10 +9,10 @@ import type { AuthenticateError, Client, ConnectPacket } from 'aedes';
 import type { Logger } from '../kernel/logger.ts';
 import type { Registry } from '../kernel/registry/index.ts';
 import type { MqttIdentity } from '../kernel/registry/types.ts';
+import type { KeyedTokenBucket } from '../kernel/token-bucket.ts';
 import { mayPublish } from './acl.ts';
 import type { BrokerMetrics } from './broker-metrics.ts';
 import type { ClientTable, ConnectAttempt } from './clients.ts';
-import type { KeyedTokenBucket } from '../kernel/token-bucket.ts';
 import type { SecurityEventKind, SecurityLog } from './security-log.ts';
 import type { VerifiedSecrets } from './verified-secrets.ts';
 

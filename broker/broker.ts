@@ -5,21 +5,14 @@ import type { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Aedes, type Client } from 'aedes';
-import type { EventBus } from '../kernel/bus.ts';
-import type { Clock } from '../kernel/clock.ts';
-import type { HubConfig } from '../kernel/config.ts';
-import type { Db } from '../kernel/db.ts';
 import { HubError } from '../kernel/errors.ts';
-import type { Logger } from '../kernel/logger.ts';
-import type { Metrics } from '../kernel/metrics.ts';
-import type { Registry } from '../kernel/registry/index.ts';
-import type { UpgradeRouter } from '../kernel/upgrades.ts';
+import type { RoomDeps } from '../kernel/room.ts';
+import { KeyedTokenBucket, perMinute } from '../kernel/token-bucket.ts';
 import { isHubToDeviceTopic, MAX_TOPIC_LEVELS } from './acl.ts';
 import { createAuthHooks } from './auth.ts';
 import { AccessRefused, createAuthorizers, type PublishHandler } from './authorize.ts';
 import { registerBrokerMetrics } from './broker-metrics.ts';
 import { ClientTable, type ConnectionInfo } from './clients.ts';
-import { KeyedTokenBucket, perMinute } from '../kernel/token-bucket.ts';
 import { createListeners } from './listeners.ts';
 import { GuardedConnection } from './packet-guard.ts';
 import { createSecurityLog } from './security-log.ts';
@@ -27,16 +20,7 @@ import { VerifiedSecrets } from './verified-secrets.ts';
 
 export type { PublishContext, PublishHandler } from './authorize.ts';
 
-export interface BrokerDeps {
-  config: HubConfig;
-  registry: Registry;
-  bus: EventBus;
-  metrics: Metrics;
-  clock: Clock;
-  upgrades: UpgradeRouter;
-  db: Db;
-  log: Logger;
-}
+export type BrokerDeps = RoomDeps;
 
 export interface BrokerRoom {
   start(): Promise<void>;

@@ -2,8 +2,8 @@ import type { EventBus } from '../kernel/bus.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { Db } from '../kernel/db.ts';
 import type { Logger } from '../kernel/logger.ts';
-import type { BrokerMetrics } from './broker-metrics.ts';
 import { KeyedTokenBucket, perMinute } from '../kernel/token-bucket.ts';
+import type { BrokerMetrics } from './broker-metrics.ts';
 
 export type SecurityEventKind =
   | 'bad_credentials'
@@ -47,7 +47,11 @@ export function createSecurityLog(deps: {
   metrics: BrokerMetrics;
 }): SecurityLog {
   const { db, bus, clock, log, metrics } = deps;
-  const rowBudget = new KeyedTokenBucket({ ...perMinute(ROWS_PER_MINUTE_PER_SOURCE), clock, maxKeys: 10_000 });
+  const rowBudget = new KeyedTokenBucket({
+    ...perMinute(ROWS_PER_MINUTE_PER_SOURCE),
+    clock,
+    maxKeys: 10_000,
+  });
   const suppressed = new Map<string, number>();
 
   return {

@@ -2,41 +2,37 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { EventBus } from '../kernel/bus.ts';
-import type { Clock } from '../kernel/clock.ts';
-import type { HubConfig } from '../kernel/config.ts';
-import type { Db } from '../kernel/db.ts';
-import type { Logger } from '../kernel/logger.ts';
-import type { Metrics } from '../kernel/metrics.ts';
-import type { Registry } from '../kernel/registry/index.ts';
-import type { UpgradeRouter } from '../kernel/upgrades.ts';
+import type { AwayService } from '../alerts/away.ts';
+import type { IngestQueries } from '../ingest/index.ts';
+import type { RoomDeps } from '../kernel/room.ts';
 import { createGuard } from './auth/guard.ts';
 import { ConnectionTracker } from './connections.ts';
-import type { RouteContext } from './context.ts';
+import type { HistoryReader, RouteContext } from './context.ts';
 import { installErrorHandling } from './errors.ts';
 import { authRoutes } from './routes/auth.ts';
+import { awayRoutes } from './routes/away.ts';
 import { contactRoutes } from './routes/contacts.ts';
+import { deadLetterRoutes } from './routes/dead-letter.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { gatewayRoutes } from './routes/gateways.ts';
+import { historyRoutes } from './routes/history.ts';
 import { householdRoutes } from './routes/households.ts';
 import { importRoutes } from './routes/import.ts';
+import { intakeRoutes } from './routes/intake.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { residentRoutes } from './routes/residents.ts';
 import { responderRoutes } from './routes/responders.ts';
 import { stationRoutes } from './routes/stations.ts';
 import { userRoutes } from './routes/users.ts';
 
-export interface ConsoleDeps {
-  config: HubConfig;
-  registry: Registry;
-  bus: EventBus;
-  metrics: Metrics;
-  clock: Clock;
-  upgrades: UpgradeRouter;
-  db: Db;
-  log: Logger;
+export interface ConsoleDeps extends RoomDeps {
   health: () => { mqtt: boolean; clients: number };
+  ingest: IngestQueries;
+  /** The alerts room's away-suppression (hub.ts); without it (a console alone) its routes are not served. */
+  away?: AwayService;
+  /** The history module (hub.ts); without it (a console alone) the history routes are not served. */
+  history?: HistoryReader;
 }
 
 export interface ConsoleRoom {
@@ -53,6 +49,7 @@ export interface ConsoleRoom {
 const API_TAGS = [
   'auth',
   'households',
+  'history',
   'residents',
   'contacts',
   'devices',
@@ -61,6 +58,7 @@ const API_TAGS = [
   'responders',
   'stations',
   'import',
+  'intake',
   'ops',
 ];
 
@@ -100,6 +98,9 @@ export function createConsole(deps: ConsoleDeps): ConsoleRoom {
     db: deps.db,
     guard,
     health: deps.health,
+    ingest: deps.ingest,
+    away: deps.away ?? null,
+    history: deps.history ?? null,
   };
   const connections = new ConnectionTracker(app.server);
   connections.watch();
@@ -147,6 +148,10 @@ export function createConsole(deps: ConsoleDeps): ConsoleRoom {
     responderRoutes,
     stationRoutes,
     importRoutes,
+    intakeRoutes,
+    deadLetterRoutes,
+    awayRoutes,
+    historyRoutes,
   ];
   for (const routes of api) app.register(routes(ctx), { prefix: '/api' });
   app.register(opsRoutes(ctx));

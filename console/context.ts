@@ -1,3 +1,6 @@
+import type { AwayService } from '../alerts/away.ts';
+import type { IngestQueries } from '../ingest/index.ts';
+import type { History } from '../ingest/influx-history.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { HubConfig } from '../kernel/config.ts';
 import type { Db } from '../kernel/db.ts';
@@ -14,4 +17,12 @@ export interface RouteContext {
   db: Db;
   guard: Guard;
   health: () => { mqtt: boolean; clients: number };
+  ingest: IngestQueries;
+  /** away-suppression of households (alerts room); null in a console started without the alerts room */
+  away: AwayService | null;
+  /** history questions (InfluxDB or local aggregates); null in a console started without the history module */
+  history: HistoryReader | null;
 }
+
+/** The questions of the history module (ingest/influx-history.ts) the console asks. */
+export type HistoryReader = Pick<History, 'activity' | 'waterUse' | 'vitals' | 'battery' | 'lastSeen'>;

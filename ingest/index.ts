@@ -22,7 +22,13 @@ export interface IngestDeps {
   broker: BrokerRoom;
 }
 
-export interface IngestRoom {
+/** What the console reads of the intake. */
+export interface IngestQueries {
+  readonly store: Pick<IntakeStore, 'listQuarantine' | 'faults' | 'counts'>;
+  readonly presence: Pick<Presence, 'list'>;
+}
+
+export interface IngestRoom extends IngestQueries {
   start(): Promise<void>;
   stop(): Promise<void>;
   readonly store: IntakeStore;

@@ -16,16 +16,7 @@ export interface QuarantineEntry {
   payload: string;
 }
 
-export interface QuarantineInput {
-  at: number;
-  clientId: string;
-  deviceId: string | null;
-  topic: string;
-  code: string;
-  detail: string;
-  seq: number | null;
-  payload: Buffer;
-}
+export type QuarantineInput = Omit<QuarantineEntry, 'id' | 'size' | 'payload'> & { payload: Buffer };
 
 /** Prepared SQL of the durable intake. Every write here runs inside a group commit. */
 export class IntakeStore {

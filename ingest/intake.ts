@@ -187,7 +187,6 @@ export class Intake {
     const durable = this.#d.commit.enqueue(() => {
       for (const m of fresh) {
         this.#d.store.insertMessage(m, ctx.qos, m.seq === null ? null : hash);
-        this.#d.presence.heard(m.deviceId, m.deviceType, m.receivedAt);
         if (m.readings?.totalLiters !== undefined)
           this.#d.store.setMeterTotal(m.deviceId, m.readings.totalLiters, m.receivedAt);
       }
@@ -206,6 +205,7 @@ export class Intake {
       throw err;
     }
     fresh.forEach((m, i) => {
+      this.#d.presence.heard(m.deviceId, m.deviceType, m.receivedAt);
       this.#accepted.inc({ channel: m.channel });
       if (wasSilent[i])
         this.#d.bus.emit('deviceHeard', {

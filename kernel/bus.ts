@@ -1,3 +1,5 @@
+import type { Alarm, AlarmChange } from '../alerts/alarm.ts';
+import type { AwaySource } from '../alerts/away.ts';
 import type { CanonicalMessage } from '../ingest/canonical.ts';
 import type { DeviceType } from './contract.ts';
 import type { Logger } from './logger.ts';
@@ -44,6 +46,37 @@ export interface HubEvents {
   };
   /** A device that had been silent was heard again. */
   deviceHeard: { deviceId: string; householdId: string; at: number };
+  /**
+   * The InfluxDB outbox crossed its high-water mark (above: true) or fell back below it (above: false).
+   * An operator alert: the incident system takes it once it exists.
+   */
+  outboxHighWater: { above: boolean; depth: number; limit: number; at: number };
+  /** A detection rule raised a new alarm (alerts/alarm.ts); persisted before this is emitted. */
+  alarmRaised: { alarm: Alarm };
+  /** An open alarm changed: a further trigger, cancelled by the resident, cleared by the device, raised severity. */
+  alarmUpdated: { alarm: Alarm; change: AlarmChange };
+  /** An alarm was closed, by a person or by the system when its cause went away. */
+  alarmCleared: { alarm: Alarm; by: string; reason: string };
+  /**
+   * The inactivity and water-use rules of a household are suppressed from now: marked away by a person
+   * (`declared`, until a known end) or its wristband is outside the home geofence (`wristband`, no end).
+   */
+  awayStarted: {
+    householdId: string;
+    source: AwaySource;
+    at: number;
+    until: number | null;
+    reason: string;
+    by: string;
+  };
+  /** One source of a household's suppression ended: expired, cancelled by a person, or back home. */
+  awayEnded: {
+    householdId: string;
+    source: AwaySource;
+    at: number;
+    why: 'expired' | 'cancelled' | 'returned';
+    by: string;
+  };
 }
 
 type Listener<K extends keyof HubEvents> = (payload: HubEvents[K]) => void | Promise<void>;

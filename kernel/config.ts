@@ -25,6 +25,31 @@ export const ConfigSchema = T.Object(
     influxUrl: T.Optional(T.String({ pattern: '^https?://' })),
     influxDatabase: T.String({ default: 'eldercare', minLength: 1 }),
     influxToken: T.Optional(T.String()),
+    /**
+     * Write API: 'v2' = /api/v2/write (1.8+, 2.x, 3.x), 'v1' = /write (older 1.x), 'auto' = chosen from
+     * /ping's X-Influxdb-Version header.
+     */
+    influxApi: T.Union([T.Literal('auto'), T.Literal('v1'), T.Literal('v2')], { default: 'auto' }),
+    /** InfluxDB 2.x organisation for /api/v2/write (1.8 and 3.x ignore it); required for 2.x */
+    influxOrg: T.Optional(T.String({ minLength: 1 })),
+    /** lines per write request; a backlog after an outage drains in batches of this size */
+    influxBatchLines: T.Integer({ minimum: 1, maximum: 50000, default: 5000 }),
+    /** ms the writer waits after new data arrives so that one request carries many lines */
+    influxLingerMs: T.Integer({ minimum: 0, default: 200 }),
+    /** ms; ceiling of the exponential retry backoff (a Retry-After from InfluxDB is honoured as sent) */
+    influxRetryMaxMs: T.Integer({ minimum: 1, default: 30000 }),
+    /** ms one write request may take before it is abandoned and retried */
+    influxTimeoutMs: T.Integer({ minimum: 100, default: 10000 }),
+    /**
+     * rows; outbox high-water mark (a row is ~0.3–1 KB on disk): above it the hub logs a warning and
+     * sets hub_influx_outbox_above_high_water. Nothing is dropped: the outbox keeps growing.
+     */
+    influxOutboxMaxRows: T.Integer({ minimum: 1, default: 1000000 }),
+    /**
+     * minutes east of UTC of the households' local time (China Standard Time: 480): days of the history
+     * (water use per day) start at local midnight. Whole hours only: the local history keeps hours.
+     */
+    historyUtcOffsetMinutes: T.Integer({ minimum: -720, maximum: 840, multipleOf: 60, default: 480 }),
     logLevel: T.Union(
       [
         T.Literal('fatal'),

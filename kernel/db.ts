@@ -11,7 +11,9 @@ export function openDatabase(dataDir: string, log?: Logger): Db {
   mkdirSync(dataDir, { recursive: true });
   const db = new DatabaseSync(join(dataDir, 'hub.sqlite'));
   // WAL + synchronous=FULL: a committed transaction survives a crash or power loss.
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
+  db.exec(
+    'PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;',
+  );
   migrate(db, log);
   return db;
 }
@@ -19,7 +21,9 @@ export function openDatabase(dataDir: string, log?: Logger): Db {
 export function migrate(db: Db, log?: Logger): void {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
-  const row = db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations').get() as { v: number };
+  const row = db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations').get() as {
+    v: number;
+  };
   for (const m of MIGRATIONS) {
     if (m.version <= row.v) continue;
     transaction(db, () => {

@@ -180,4 +180,116 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX presence_deadline ON presence(deadline_at);
     `,
   },
+  {
+    version: 3,
+    name: 'influx dead letter and local history',
+    sql: `
+      -- Lines InfluxDB refused (400/422 after bisection, or 413 for a single line), kept with its error.
+      -- No foreign key to messages: a dead letter outlives the message store's retention.
+      CREATE TABLE dead_letter (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,          -- epoch ms, hub clock, when it was set aside
+        message_id INTEGER NOT NULL,  -- messages.id of the accepted message
+        device_id TEXT NOT NULL,
+        household_id TEXT NOT NULL,
+        status INTEGER,               -- InfluxDB's HTTP status; NULL when no point could be built
+        error TEXT NOT NULL,          -- InfluxDB's error message (or the schema's)
+        line TEXT NOT NULL            -- the line protocol refused (empty when no point could be built)
+      );
+      CREATE INDEX dead_letter_device ON dead_letter(device_id, id);
+      -- Hourly aggregates of the recent window (30 days): history without (or while without) InfluxDB.
+      CREATE TABLE hourly_stats (
+        device_id TEXT NOT NULL,
+        metric TEXT NOT NULL,         -- seen | motion | usage_liters | heart_rate | spo2 | battery
+        hour INTEGER NOT NULL,        -- epoch ms of the UTC hour's start (receive time)
+        household_id TEXT NOT NULL,
+        room TEXT,
+        count INTEGER NOT NULL,
+        sum REAL NOT NULL,
+        min REAL NOT NULL,
+        max REAL NOT NULL,
+        last REAL NOT NULL,           -- the value received last in the hour
+        last_at INTEGER NOT NULL,     -- epoch ms it was received
+        PRIMARY KEY (device_id, metric, hour)
+      ) WITHOUT ROWID;
+      CREATE INDEX hourly_stats_household ON hourly_stats(household_id, metric, hour);
+      -- How far the hourly aggregates have read the message store.
+      CREATE TABLE history_cursor (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        message_id INTEGER NOT NULL   -- messages.id of the last message aggregated
+      );
+    `,
+  },
+  {
+    version: 4,
+    name: 'alarms and rule timers',
+    sql: `
+      -- Alarms raised by the detection rules (alerts/). At most one open per household and type.
+      CREATE TABLE alarms (
+        id TEXT PRIMARY KEY,
+        household_id TEXT NOT NULL,
+        resident_id TEXT,
+        type TEXT NOT NULL,
+        class TEXT NOT NULL CHECK (class IN ('emergency', 'wellness', 'non_emergency')),
+        severity TEXT NOT NULL CHECK (severity IN ('critical', 'high', 'medium', 'low')),
+        status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+        opened_at INTEGER NOT NULL,   -- epoch ms, hub clock
+        updated_at INTEGER NOT NULL,
+        closed_at INTEGER,
+        closed_by TEXT,
+        close_reason TEXT,
+        count INTEGER NOT NULL DEFAULT 1,
+        evidence TEXT NOT NULL,       -- JSON array of Evidence (alerts/alarm.ts)
+        explanation_zh TEXT NOT NULL,
+        explanation_en TEXT NOT NULL,
+        notes TEXT NOT NULL DEFAULT '[]', -- JSON array of AlarmNote
+        late INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE UNIQUE INDEX alarms_open_per_type ON alarms(household_id, type) WHERE status = 'open';
+      CREATE INDEX alarms_household ON alarms(household_id, opened_at);
+      -- Pending rule timers (bathroom 45 min, fall 5 min …): re-armed on start, fired late if due while down.
+      CREATE TABLE alert_timers (
+        key TEXT PRIMARY KEY,         -- rule:household[:device]
+        kind TEXT NOT NULL,
+        household_id TEXT NOT NULL,
+        due_at INTEGER NOT NULL,      -- epoch ms, hub clock
+        armed_at INTEGER NOT NULL,
+        payload TEXT NOT NULL         -- JSON, the rule's own
+      );
+      CREATE INDEX alert_timers_due ON alert_timers(due_at);
+      -- Small per-rule state that must survive a restart (vital streaks, battery low per device …).
+      CREATE TABLE alert_state (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,          -- JSON
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
+  {
+    version: 5,
+    name: 'alerts away periods and baselines',
+    sql: `
+      -- A household marked away (in hospital, visiting family) by a family member or dispatcher, until an
+      -- end time: the inactivity and water-use rules are suppressed meanwhile. One per household.
+      CREATE TABLE away_periods (
+        household_id TEXT PRIMARY KEY,
+        until INTEGER NOT NULL,       -- epoch ms, hub clock: the suppression expires then
+        reason TEXT NOT NULL,
+        set_by TEXT NOT NULL,         -- the console user (username) who marked it
+        set_at INTEGER NOT NULL
+      );
+      -- Personal baselines (issue 5) per resident, from the hourly aggregates of the last 14 days.
+      CREATE TABLE alert_baselines (
+        resident_id TEXT PRIMARY KEY,
+        household_id TEXT NOT NULL,
+        days INTEGER NOT NULL,        -- days with data the baseline was computed from
+        first_motion_min REAL,        -- usual first movement, local minutes after midnight (median)
+        first_motion_spread_min REAL, -- median absolute deviation of it, minutes
+        first_water_min REAL,         -- usual first water use, local minutes after midnight (median)
+        daily_liters REAL,            -- usual daily water volume, litres (median)
+        night_motion REAL,            -- usual motion events in the night hours (median)
+        computed_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -95,6 +95,8 @@ const hub = await startChild(
     HUB_HTTP_PORT: '0',
     HUB_LOG_LEVEL: 'error',
     HUB_ADMIN_PASSWORD: 'bench-password',
+    // every simulated device connects from 127.0.0.1: lift the per-address connect limit for the run
+    HUB_MQTT_CONNECTS_PER_MINUTE_PER_ADDRESS: '1000000',
   },
   /MQTT\s+mqtt:\/\/[^:]+:(\d+)/,
 );

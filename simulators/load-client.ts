@@ -43,6 +43,8 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     });
     clients.push({ id: d.id, client, seq: 0 });
   }
+  // Let the broker settle (connect bookkeeping) before anything is timed.
+  await new Promise((r) => setTimeout(r, 1500));
   const latencies: number[] = [];
   let sent = 0;
   let acked = 0;

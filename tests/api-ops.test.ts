@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsole } from '../console/app.ts';
+import { IntakeStore } from '../ingest/intake-store.ts';
 import { ensureAdmin } from '../kernel/bootstrap.ts';
 import { EventBus } from '../kernel/bus.ts';
 import { systemClock } from '../kernel/clock.ts';
@@ -248,6 +249,8 @@ function consoleOnly(level = 'silent') {
     log,
     // The console's view of the broker: up, nobody connected.
     health: () => ({ mqtt: true, clients: 0 }),
+    // The intake's read side on the same real database.
+    ingest: { store: new IntakeStore(db), presence: { list: () => [] } },
   });
   return {
     room,

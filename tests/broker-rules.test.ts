@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { isHubToDeviceTopic, mayPublish, mayReceive, maySubscribe } from '../broker/acl.ts';
-import { KeyedTokenBucket, perMinute } from '../kernel/token-bucket.ts';
 import { FixedHeaderScanner } from '../broker/packet-guard.ts';
 import { VerifiedSecrets } from '../broker/verified-secrets.ts';
 import { ManualClock } from '../kernel/clock.ts';
 import { hashSecret } from '../kernel/secrets.ts';
+import { KeyedTokenBucket, perMinute } from '../kernel/token-bucket.ts';
 import { publishHeader, remainingLength } from './helpers/broker-raw.ts';
 
 const device = { id: 'btn-1', kind: 'device' } as const;

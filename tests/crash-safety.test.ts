@@ -17,7 +17,10 @@ describe('crash safety', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'hub-crash-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('keeps every acknowledged QoS 1 event exactly once through a SIGKILL at a random moment', async () => {
+  // Two hub starts and a run under load: allow 90 s on a busy CI machine.
+  it('keeps every acknowledged QoS 1 event exactly once through a SIGKILL at a random moment', {
+    timeout: 90_000,
+  }, async () => {
     const db = openDatabase(dataDir);
     const registry = createRegistry(db, systemClock);
     registry.households.upsert({ id: 'hh-crash', address: '幸福路 1号', grid: 'g1' });
@@ -50,15 +53,22 @@ describe('crash safety', () => {
         }
       }
     });
-    const killAfterMs = 300 + Math.floor(Math.random() * 1200);
+    // Arm the kill once events are flowing (a loaded machine may take a while), then wait a random time.
+    const total = () => [...acked.values()].reduce((n, s) => n + s.length, 0);
+    while (total() < DEVICES * 2 && Date.now() - started < RUN_LIMIT_MS / 2)
+      await new Promise((r) => setTimeout(r, 20));
+    const killAfterMs = Math.floor(Math.random() * 1000);
     await new Promise((r) => setTimeout(r, killAfterMs));
     killed = true;
     await killHard(hub);
-    await Promise.allSettled(loops);
     for (const d of devices) d.kill();
+    // A publish in flight at the kill may never settle in MQTT.js: it was not acknowledged, so stop waiting.
+    await Promise.race([Promise.allSettled(loops), new Promise((r) => setTimeout(r, 3000))]);
 
-    const totalAcked = [...acked.values()].reduce((n, s) => n + s.length, 0);
-    expect(totalAcked, `acknowledged events before the kill at ${killAfterMs} ms`).toBeGreaterThan(DEVICES);
+    expect(
+      total(),
+      `acknowledged events before the kill, ${killAfterMs} ms after they flowed`,
+    ).toBeGreaterThan(DEVICES);
 
     // Restart (recovery of the WAL), then look at the store.
     const again = await startChildHub(dataDir);

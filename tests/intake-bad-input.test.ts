@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { until } from '../simulators/device.ts';
+import { apiClient } from './helpers/api.ts';
 import { connectDevice, storedMessages } from './helpers/devices.ts';
 import { startTestHub, type TestHub } from './helpers/hub.ts';
 
@@ -100,5 +101,36 @@ describe('bad input: quarantined with its reason, answered with a code, counted,
     for (let i = 0; i < 60; i++) await band.event('worn');
     expect(storedMessages(t, 'wb-flood').filter((m) => m.channel === 'event')).toHaveLength(60);
     await band.end();
+  });
+
+  it('lists the quarantine for operators at GET /api/quarantine, newest first, filterable by device', async () => {
+    const api = apiClient(t.httpUrl);
+    const a = await connectDevice(t, 'btn-qa', 'button');
+    const b = await connectDevice(t, 'btn-qb', 'button');
+    await a.raw('event', 'first', 1);
+    await b.raw('event', '{"event":"sos"}', 1);
+    await a.raw('telemetry', '{"battery":"full"}', 1);
+    const admin = await t.login();
+    const all = await api('GET', '/api/quarantine', { token: admin });
+    expect(all.status).toBe(200);
+    const entries = all.body as Array<{ clientId: string; code: string; payload: string }>;
+    expect(entries.map((e) => [e.clientId, e.code])).toEqual([
+      ['btn-qa', 'invalid_payload'],
+      ['btn-qb', 'invalid_payload'],
+      ['btn-qa', 'invalid_json'],
+    ]);
+    const onlyA = await api('GET', '/api/quarantine?device=btn-qa&limit=1', { token: admin });
+    expect((onlyA.body as Array<{ payload: string }>).map((e) => e.payload)).toEqual(['{"battery":"full"}']);
+
+    // A family member is not an operator.
+    await api('POST', '/api/users', {
+      token: admin,
+      body: { username: 'fam-q', role: 'family', password: 'family-password', households: ['hh-test'] },
+    });
+    const family = await t.login('fam-q', 'family-password');
+    expect((await api('GET', '/api/quarantine', { token: family })).status).toBe(403);
+    expect((await api('GET', '/api/quarantine')).status).toBe(401);
+    await a.end();
+    await b.end();
   });
 });

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HubEvents } from '../kernel/bus.ts';
 import { until } from '../simulators/device.ts';
+import { SimButton, SimLeak, SimMotion, SimWaterMeter, SimWristband } from '../simulators/device-types.ts';
 import { connectDevice, storedMessages } from './helpers/devices.ts';
 import { startTestHub, type TestHub } from './helpers/hub.ts';
 
@@ -93,5 +94,77 @@ describe('durable intake', () => {
     const faults = t.hub.db.prepare('SELECT previous_liters, reported_liters FROM meter_faults').all();
     expect(faults).toEqual([{ previous_liters: 1012.5, reported_liters: 3 }]);
     await meter.end();
+  });
+
+  it('accepts everything the five device simulators say, as the protocol says it', async () => {
+    const url = t.mqttUrl;
+    const secret = async (id: string, type: Parameters<TestHub['provisionDevice']>[0]['type']) =>
+      t.provisionDevice({ id, type, room: type === 'motion' ? 'kitchen' : undefined });
+    const button = await new SimButton({
+      url,
+      id: 'sim-btn',
+      secret: await secret('sim-btn', 'button'),
+    }).connect();
+    const band = await new SimWristband({
+      url,
+      id: 'sim-wb',
+      secret: await secret('sim-wb', 'wristband'),
+    }).connect();
+    const pir = await new SimMotion({
+      url,
+      id: 'sim-pir',
+      secret: await secret('sim-pir', 'motion'),
+    }).connect();
+    const leak = await new SimLeak({
+      url,
+      id: 'sim-leak',
+      secret: await secret('sim-leak', 'leak'),
+    }).connect();
+    const meter = await new SimWaterMeter({
+      url,
+      id: 'sim-wm',
+      secret: await secret('sim-wm', 'water_meter'),
+      totalLiters: 1000,
+    }).connect();
+    await Promise.all([button.sos(), button.cancel(), button.heartbeat()]);
+    await Promise.all([
+      band.fall(0.93),
+      band.removed(),
+      band.worn(),
+      band.vitals({
+        heartRate: 72,
+        spo2: 97,
+        steps: 1234,
+        battery: 60,
+        lat: 35.41,
+        lon: 116.58,
+        accuracy: 15,
+      }),
+    ]);
+    await Promise.all([pir.motion(), pir.clear(), pir.heartbeat({ battery: 90, tamper: true })]);
+    await Promise.all([leak.leak(), leak.dry(), leak.heartbeat()]);
+    await meter.use(0);
+    await meter.use(12.5, 6);
+    await meter.continuousFlow(180);
+    const names = (id: string) =>
+      storedMessages(t, id)
+        .filter((m) => m.channel === 'event')
+        .map((m) => (m.body.event as { name: string }).name);
+    expect(names('sim-btn')).toEqual(['sos', 'cancel']);
+    expect(names('sim-wb')).toEqual(['fall', 'removed', 'worn']);
+    expect(names('sim-pir')).toEqual(['motion', 'clear']);
+    expect(names('sim-leak')).toEqual(['leak', 'dry']);
+    expect(names('sim-wm')).toEqual(['continuous_flow']);
+    expect(storedMessages(t, 'sim-wb').find((m) => m.channel === 'telemetry')?.body.readings).toEqual({
+      heartRate: 72,
+      spo2: 97,
+      steps: 1234,
+      battery: 60,
+      lat: 35.41,
+      lon: 116.58,
+      accuracy: 15,
+    });
+    expect(t.hub.ingest.store.listQuarantine({ limit: 10 })).toEqual([]);
+    for (const d of [button, band, pir, leak, meter]) await d.end();
   });
 });

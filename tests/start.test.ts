@@ -18,6 +18,8 @@ function npmStart(dataDir: string): Promise<{ child: ChildProcess; banner: strin
       HUB_LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so a stop reaches npm and the hub under it, as Ctrl-C in a terminal does.
+    detached: true,
   });
   return new Promise((resolve, reject) => {
     let out = '';
@@ -39,11 +41,23 @@ function npmStart(dataDir: string): Promise<{ child: ChildProcess; banner: strin
   });
 }
 
-function stop(child: ChildProcess): Promise<number | null> {
+/** Ctrl-C: SIGINT to the whole process group; resolves with how the hub's shutdown went. */
+function stop(child: ChildProcess, http: string | undefined): Promise<{ stillServing: boolean }> {
   return new Promise((resolve) => {
     child.removeAllListeners('exit');
-    child.on('exit', (code) => resolve(code));
-    child.kill('SIGTERM');
+    child.on('exit', async () => {
+      // npm may exit a moment before the hub under it has closed its listeners: allow 3 s.
+      let stillServing = true;
+      for (let i = 0; i < 30 && stillServing; i++) {
+        stillServing = await fetch(`http://127.0.0.1:${http}/healthz`).then(
+          () => true,
+          () => false,
+        );
+        if (stillServing) await new Promise((r) => setTimeout(r, 100));
+      }
+      resolve({ stillServing });
+    });
+    if (child.pid) process.kill(-child.pid, 'SIGINT');
   });
 }
 
@@ -72,12 +86,13 @@ describe('npm start', () => {
       body: JSON.stringify({ username: 'admin', password }),
     });
     expect(login.status).toBe(200);
-    expect(await stop(first.child)).toBe(0);
+    expect(await stop(first.child, http)).toEqual({ stillServing: false });
 
     const second = await npmStart(dataDir);
     expect(second.banner).not.toContain(password);
     expect(second.banner).not.toMatch(/admin \/ \S+/);
-    expect(await stop(second.child)).toBe(0);
+    const http2 = /Console & API\s+http:\/\/127\.0\.0\.1:(\d+)\//.exec(second.banner)?.[1];
+    expect(await stop(second.child, http2)).toEqual({ stillServing: false });
   });
 
   it('refuses a bad configuration with the variable named', async () => {

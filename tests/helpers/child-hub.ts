@@ -28,7 +28,7 @@ export function startChildHub(dataDir: string, env: Record<string, string> = {})
   });
   let out = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hub did not start in 20 s:\n${out}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`hub did not start in 40 s:\n${out}`)), 20_000);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
       const mqtt = /mqtt:\/\/[^:]+:(\d+)/.exec(out)?.[1];

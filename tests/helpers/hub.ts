@@ -19,7 +19,12 @@ export interface TestHub {
   /** Logs in through the API and returns the bearer token. */
   login(username?: string, password?: string): Promise<string>;
   /** Provisions a household with one device straight in the registry; returns the device's secret. */
-  provisionDevice(opts: { id: string; type?: DeviceType; householdId?: string; room?: Room }): Promise<string>;
+  provisionDevice(opts: {
+    id: string;
+    type?: DeviceType;
+    householdId?: string;
+    room?: Room;
+  }): Promise<string>;
   provisionGateway(opts: { id: string; householdId?: string }): Promise<string>;
   stop(): Promise<void>;
 }
@@ -32,7 +37,15 @@ export async function startTestHub(
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'hub-test-'));
   const config = loadConfig({
     env: {},
-    overrides: { mqttPort: 0, httpPort: 0, mqttsPort: 0, dataDir, adminPassword: ADMIN_PASSWORD, logLevel: 'silent', ...overrides },
+    overrides: {
+      mqttPort: 0,
+      httpPort: 0,
+      mqttsPort: 0,
+      dataDir,
+      adminPassword: ADMIN_PASSWORD,
+      logLevel: 'silent',
+      ...overrides,
+    },
   });
   const hub = createHub({ config, log: createLogger(config.logLevel), clock: opts.clock ?? systemClock });
   await hub.start();

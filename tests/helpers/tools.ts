@@ -8,6 +8,8 @@ export function requireTool(name: string, debianPackage: string): string {
   try {
     return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
   } catch {
-    throw new Error(`${name} is not installed: install Debian's ${debianPackage} (apt-get install ${debianPackage})`);
+    throw new Error(
+      `${name} is not installed: install Debian's ${debianPackage} (apt-get install ${debianPackage})`,
+    );
   }
 }

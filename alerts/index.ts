@@ -1,0 +1,134 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import type { RoomDeps } from '../kernel/room.ts';
+import { AlarmService } from './alarms.ts';
+import { AwayService } from './away.ts';
+import { Baselines } from './baselines.ts';
+import { Explain } from './explain.ts';
+import { LocalHours } from './hours.ts';
+import { RuleState } from './rule-state.ts';
+import { createAwayPositionRule } from './rules/away-position.ts';
+import type { Rule, RuleContext } from './rules/context.ts';
+import { createDeviceHealthRule } from './rules/device-health.ts';
+import { createFallRule } from './rules/fall.ts';
+import { createInactivityRule } from './rules/inactivity.ts';
+import { createLeakRule } from './rules/leak.ts';
+import { createSosRule } from './rules/sos.ts';
+import { createVitalsRule } from './rules/vitals.ts';
+import { createWanderingRule } from './rules/wandering.ts';
+import { createWaterFlowRule } from './rules/water-flow.ts';
+import { createWaterUseRule } from './rules/water-use.ts';
+import { createWristbandRemovedRule } from './rules/wristband-removed.ts';
+import { type AlertSettings, alertSettings } from './settings.ts';
+import { RuleTimers } from './timers.ts';
+
+export interface AlertsDeps extends Pick<RoomDeps, 'db' | 'bus' | 'clock' | 'registry' | 'log'> {
+  /** Hub-wide thresholds over the defaults (settings.ts); per-household overrides are not there yet. */
+  settings?: Partial<AlertSettings>;
+}
+
+export interface AlertsRoom {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  readonly alarms: AlarmService;
+  /** away-suppression: declared periods (console/routes/away.ts) and the wristband's */
+  readonly away: AwayService;
+  /** personal baselines: recomputed nightly (settings.baselineCron) and on demand (`recomputeAll`) */
+  readonly baselines: Baselines;
+  readonly settings: AlertSettings;
+}
+
+const OWNER = 'alerts';
+
+/**
+ * The alerts room, detection part (issue 5): rules per device type turn accepted messages and silences
+ * into alarms (alarm.ts) on the bus and in the store. Its state (open alarms, pending timers, streaks)
+ * lives in the embedded store, never in InfluxDB, and survives a restart.
+ */
+export function createAlerts(deps: AlertsDeps): AlertsRoom {
+  const settings = alertSettings(deps.settings);
+  const hours = new LocalHours(settings.utcOffsetMinutes);
+  const alarms = new AlarmService({ db: deps.db, bus: deps.bus, clock: deps.clock, log: deps.log });
+  const timers = new RuleTimers({ db: deps.db, clock: deps.clock, log: deps.log });
+  const state = new RuleState(deps.db, deps.clock);
+  const away = new AwayService({
+    db: deps.db,
+    bus: deps.bus,
+    clock: deps.clock,
+    timers,
+    state,
+    log: deps.log,
+  });
+  const baselines = new Baselines({
+    db: deps.db,
+    clock: deps.clock,
+    registry: deps.registry,
+    hours,
+    settings,
+    log: deps.log,
+  });
+  let nightly: ScheduledTask | null = null;
+  const ctx: RuleContext = {
+    alarms,
+    away,
+    baselines,
+    timers,
+    state,
+    settings,
+    hours,
+    explain: new Explain(hours),
+    registry: deps.registry,
+    clock: deps.clock,
+    log: deps.log,
+  };
+  const rules: Rule[] = [
+    createSosRule(ctx),
+    createFallRule(ctx),
+    createLeakRule(ctx),
+    createWaterFlowRule(ctx),
+    createVitalsRule(ctx),
+    createInactivityRule(ctx),
+    createWristbandRemovedRule(ctx),
+    createDeviceHealthRule(ctx),
+    createAwayPositionRule(ctx),
+    createWanderingRule(ctx),
+    createWaterUseRule(ctx),
+  ];
+
+  /** Each rule is isolated: one that throws is logged and the others still run. */
+  const each = (what: string, fn: (rule: Rule) => void) => {
+    for (const rule of rules) {
+      try {
+        fn(rule);
+      } catch (err) {
+        deps.log.error({ err, rule: rule.name, what }, 'rule failed');
+      }
+    }
+  };
+
+  return {
+    alarms,
+    away,
+    baselines,
+    settings,
+    async start() {
+      deps.bus.on('messageAccepted', OWNER, (m) => each('message', (r) => r.onMessage?.(m)));
+      deps.bus.on('deviceSilent', OWNER, (e) => each('silent', (r) => r.onSilent?.(e)));
+      deps.bus.on('deviceHeard', OWNER, (e) => each('heard', (r) => r.onHeard?.(e)));
+      deps.bus.on('awayEnded', OWNER, (e) => each('away ended', (r) => r.onAwayEnded?.(e)));
+      timers.start();
+      nightly = cron.schedule(settings.baselineCron, () => {
+        try {
+          baselines.recomputeAll();
+        } catch (err) {
+          deps.log.error({ err }, 'nightly baseline recompute failed');
+        }
+      });
+    },
+    async stop() {
+      await nightly?.stop();
+      nightly = null;
+      deps.bus.removeOwner(OWNER);
+      timers.stop();
+    },
+  };
+}

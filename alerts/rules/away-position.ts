@@ -1,0 +1,50 @@
+import { checkGeofence, positionOf } from '../geo.ts';
+import type { FiredTimer } from '../timers.ts';
+import type { Rule, RuleContext } from './context.ts';
+
+const OUTSIDE = 'away-position';
+const outsideKey = (householdId: string) => `${OUTSIDE}:${householdId}`;
+
+interface OutsidePayload {
+  since: number;
+  deviceId: string;
+  lat: number;
+  lon: number;
+  distanceM: number;
+}
+
+/**
+ * "Whose wristband shows them away from home": wristband positions farther than the geofence radius from
+ * households.location for `awayByPositionMs` (a persisted timer armed by the first one outside, cancelled
+ * by one inside) mark the household away (away.ts, source `wristband`) until a position inside arrives.
+ * A fix whose accuracy straddles the fence changes nothing.
+ */
+export function createAwayPositionRule(ctx: RuleContext): Rule {
+  ctx.timers.on(OUTSIDE, (t: FiredTimer<OutsidePayload>) => {
+    ctx.away.startWristband(t.householdId, { ...t.payload, at: t.firedAt });
+  });
+
+  return {
+    name: 'away-position',
+    onMessage(m) {
+      const p = positionOf(m);
+      if (!p) return;
+      const fence = checkGeofence(ctx.registry, m.householdId, p, ctx.settings.geofenceRadiusM);
+      if (!fence) return;
+      const key = outsideKey(m.householdId);
+      if (fence.inside) {
+        ctx.timers.cancel(key);
+        ctx.away.endWristband(m.householdId, m.deviceId);
+      } else if (fence.outside && !ctx.timers.pending(key) && !ctx.away.wristband(m.householdId)) {
+        const payload: OutsidePayload = {
+          since: m.receivedAt,
+          deviceId: m.deviceId,
+          lat: p.lat,
+          lon: p.lon,
+          distanceM: fence.distanceM,
+        };
+        ctx.timers.arm(key, OUTSIDE, m.householdId, m.receivedAt + ctx.settings.awayByPositionMs, payload);
+      }
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import { raiseSeverity } from '../alarm.ts';
+import type { FiredTimer } from '../timers.ts';
+import type { Rule, RuleContext } from './context.ts';
+import { isEvent, maybeLate, messageEvidence, residentOf } from './context.ts';
+
+const STILL = 'fall-still';
+const stillKey = (householdId: string) => `${STILL}:${householdId}`;
+
+interface StillPayload {
+  alarmId: string;
+  fallAt: number;
+}
+
+/**
+ * Wristband `fall`: a fall (confidence ≥ 0.6, or none given) is emergency critical, a lower confidence a
+ * possible fall, high. No motion anywhere in the home for 5 min after it raises the fall's severity one
+ * step (a possible fall becomes critical) and says why; a fall already critical gets the reason added.
+ */
+export function createFallRule(ctx: RuleContext): Rule {
+  ctx.timers.on(STILL, (t: FiredTimer<StillPayload>) => {
+    const alarm = ctx.alarms.store.get(t.payload.alarmId);
+    if (alarm?.status !== 'open') return;
+    const why = ctx.explain.fallStill(alarm.explanation, t.payload.fallAt, t.firedAt - t.payload.fallAt);
+    ctx.alarms.annotate(
+      alarm.id,
+      { kind: 'severity_raised', ...maybeLate(ctx, t, why) },
+      {
+        severity: raiseSeverity(alarm.severity),
+        explanation: maybeLate(ctx, t, why),
+        evidence: [
+          {
+            kind: 'silence',
+            at: t.firedAt,
+            since: t.payload.fallAt,
+            deviceId: null,
+            room: null,
+            what: 'motion anywhere in the home',
+          },
+        ],
+      },
+    );
+  });
+
+  return {
+    name: 'fall',
+    onMessage(m) {
+      if (isEvent(m, 'motion')) {
+        ctx.timers.cancel(stillKey(m.householdId));
+        return;
+      }
+      if (!isEvent(m, 'fall') || m.deviceType !== 'wristband') return;
+      const confidence = m.event?.confidence ?? null;
+      const confident = confidence === null || confidence >= ctx.settings.fallConfidence;
+      const alarm = ctx.alarms.raise({
+        householdId: m.householdId,
+        residentId: residentOf(ctx.registry, m.householdId, m.deviceId),
+        type: 'fall',
+        class: 'emergency',
+        severity: confident ? 'critical' : 'high',
+        evidence: [messageEvidence(m, confidence === null ? {} : { confidence })],
+        explanation: ctx.explain.fall(confidence, confident, m.receivedAt),
+      });
+      const payload: StillPayload = { alarmId: alarm.id, fallAt: m.receivedAt };
+      ctx.timers.arm(
+        stillKey(m.householdId),
+        STILL,
+        m.householdId,
+        m.receivedAt + ctx.settings.fallStillMs,
+        payload,
+      );
+    },
+  };
+}

@@ -1,0 +1,256 @@
+import { type Static, Type as T, type TSchema } from '@sinclair/typebox';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { HistoryAnswer } from '../../ingest/influx-history.ts';
+import type { HistoryRange } from '../../ingest/influx-history-types.ts';
+import { HubError } from '../../kernel/errors.ts';
+import type { Household } from '../../kernel/registry/types.ts';
+import { DISPATCH, HOUSEHOLD_READERS, type HouseholdScope, paramId } from '../auth/guard.ts';
+import type { RouteContext } from '../context.ts';
+import { ERROR_RESPONSES, IdParams, Nullable, SECURED, StringEnum } from '../schemas.ts';
+import type { TypeBoxProvider } from '../type-provider.ts';
+import { found } from './lookups.ts';
+
+const tags = ['history'];
+
+const HOUR_MS = 3_600_000;
+/** The widest range one question may cover (31 days): bounds the work of InfluxDB and of the hub. */
+export const MAX_RANGE_MS = 31 * 24 * HOUR_MS;
+/** Without `from`, a question covers the last 24 hours. */
+const DEFAULT_RANGE_MS = 24 * HOUR_MS;
+
+const RangeQuery = {
+  from: T.Optional(T.Integer({ minimum: 0, description: 'epoch ms, inclusive; default `to` − 24 h' })),
+  to: T.Optional(T.Integer({ minimum: 0, description: 'epoch ms, exclusive; default now' })),
+};
+const Range = T.Object(RangeQuery, { additionalProperties: false });
+const WaterQuery = T.Object(
+  {
+    ...RangeQuery,
+    bucket: T.Optional(StringEnum(['hour', 'day'] as const, { description: 'default hour' })),
+  },
+  { additionalProperties: false },
+);
+const VitalsQuery = T.Object(
+  {
+    ...RangeQuery,
+    device: T.Optional(
+      T.String({
+        minLength: 1,
+        maxLength: 64,
+        description: 'a wristband of the household; default all of them',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const Stat = Nullable(T.Object({ mean: T.Number(), min: T.Number(), max: T.Number() }));
+
+/** Every answer: which store served it, the range asked (widened to whole hours by the store), the rows. */
+const answer = <S extends TSchema>(row: S) =>
+  T.Object({
+    source: StringEnum(['influx', 'local'] as const, {
+      description: 'influx: InfluxDB answered; local: the hub’s own hourly aggregates (last 30 days)',
+    }),
+    from: T.Integer({ description: 'epoch ms' }),
+    to: T.Integer({ description: 'epoch ms' }),
+    rows: T.Array(row),
+  });
+
+const ActivityAnswer = answer(
+  T.Object({
+    hour: T.Integer({ description: 'epoch ms of the hour’s start' }),
+    room: Nullable(T.String()),
+    motions: T.Integer({ description: 'motion events in that room and hour' }),
+  }),
+);
+const WaterAnswer = answer(
+  T.Object({
+    start: T.Integer({ description: 'epoch ms of the hour, or of the local day (historyUtcOffsetMinutes)' }),
+    liters: T.Number(),
+  }),
+);
+const VitalsAnswer = answer(
+  T.Object({
+    deviceId: T.String(),
+    hour: T.Integer({ description: 'epoch ms of the hour’s start' }),
+    heartRate: Stat,
+    spo2: Stat,
+  }),
+);
+const BatteryAnswer = answer(
+  T.Object({
+    deviceId: T.String(),
+    battery: T.Number({ description: 'per cent, the last level reported in the range' }),
+    at: T.Integer({ description: 'epoch ms it was received' }),
+  }),
+);
+const LastSeenAnswer = answer(T.Object({ deviceId: T.String(), at: T.Integer({ description: 'epoch ms' }) }));
+
+/** The bounded range of a question: 400 when `from` is not before `to` or it spans more than 31 days. */
+function rangeOf(query: Static<typeof Range>, now: number): HistoryRange {
+  const to = query.to ?? now;
+  const from = query.from ?? to - DEFAULT_RANGE_MS;
+  if (from >= to) throw new HubError('HUB_ERR_VALIDATION', '`from` must be before `to`', { from, to });
+  if (to - from > MAX_RANGE_MS)
+    throw new HubError('HUB_ERR_VALIDATION', 'the range may span at most 31 days', { from, to });
+  return { from, to };
+}
+
+const withRange = <R>(range: HistoryRange, a: HistoryAnswer<R>) => ({
+  source: a.source,
+  ...range,
+  rows: a.rows,
+});
+
+/**
+ * A household's history (issue 4), from InfluxDB or, without it, the hub's local hourly aggregates.
+ * Tenancy: a family user asking about a household not linked to them gets 404, as for a missing one.
+ * Families never see raw sensor streams: only the hourly/daily aggregates (activity and water), and
+ * only when the household's `sharing` is 'rhythm'; vitals, battery and last-seen are the dispatch
+ * center's (admin, supervisor, dispatcher).
+ */
+export function historyRoutes(ctx: RouteContext): FastifyPluginAsync {
+  return async (instance) => {
+    const app = instance.withTypeProvider<TypeBoxProvider>();
+    const { registry, guard, history, clock } = ctx;
+    if (!history) return; // a console started without the history module (tests of the console alone)
+    const byParam: HouseholdScope = { household: paramId, notFound: 'HUB_ERR_HOUSEHOLD_UNKNOWN' };
+    const household = (id: string): Household =>
+      found(registry.households.get(id), 'HUB_ERR_HOUSEHOLD_UNKNOWN');
+    /** The household of a rhythm question: a family user only with sharing 'rhythm'. */
+    const rhythmOf = (request: FastifyRequest, id: string): Household => {
+      const h = household(id);
+      if (guard.userOf(request).role === 'family' && h.sharing !== 'rhythm')
+        throw new HubError(
+          'HUB_ERR_FORBIDDEN',
+          "the household does not share its daily rhythm (sharing is not 'rhythm')",
+        );
+      return h;
+    };
+    const FAMILY_RHYTHM =
+      ' A family user of the household gets it only when its sharing is `rhythm` (403 otherwise).';
+    const DISPATCH_ONLY = ' Raw sensor data: admin, supervisor and dispatcher only; a family user gets 403.';
+
+    app.get(
+      '/households/:id/history/activity',
+      {
+        preHandler: guard.requireRole(HOUSEHOLD_READERS, byParam),
+        schema: {
+          tags,
+          summary: 'Activity timeline: motion events by room per hour',
+          description: `Range at most 31 days, default the last 24 h.${FAMILY_RHYTHM}`,
+          security: SECURED,
+          params: IdParams,
+          querystring: Range,
+          response: { 200: ActivityAnswer, ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => {
+        const h = rhythmOf(request, request.params.id);
+        const range = rangeOf(request.query, clock.now());
+        return withRange(range, await history.activity(h.id, range));
+      },
+    );
+
+    app.get(
+      '/households/:id/history/water',
+      {
+        preHandler: guard.requireRole(HOUSEHOLD_READERS, byParam),
+        schema: {
+          tags,
+          summary: 'Water use in litres per hour or per local day (from the meter register)',
+          description: `Range at most 31 days, default the last 24 h.${FAMILY_RHYTHM}`,
+          security: SECURED,
+          params: IdParams,
+          querystring: WaterQuery,
+          response: { 200: WaterAnswer, ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => {
+        const h = rhythmOf(request, request.params.id);
+        const range = rangeOf(request.query, clock.now());
+        return withRange(range, await history.waterUse(h.id, range, request.query.bucket ?? 'hour'));
+      },
+    );
+
+    app.get(
+      '/households/:id/history/vitals',
+      {
+        preHandler: guard.requireRole(DISPATCH, byParam),
+        schema: {
+          tags,
+          summary: 'Heart rate (bpm) and SpO₂ (%) per hour of the household’s wristbands',
+          description: `Range at most 31 days, default the last 24 h.${DISPATCH_ONLY}`,
+          security: SECURED,
+          params: IdParams,
+          querystring: VitalsQuery,
+          response: { 200: VitalsAnswer, ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => {
+        const h = household(request.params.id);
+        const range = rangeOf(request.query, clock.now());
+        const bands = registry.devices
+          .list([h.id])
+          .filter((d) => d.type === 'wristband' && (!request.query.device || d.id === request.query.device));
+        if (request.query.device && bands.length === 0)
+          throw new HubError(
+            'HUB_ERR_DEVICE_UNKNOWN',
+            `no wristband ${request.query.device} in household ${h.id}`,
+          );
+        let source: 'influx' | 'local' = 'influx';
+        const rows = [];
+        for (const band of bands) {
+          const a = await history.vitals(h.id, band.id, range);
+          if (a.source === 'local') source = 'local'; // any part answered locally: say so
+          rows.push(...a.rows.map((r) => ({ deviceId: band.id, ...r })));
+        }
+        if (bands.length === 0) source = ctx.config.influxUrl ? 'influx' : 'local';
+        return { source, ...range, rows };
+      },
+    );
+
+    app.get(
+      '/households/:id/history/battery',
+      {
+        preHandler: guard.requireRole(DISPATCH, byParam),
+        schema: {
+          tags,
+          summary: 'The last battery level each device of the household reported in the range',
+          description: `Range at most 31 days, default the last 24 h.${DISPATCH_ONLY}`,
+          security: SECURED,
+          params: IdParams,
+          querystring: Range,
+          response: { 200: BatteryAnswer, ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => {
+        const h = household(request.params.id);
+        const range = rangeOf(request.query, clock.now());
+        return withRange(range, await history.battery(h.id, range));
+      },
+    );
+
+    app.get(
+      '/households/:id/history/last-seen',
+      {
+        preHandler: guard.requireRole(DISPATCH, byParam),
+        schema: {
+          tags,
+          summary: 'The last time each device of the household was heard in the range',
+          description: `Range at most 31 days, default the last 24 h.${DISPATCH_ONLY}`,
+          security: SECURED,
+          params: IdParams,
+          querystring: Range,
+          response: { 200: LastSeenAnswer, ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => {
+        const h = household(request.params.id);
+        const range = rangeOf(request.query, clock.now());
+        return withRange(range, await history.lastSeen(h.id, range));
+      },
+    );
+  };
+}

@@ -1,0 +1,86 @@
+import type { EventBus } from '../kernel/bus.ts';
+import type { Clock, TimerHandle } from '../kernel/clock.ts';
+import type { Logger } from '../kernel/logger.ts';
+import type { Metrics } from '../kernel/metrics.ts';
+import type { InfluxOutbox } from './influx-outbox.ts';
+
+/** ms between outbox depth checks (COUNT(*) walks the outbox, so not on every batch). */
+export const HIGH_WATER_CHECK_MS = 5_000;
+
+export interface HighWaterDeps {
+  outbox: InfluxOutbox;
+  clock: Clock;
+  log: Logger;
+  metrics: Metrics;
+  bus: EventBus;
+  /** rows */
+  limit: number;
+}
+
+/**
+ * Watches the outbox against its configured high-water mark, with or without InfluxDB: crossing it
+ * logs a warning, sets hub_influx_outbox_above_high_water and emits `outboxHighWater` (for the incident
+ * system, once it exists); falling back below logs and clears. Nothing is ever dropped.
+ */
+export class OutboxHighWater {
+  readonly #d: HighWaterDeps;
+  #above = false;
+  #depth = 0;
+  #timer: TimerHandle | null = null;
+
+  constructor(deps: HighWaterDeps) {
+    this.#d = deps;
+  }
+
+  get above(): boolean {
+    return this.#above;
+  }
+
+  /** Depth at the last check. */
+  get depth(): number {
+    return this.#depth;
+  }
+
+  start(): void {
+    const { metrics, outbox, clock } = this.#d;
+    metrics.gauge(
+      'hub_influx_outbox_above_high_water',
+      'Outbox above its high-water mark (influxOutboxMaxRows): 1, else 0',
+      () => (this.#above ? 1 : 0),
+    );
+    metrics.gauge('hub_influx_outbox_oldest_age_seconds', 'Age of the oldest outbox entry, s', () => {
+      const oldest = outbox.oldestEnqueuedAt();
+      return oldest === null ? 0 : Math.max(0, (clock.now() - oldest) / 1000);
+    });
+    this.check();
+  }
+
+  stop(): void {
+    if (this.#timer) this.#d.clock.clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  /** Checks now and schedules the next check. */
+  check(): void {
+    const { outbox, clock, log, bus, limit } = this.#d;
+    if (this.#timer) clock.clearTimeout(this.#timer);
+    try {
+      this.#depth = outbox.depth();
+      const above = this.#depth > limit;
+      if (above !== this.#above) {
+        this.#above = above;
+        const at = clock.now();
+        if (above)
+          log.warn(
+            { depth: this.#depth, limit },
+            'InfluxDB outbox above its high-water mark: telemetry is not reaching InfluxDB fast enough',
+          );
+        else log.info({ depth: this.#depth, limit }, 'InfluxDB outbox back below its high-water mark');
+        bus.emit('outboxHighWater', { above, depth: this.#depth, limit, at });
+      }
+    } catch (err) {
+      log.error({ err }, 'outbox depth check failed');
+    }
+    this.#timer = clock.setTimeout(() => this.check(), HIGH_WATER_CHECK_MS);
+  }
+}

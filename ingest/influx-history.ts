@@ -1,0 +1,135 @@
+/**
+ * History for the consoles: asked of InfluxDB when one is configured; answered from the hub's local
+ * hourly aggregates (last 30 days) when none is, or while it does not answer. Each answer says which
+ * source it came from. Tenancy is the caller's: every question names the household it is about.
+ */
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Clock, TimerHandle } from '../kernel/clock.ts';
+import type { HubConfig } from '../kernel/config.ts';
+import type { Db } from '../kernel/db.ts';
+import type { Logger } from '../kernel/logger.ts';
+import { HOUR_MS, HourlyAggregator } from './influx-history-aggregator.ts';
+import { LocalHistory } from './influx-history-local.ts';
+import { InfluxHistory } from './influx-history-query.ts';
+import type {
+  ActivityRow,
+  BatteryRow,
+  HistoryQueries,
+  HistoryRange,
+  LastSeenRow,
+  VitalsRow,
+  WaterRow,
+} from './influx-history-types.ts';
+import { InfluxTransport } from './influx-transport.ts';
+
+/** ms between catch-ups of the local aggregates with the message store. */
+export const AGGREGATE_EVERY_MS = 5_000;
+/** Messages aggregated per transaction (one event-loop turn each, a few ms). */
+const AGGREGATE_CHUNK = 500;
+/** Chunks a question may aggregate first; beyond (a first start over a large store) it answers a little stale. */
+const QUESTION_CATCH_UP_CHUNKS = 20;
+
+export interface HistoryAnswer<T> {
+  source: 'influx' | 'local';
+  rows: T[];
+}
+
+export interface HistoryDeps {
+  db: Db;
+  config: HubConfig;
+  clock: Clock;
+  log: Logger;
+}
+
+export interface History {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  activity(householdId: string, range: HistoryRange): Promise<HistoryAnswer<ActivityRow>>;
+  waterUse(
+    householdId: string,
+    range: HistoryRange,
+    bucket: 'hour' | 'day',
+  ): Promise<HistoryAnswer<WaterRow>>;
+  vitals(householdId: string, deviceId: string, range: HistoryRange): Promise<HistoryAnswer<VitalsRow>>;
+  battery(householdId: string, range: HistoryRange): Promise<HistoryAnswer<BatteryRow>>;
+  lastSeen(householdId: string, range: HistoryRange): Promise<HistoryAnswer<LastSeenRow>>;
+  /** The local aggregates alone (brought up to date first). */
+  readonly local: HistoryQueries;
+}
+
+export function createHistory(deps: HistoryDeps): History {
+  const { db, config, clock } = deps;
+  const log = deps.log.child({ part: 'history' });
+  const aggregator = new HourlyAggregator(db);
+  const influx = config.influxUrl
+    ? new InfluxHistory(
+        new InfluxTransport({
+          url: config.influxUrl,
+          database: config.influxDatabase,
+          org: config.influxOrg,
+          token: config.influxToken,
+          api: config.influxApi,
+          timeoutMs: config.influxTimeoutMs,
+          now: () => clock.now(),
+        }),
+        config.historyUtcOffsetMinutes,
+      )
+    : null;
+  /** Synchronous: what arrived since the last background catch-up (seconds' worth), bounded. */
+  const catchUpNow = () => {
+    for (let i = 0; i < QUESTION_CATCH_UP_CHUNKS; i++)
+      if (aggregator.catchUp(AGGREGATE_CHUNK, clock.now()) < AGGREGATE_CHUNK) return;
+  };
+  const local: HistoryQueries = new LocalHistory(db, config.historyUtcOffsetMinutes, catchUpNow);
+  let timer: TimerHandle | null = null;
+  let running = false;
+  let lastPrune = 0;
+
+  const tick = async () => {
+    timer = null;
+    try {
+      while (running && aggregator.catchUp(AGGREGATE_CHUNK, clock.now()) === AGGREGATE_CHUNK)
+        await nextTurn();
+      if (!running) return;
+      if (clock.now() - lastPrune >= HOUR_MS) {
+        aggregator.prune(clock.now());
+        lastPrune = clock.now();
+      }
+    } catch (err) {
+      log.error({ err }, 'local history aggregation failed; retrying');
+    }
+    if (running) timer = clock.setTimeout(() => void tick(), AGGREGATE_EVERY_MS);
+  };
+
+  async function ask<T>(
+    name: string,
+    question: (q: HistoryQueries) => Promise<T[]>,
+  ): Promise<HistoryAnswer<T>> {
+    if (influx) {
+      try {
+        return { source: 'influx', rows: await question(influx) };
+      } catch (err) {
+        log.warn({ err, question: name }, 'InfluxDB did not answer a history question; answering locally');
+      }
+    }
+    return { source: 'local', rows: await question(local) };
+  }
+
+  return {
+    local,
+    async start() {
+      running = true;
+      void tick(); // a first start over a large store catches up in the background, chunk by chunk
+    },
+    async stop() {
+      running = false;
+      if (timer) clock.clearTimeout(timer);
+      timer = null;
+    },
+    activity: (h, r) => ask('activity', (q) => q.activity(h, r)),
+    waterUse: (h, r, b) => ask('waterUse', (q) => q.waterUse(h, r, b)),
+    vitals: (h, d, r) => ask('vitals', (q) => q.vitals(h, d, r)),
+    battery: (h, r) => ask('battery', (q) => q.battery(h, r)),
+    lastSeen: (h, r) => ask('lastSeen', (q) => q.lastSeen(h, r)),
+  };
+}

@@ -1,0 +1,47 @@
+import type { Metrics } from '../kernel/metrics.ts';
+import type { InfluxOutbox } from './influx-outbox.ts';
+
+/** The writer's metrics (outbox age and high water are OutboxHighWater's; depth is the intake's). */
+export class InfluxWriterMetrics {
+  readonly #written: ReturnType<Metrics['counter']>;
+  readonly #retries: ReturnType<Metrics['counter']>;
+  readonly #deadLettered: ReturnType<Metrics['counter']>;
+  #lastMs = 0;
+  #sumMs = 0;
+  #writes = 0;
+
+  constructor(metrics: Metrics, outbox: InfluxOutbox) {
+    this.#written = metrics.counter('hub_influx_lines_written_total', 'Lines InfluxDB acknowledged');
+    this.#retries = metrics.counter('hub_influx_write_retries_total', 'Failed InfluxDB writes retried later');
+    this.#deadLettered = metrics.counter(
+      'hub_influx_dead_letter_lines_total',
+      'Lines InfluxDB refused, moved to the dead letter',
+    );
+    metrics.gauge('hub_influx_dead_letter_stored', 'Entries in the dead letter', () =>
+      outbox.deadLetters.count(),
+    );
+    metrics.gauge(
+      'hub_influx_write_latency_last_ms',
+      'Duration of the last successful write request, ms',
+      () => this.#lastMs,
+    );
+    metrics.gauge('hub_influx_write_latency_avg_ms', 'Mean duration of successful write requests, ms', () =>
+      this.#writes === 0 ? 0 : this.#sumMs / this.#writes,
+    );
+  }
+
+  written(lines: number, latencyMs: number): void {
+    this.#written.inc({}, lines);
+    this.#lastMs = latencyMs;
+    this.#sumMs += latencyMs;
+    this.#writes += 1;
+  }
+
+  retried(): void {
+    this.#retries.inc();
+  }
+
+  deadLettered(lines: number): void {
+    this.#deadLettered.inc({}, lines);
+  }
+}
