@@ -1,5 +1,6 @@
 import type { StatementSync } from 'node:sqlite';
 import type { Db } from '../kernel/db.ts';
+import { newestFirst } from '../kernel/newest-first.ts';
 
 /** A line InfluxDB refused (or a stored message no point could be built of), kept with the reason. */
 export interface DeadLetter {
@@ -38,30 +39,20 @@ export class DeadLetterStore {
 
   /** Newest first; `beforeId` pages back. */
   list(opts: { limit: number; beforeId?: number | undefined; deviceId?: string | undefined }): DeadLetter[] {
-    const where: string[] = [];
-    const args: Array<string | number> = [];
-    if (opts.deviceId) {
-      where.push('device_id = ?');
-      args.push(opts.deviceId);
-    }
-    if (opts.beforeId) {
-      where.push('id < ?');
-      args.push(opts.beforeId);
-    }
-    const sql = `SELECT * FROM dead_letter ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-    return this.#db
-      .prepare(sql)
-      .all(...args, opts.limit)
-      .map((r) => ({
-        id: Number(r.id),
-        at: Number(r.at),
-        messageId: Number(r.message_id),
-        deviceId: String(r.device_id),
-        householdId: String(r.household_id),
-        status: r.status === null ? null : Number(r.status),
-        error: String(r.error),
-        line: String(r.line),
-      }));
+    return newestFirst(this.#db, 'dead_letter', {
+      filters: opts.deviceId ? [['device_id = ?', [opts.deviceId]]] : [],
+      beforeId: opts.beforeId,
+      limit: opts.limit,
+    }).map((r) => ({
+      id: Number(r.id),
+      at: Number(r.at),
+      messageId: Number(r.message_id),
+      deviceId: String(r.device_id),
+      householdId: String(r.household_id),
+      status: r.status === null ? null : Number(r.status),
+      error: String(r.error),
+      line: String(r.line),
+    }));
   }
 
   count(): number {

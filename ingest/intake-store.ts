@@ -1,5 +1,6 @@
 import type { StatementSync } from 'node:sqlite';
 import type { Db } from '../kernel/db.ts';
+import { newestFirst } from '../kernel/newest-first.ts';
 import type { CanonicalMessage } from './canonical.ts';
 
 export interface QuarantineEntry {
@@ -130,32 +131,22 @@ export class IntakeStore {
   }
 
   listQuarantine(opts: { deviceId?: string; limit: number; beforeId?: number }): QuarantineEntry[] {
-    const where: string[] = [];
-    const args: Array<string | number> = [];
-    if (opts.deviceId) {
-      where.push('(device_id = ? OR client_id = ?)');
-      args.push(opts.deviceId, opts.deviceId);
-    }
-    if (opts.beforeId) {
-      where.push('id < ?');
-      args.push(opts.beforeId);
-    }
-    const sql = `SELECT * FROM quarantine ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-    return this.#db
-      .prepare(sql)
-      .all(...args, opts.limit)
-      .map((r) => ({
-        id: Number(r.id),
-        at: Number(r.at),
-        clientId: String(r.client_id),
-        deviceId: r.device_id === null ? null : String(r.device_id),
-        topic: String(r.topic),
-        code: String(r.code),
-        detail: String(r.detail),
-        seq: r.seq === null ? null : Number(r.seq),
-        size: Number(r.size),
-        payload: Buffer.from(r.payload as Uint8Array).toString('utf8'),
-      }));
+    return newestFirst(this.#db, 'quarantine', {
+      filters: opts.deviceId ? [['device_id = ? OR client_id = ?', [opts.deviceId, opts.deviceId]]] : [],
+      beforeId: opts.beforeId,
+      limit: opts.limit,
+    }).map((r) => ({
+      id: Number(r.id),
+      at: Number(r.at),
+      clientId: String(r.client_id),
+      deviceId: r.device_id === null ? null : String(r.device_id),
+      topic: String(r.topic),
+      code: String(r.code),
+      detail: String(r.detail),
+      seq: r.seq === null ? null : Number(r.seq),
+      size: Number(r.size),
+      payload: Buffer.from(r.payload as Uint8Array).toString('utf8'),
+    }));
   }
 
   faults(): Array<{

@@ -1,16 +1,3 @@
-/**
- * Benchmark: MQTT publish → hub → outbox → InfluxDB, end to end, against a real influxd.
- *   npm run bench:ingest -- [--devices 300] [--rate 1000] [--duration 30] [--outage 60]
- *
- * One run, four phases: warm-up (3 s); sustained (`--duration` s of paced publishing while the points
- * visible in InfluxDB are counted with InfluxQL COUNT); outage (influxd stopped for `--outage` s while
- * the devices keep publishing at the same rate, so the backlog piles up in the hub's outbox); drain
- * (influxd started again, publishing stopped, the backlog timed until every acknowledged message is a
- * point in InfluxDB). The hub runs as a child process with its production defaults (retry backoff up to
- * influxRetryMaxMs = 30 s), devices are provisioned motion sensors sending QoS 1 events and telemetry
- * alternately. Loopback only; every phase is bounded in time.
- */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +8,7 @@ import { topics } from '../kernel/contract.ts';
 import { openDatabase } from '../kernel/db.ts';
 import { createRegistry } from '../kernel/registry/index.ts';
 import { generateSecret, hashSecret } from '../kernel/secrets.ts';
+import { HUB_MQTT_PORT, startChild } from './child-process.ts';
 import { type Influxd, startInfluxd } from './influxd.ts';
 
 const { values } = parseArgs({
@@ -48,33 +36,8 @@ const ACK_WAIT_MS = 10_000;
 /** ms the sustained phase's tail may take to become visible, and the drain at most (plus the outage). */
 const CATCH_UP_MS = 60_000;
 const DB = 'bench';
-const root = join(import.meta.dirname, '..');
 
-function startHub(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['main.ts'], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise<{ port: number; stop: () => Promise<void> }>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      const port = /MQTT\s+mqtt:\/\/[^:]+:(\d+)/.exec(out)?.[1];
-      if (port)
-        resolve({
-          port: Number(port),
-          stop: () =>
-            new Promise((r) => {
-              if (child.exitCode !== null) return r();
-              child.on('exit', () => r());
-              child.kill('SIGTERM');
-            }),
-        });
-    });
-    child.on('exit', (code) => reject(new Error(`hub exited ${code}: ${out}`)));
-  });
-}
+const startHub = (env: Record<string, string>) => startChild(['main.ts'], env, HUB_MQTT_PORT);
 
 /** Paced QoS 1 publishing from many connected devices: every 10 ms, the messages due by now. */
 class Load {

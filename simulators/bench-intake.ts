@@ -1,9 +1,3 @@
-/**
- * Benchmark: durable intake against bare Aedes, in the same run.
- *   npm run bench:intake -- [--devices 100] [--duration 10] [--rate 2000] [--window 4]
- * Each broker runs in a child process of its own; this process is the load. Loopback only, bounded.
- */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +6,7 @@ import { systemClock } from '../kernel/clock.ts';
 import { openDatabase } from '../kernel/db.ts';
 import { createRegistry } from '../kernel/registry/index.ts';
 import { generateSecret, hashSecret } from '../kernel/secrets.ts';
+import { HUB_MQTT_PORT, startChild } from './child-process.ts';
 import { type LoadResult, runLoad } from './load-client.ts';
 
 const { values } = parseArgs({
@@ -26,34 +21,6 @@ const devices = Math.min(5000, Number(values.devices));
 const durationS = Math.min(120, Number(values.duration));
 const rate = Number(values.rate);
 const window = Number(values.window);
-const root = join(import.meta.dirname, '..');
-const node = process.execPath;
-
-function startChild(args: string[], env: Record<string, string>, portPattern: RegExp) {
-  const child = spawn(node, args, {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise<{ port: number; stop: () => Promise<void> }>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      const port = portPattern.exec(out)?.[1];
-      if (port) {
-        resolve({
-          port: Number(port),
-          stop: () =>
-            new Promise((r) => {
-              child.on('exit', () => r());
-              child.kill('SIGTERM');
-            }),
-        });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`child exited ${code}: ${out}`)));
-  });
-}
 
 const row = (name: string, r: LoadResult) =>
   `| ${name} | ${r.perSecond.toFixed(0)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.acked} | ${r.errors} |`;
@@ -98,7 +65,7 @@ const hub = await startChild(
     // every simulated device connects from 127.0.0.1: lift the per-address connect limit for the run
     HUB_MQTT_CONNECTS_PER_MINUTE_PER_ADDRESS: '1000000',
   },
-  /MQTT\s+mqtt:\/\/[^:]+:(\d+)/,
+  HUB_MQTT_PORT,
 );
 const hubDevices = ids.map((id) => ({ id, secret }));
 const hubMax = await runLoad({
