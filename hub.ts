@@ -57,6 +57,7 @@ export function createHub({ config, log, clock = systemClock }: HubOptions): Hub
     health: () => ({ mqtt: broker.listening(), clients: broker.connectedClients() }),
     ingest,
     away: alerts.away,
+    alertSettings: alerts.overrides,
     history,
   });
   // Ingest starts first: the broker must never acknowledge a message before the durable intake is wired.

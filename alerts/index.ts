@@ -19,10 +19,11 @@ import { createWaterFlowRule } from './rules/water-flow.ts';
 import { createWaterUseRule } from './rules/water-use.ts';
 import { createWristbandRemovedRule } from './rules/wristband-removed.ts';
 import { type AlertSettings, alertSettings } from './settings.ts';
+import { AlertSettingsOverridesStore } from './settings-overrides.ts';
 import { RuleTimers } from './timers.ts';
 
 export interface AlertsDeps extends Pick<RoomDeps, 'db' | 'bus' | 'clock' | 'registry' | 'log'> {
-  /** Hub-wide thresholds over the defaults (settings.ts); per-household overrides are not there yet. */
+  /** Hub-wide thresholds over the defaults (settings.ts); per household/resident: `overrides`. */
   settings?: Partial<AlertSettings>;
 }
 
@@ -34,7 +35,10 @@ export interface AlertsRoom {
   readonly away: AwayService;
   /** personal baselines: recomputed nightly (settings.baselineCron) and on demand (`recomputeAll`) */
   readonly baselines: Baselines;
+  /** the hub-wide defaults; the rules use `overrides.settingsFor(household, resident)` */
   readonly settings: AlertSettings;
+  /** per-household and per-resident overrides (console/routes/alert-settings.ts) */
+  readonly overrides: AlertSettingsOverridesStore;
 }
 
 const OWNER = 'alerts';
@@ -66,6 +70,12 @@ export function createAlerts(deps: AlertsDeps): AlertsRoom {
     settings,
     log: deps.log,
   });
+  const overrides = new AlertSettingsOverridesStore({
+    db: deps.db,
+    clock: deps.clock,
+    log: deps.log,
+    defaults: settings,
+  });
   let nightly: ScheduledTask | null = null;
   const ctx: RuleContext = {
     alarms,
@@ -73,7 +83,7 @@ export function createAlerts(deps: AlertsDeps): AlertsRoom {
     baselines,
     timers,
     state,
-    settings,
+    settingsFor: (householdId, residentId) => overrides.settingsFor(householdId, residentId),
     hours,
     explain: new Explain(hours),
     registry: deps.registry,
@@ -110,6 +120,7 @@ export function createAlerts(deps: AlertsDeps): AlertsRoom {
     away,
     baselines,
     settings,
+    overrides,
     async start() {
       deps.bus.on('messageAccepted', OWNER, (m) => each('message', (r) => r.onMessage?.(m)));
       deps.bus.on('deviceSilent', OWNER, (e) => each('silent', (r) => r.onSilent?.(e)));

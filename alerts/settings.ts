@@ -1,6 +1,7 @@
 /**
- * Thresholds and hours of the detection rules, one typed object with the issue's defaults. Hub-wide for
- * now: per-household and per-resident overrides are a later step (issue 5, "every threshold configurable").
+ * Thresholds and hours of the detection rules, one typed object with the issue's defaults: the hub-wide
+ * defaults. Per household and per resident they are overridden (settings-schema.ts says which keys and
+ * their ranges; settings-overrides.ts stores and resolves them; the rules read `ctx.settingsFor`).
  */
 
 const MIN = 60_000;

@@ -3,12 +3,14 @@ import type { AddressInfo } from 'node:net';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AwayService } from '../alerts/away.ts';
+import type { AlertSettingsOverridesStore } from '../alerts/settings-overrides.ts';
 import type { IngestQueries } from '../ingest/index.ts';
 import type { RoomDeps } from '../kernel/room.ts';
 import { createGuard } from './auth/guard.ts';
 import { ConnectionTracker } from './connections.ts';
 import type { HistoryReader, RouteContext } from './context.ts';
 import { installErrorHandling } from './errors.ts';
+import { alertSettingsRoutes } from './routes/alert-settings.ts';
 import { authRoutes } from './routes/auth.ts';
 import { awayRoutes } from './routes/away.ts';
 import { contactRoutes } from './routes/contacts.ts';
@@ -31,6 +33,8 @@ export interface ConsoleDeps extends RoomDeps {
   ingest: IngestQueries;
   /** The alerts room's away-suppression (hub.ts); without it (a console alone) its routes are not served. */
   away?: AwayService;
+  /** The alerts room's settings overrides (hub.ts); without it their routes are not served. */
+  alertSettings?: AlertSettingsOverridesStore;
   /** The history module (hub.ts); without it (a console alone) the history routes are not served. */
   history?: HistoryReader;
 }
@@ -100,6 +104,7 @@ export function createConsole(deps: ConsoleDeps): ConsoleRoom {
     health: deps.health,
     ingest: deps.ingest,
     away: deps.away ?? null,
+    alertSettings: deps.alertSettings ?? null,
     history: deps.history ?? null,
   };
   const connections = new ConnectionTracker(app.server);
@@ -151,6 +156,7 @@ export function createConsole(deps: ConsoleDeps): ConsoleRoom {
     intakeRoutes,
     deadLetterRoutes,
     awayRoutes,
+    alertSettingsRoutes,
     historyRoutes,
   ];
   for (const routes of api) app.register(routes(ctx), { prefix: '/api' });

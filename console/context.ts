@@ -1,4 +1,5 @@
 import type { AwayService } from '../alerts/away.ts';
+import type { AlertSettingsOverridesStore } from '../alerts/settings-overrides.ts';
 import type { IngestQueries } from '../ingest/index.ts';
 import type { History } from '../ingest/influx-history.ts';
 import type { Clock } from '../kernel/clock.ts';
@@ -20,6 +21,8 @@ export interface RouteContext {
   ingest: IngestQueries;
   /** away-suppression of households (alerts room); null in a console started without the alerts room */
   away: AwayService | null;
+  /** per-household/resident alert-settings overrides (alerts room); null without the alerts room */
+  alertSettings: AlertSettingsOverridesStore | null;
   /** history questions (InfluxDB or local aggregates); null in a console started without the history module */
   history: HistoryReader | null;
 }

@@ -292,4 +292,20 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'alerts settings overrides',
+    sql: `
+      -- Per-household and per-resident overrides of the rule settings (issue 5: "every threshold
+      -- configurable per household or resident"); the resident's win over the household's, which win over
+      -- the hub's defaults (alerts/settings.ts).
+      CREATE TABLE alert_settings (
+        scope TEXT NOT NULL CHECK (scope IN ('household', 'resident')),
+        id TEXT NOT NULL,             -- households.id or residents.id
+        overrides TEXT NOT NULL,      -- JSON: partial settings (alerts/settings-schema.ts)
+        updated_at INTEGER NOT NULL,  -- epoch ms, hub clock
+        PRIMARY KEY (scope, id)
+      );
+    `,
+  },
 ];

@@ -1,6 +1,7 @@
 import { checkGeofence, positionOf } from '../geo.ts';
 import type { FiredTimer } from '../timers.ts';
 import type { Rule, RuleContext } from './context.ts';
+import { settingsOf } from './context.ts';
 
 const OUTSIDE = 'away-position';
 const outsideKey = (householdId: string) => `${OUTSIDE}:${householdId}`;
@@ -29,7 +30,8 @@ export function createAwayPositionRule(ctx: RuleContext): Rule {
     onMessage(m) {
       const p = positionOf(m);
       if (!p) return;
-      const fence = checkGeofence(ctx.registry, m.householdId, p, ctx.settings.geofenceRadiusM);
+      const s = settingsOf(ctx, m.householdId, m.deviceId);
+      const fence = checkGeofence(ctx.registry, m.householdId, p, s.geofenceRadiusM);
       if (!fence) return;
       const key = outsideKey(m.householdId);
       if (fence.inside) {
@@ -43,7 +45,7 @@ export function createAwayPositionRule(ctx: RuleContext): Rule {
           lon: p.lon,
           distanceM: fence.distanceM,
         };
-        ctx.timers.arm(key, OUTSIDE, m.householdId, m.receivedAt + ctx.settings.awayByPositionMs, payload);
+        ctx.timers.arm(key, OUTSIDE, m.householdId, m.receivedAt + s.awayByPositionMs, payload);
       }
     },
   };

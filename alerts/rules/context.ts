@@ -22,7 +22,11 @@ export interface RuleContext {
   baselines: Baselines;
   timers: RuleTimers;
   state: RuleState;
-  settings: AlertSettings;
+  /**
+   * The settings of a household and, when known, its resident: the hub's defaults under the household's
+   * overrides under the resident's (settings-overrides.ts). Rules read every threshold through this.
+   */
+  settingsFor(householdId: string, residentId?: string | null): AlertSettings;
   hours: LocalHours;
   explain: Explain;
   registry: Registry;
@@ -46,6 +50,15 @@ export function residentOf(registry: Registry, householdId: string, deviceId: st
   if (device?.residentId) return device.residentId;
   const residents = registry.households.residents(householdId);
   return residents.length === 1 ? (residents[0]?.id ?? null) : null;
+}
+
+/** The settings for the resident of a device (or the household's only resident), else the household's. */
+export function settingsOf(
+  ctx: RuleContext,
+  householdId: string,
+  deviceId: string | null = null,
+): AlertSettings {
+  return ctx.settingsFor(householdId, residentOf(ctx.registry, householdId, deviceId));
 }
 
 /** Evidence of one accepted message, with the values that mattered. */

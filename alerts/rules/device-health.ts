@@ -1,5 +1,5 @@
 import type { Rule, RuleContext } from './context.ts';
-import { messageEvidence, residentOf } from './context.ts';
+import { messageEvidence, residentOf, settingsOf } from './context.ts';
 
 const lowKey = (deviceId: string) => `battery-low:${deviceId}`;
 const tamperKey = (deviceId: string) => `tamper:${deviceId}`;
@@ -12,12 +12,12 @@ const silentKey = (householdId: string) => `silent:${householdId}`;
  * resident's lifeline: high). The silence alarm closes itself once every silent device is heard again.
  */
 export function createDeviceHealthRule(ctx: RuleContext): Rule {
-  const s = ctx.settings;
   return {
     name: 'device-health',
     onMessage(m) {
       const r = m.readings;
       if (!r) return;
+      const s = settingsOf(ctx, m.householdId, m.deviceId);
       const low = (r.battery !== undefined && r.battery < s.batteryLowPercent) || r.batteryLow === true;
       const normal = (r.battery !== undefined && r.battery >= s.batteryLowPercent) || r.batteryLow === false;
       if (low && !ctx.state.get<number>(lowKey(m.deviceId))) {

@@ -1,7 +1,7 @@
 import { raiseSeverity } from '../alarm.ts';
 import type { FiredTimer } from '../timers.ts';
 import type { Rule, RuleContext } from './context.ts';
-import { isEvent, maybeLate, messageEvidence, residentOf } from './context.ts';
+import { isEvent, maybeLate, messageEvidence, residentOf, settingsOf } from './context.ts';
 
 const STILL = 'fall-still';
 const stillKey = (householdId: string) => `${STILL}:${householdId}`;
@@ -50,7 +50,8 @@ export function createFallRule(ctx: RuleContext): Rule {
       }
       if (!isEvent(m, 'fall') || m.deviceType !== 'wristband') return;
       const confidence = m.event?.confidence ?? null;
-      const confident = confidence === null || confidence >= ctx.settings.fallConfidence;
+      const confident =
+        confidence === null || confidence >= settingsOf(ctx, m.householdId, m.deviceId).fallConfidence;
       const alarm = ctx.alarms.raise({
         householdId: m.householdId,
         residentId: residentOf(ctx.registry, m.householdId, m.deviceId),
@@ -65,7 +66,7 @@ export function createFallRule(ctx: RuleContext): Rule {
         stillKey(m.householdId),
         STILL,
         m.householdId,
-        m.receivedAt + ctx.settings.fallStillMs,
+        m.receivedAt + settingsOf(ctx, m.householdId, m.deviceId).fallStillMs,
         payload,
       );
     },

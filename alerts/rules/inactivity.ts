@@ -1,7 +1,7 @@
 import type { Evidence } from '../alarm.ts';
 import type { FiredTimer } from '../timers.ts';
 import type { Rule, RuleContext } from './context.ts';
-import { isEvent, maybeLate, messageEvidence, residentOf } from './context.ts';
+import { isEvent, maybeLate, messageEvidence, residentOf, settingsOf } from './context.ts';
 
 const BATHROOM = 'bathroom-still';
 const NO_MOVEMENT = 'no-movement';
@@ -33,7 +33,8 @@ const MIN_TOLERANCE_MIN = 30;
  * starts again from the end of the suppression.
  */
 export function createInactivityRule(ctx: RuleContext): Rule {
-  const s = ctx.settings;
+  /** The household's settings, with its only resident's overrides (motion sensors are the home's). */
+  const settings = (householdId: string) => settingsOf(ctx, householdId);
 
   ctx.timers.on(BATHROOM, (t: FiredTimer<LastMovement>) => {
     const last = t.payload;
@@ -66,6 +67,7 @@ export function createInactivityRule(ctx: RuleContext): Rule {
 
   ctx.timers.on(NO_MOVEMENT, (t: FiredTimer<LastMovement>) => {
     const last = t.payload;
+    const s = settings(t.householdId);
     if (!ctx.hours.inRange(t.firedAt, s.activeHours)) {
       // Came due at night (a restart, or settings changed): wait for the active hours.
       const next = ctx.hours.nextInRange(t.firedAt, s.activeHours);
@@ -119,12 +121,14 @@ export function createInactivityRule(ctx: RuleContext): Rule {
       const key = noMovementKey(e.householdId);
       const pending = ctx.timers.pending<LastMovement>(key);
       if (!pending) return;
+      const s = settings(e.householdId);
       const due = ctx.hours.nextInRange(e.at + s.noMovementMs, s.activeHours);
       ctx.timers.arm(key, NO_MOVEMENT, e.householdId, due, { at: e.at, evidence: pending.payload.evidence });
     },
     onMessage(m) {
       if (m.deviceType !== 'motion' || !isEvent(m, 'motion')) return;
       const last: LastMovement = { at: m.receivedAt, evidence: messageEvidence(m) };
+      const s = settings(m.householdId);
       if (m.room === 'bathroom') {
         ctx.timers.arm(
           bathroomKey(m.householdId),

@@ -1,5 +1,5 @@
 import type { Rule, RuleContext } from './context.ts';
-import { isEvent, messageEvidence, residentOf } from './context.ts';
+import { isEvent, messageEvidence, residentOf, settingsOf } from './context.ts';
 
 /**
  * SOS from a call button or a wristband: emergency, critical. A button `cancel` within the window
@@ -23,7 +23,7 @@ export function createSosRule(ctx: RuleContext): Rule {
       }
       if (!isEvent(m, 'cancel') || m.deviceType !== 'button') return;
       const open = ctx.alarms.open(m.householdId, 'sos');
-      const windowStart = m.receivedAt - ctx.settings.sosCancelWindowMs;
+      const windowStart = m.receivedAt - settingsOf(ctx, m.householdId, m.deviceId).sosCancelWindowMs;
       const ownSos = open?.evidence.some(
         (e) => e.kind === 'message' && e.deviceId === m.deviceId && e.event === 'sos' && e.at >= windowStart,
       );

@@ -1,6 +1,6 @@
 import type { Evidence, Explanation } from '../alarm.ts';
 import type { Rule, RuleContext } from './context.ts';
-import { messageEvidence, residentOf } from './context.ts';
+import { messageEvidence, residentOf, settingsOf } from './context.ts';
 
 interface Streak {
   count: number;
@@ -17,13 +17,13 @@ const streakKey = (deviceId: string) => `vitals:${deviceId}`;
  * or SpO₂ neither counts nor ends it. The streak is persisted, so a restart between readings keeps it.
  */
 export function createVitalsRule(ctx: RuleContext): Rule {
-  const s = ctx.settings;
   return {
     name: 'vitals',
     onMessage(m) {
       if (m.deviceType !== 'wristband' || !m.readings) return;
       const { heartRate, spo2 } = m.readings;
       if (heartRate === undefined && spo2 === undefined) return;
+      const s = settingsOf(ctx, m.householdId, m.deviceId);
       const problems: Explanation[] = [];
       if (heartRate !== undefined && heartRate < s.heartRateLow)
         problems.push({

@@ -25,10 +25,9 @@ interface Outside {
  * wristband-derived away (that is this very situation), only by a declared one (in hospital at night).
  */
 export function createWanderingRule(ctx: RuleContext): Rule {
-  const s = ctx.settings;
-
   const raise = (householdId: string, o: Outside, at: number, late: boolean, dueAt: number) => {
     if (ctx.away.declared(householdId)) return;
+    const s = ctx.settingsFor(householdId, o.residentId);
     const base = ctx.explain.wandering(o.distanceM, o.at, s.geofenceRadiusM);
     ctx.alarms.raise({
       householdId,
@@ -44,6 +43,7 @@ export function createWanderingRule(ctx: RuleContext): Rule {
   };
 
   ctx.timers.on(NIGHT_CHECK, (t: FiredTimer<Outside>) => {
+    const s = ctx.settingsFor(t.householdId, t.payload.residentId);
     if (!ctx.hours.inRange(t.firedAt, s.nightHours)) return; // a restart after the night ended
     raise(t.householdId, t.payload, t.firedAt, t.late, t.dueAt);
   });
@@ -57,6 +57,7 @@ export function createWanderingRule(ctx: RuleContext): Rule {
       if (!residentId) return;
       const resident = ctx.registry.households.residents(m.householdId).find((r) => r.id === residentId);
       if (!resident?.careNotes.includes(WANDERING_RISK)) return;
+      const s = ctx.settingsFor(m.householdId, residentId);
       const fence = checkGeofence(ctx.registry, m.householdId, p, s.geofenceRadiusM);
       if (!fence) return;
       const key = nightKey(m.householdId);

@@ -1,7 +1,7 @@
 import type { Evidence } from '../alarm.ts';
 import type { FiredTimer } from '../timers.ts';
 import type { Rule, RuleContext } from './context.ts';
-import { isEvent, maybeLate, messageEvidence, residentOf } from './context.ts';
+import { isEvent, maybeLate, messageEvidence, residentOf, settingsOf } from './context.ts';
 
 const FLOW = 'continuous-flow';
 const flowKey = (deviceId: string) => `${FLOW}:${deviceId}`;
@@ -18,6 +18,7 @@ interface FlowPayload {
 export function createWaterFlowRule(ctx: RuleContext): Rule {
   ctx.timers.on(FLOW, (t: FiredTimer<FlowPayload>) => {
     const deviceId = t.payload.first.kind === 'message' ? t.payload.first.deviceId : null;
+    const { continuousFlowLpm } = settingsOf(ctx, t.householdId, deviceId);
     ctx.alarms.raise({
       householdId: t.householdId,
       residentId: residentOf(ctx.registry, t.householdId, null),
@@ -33,17 +34,13 @@ export function createWaterFlowRule(ctx: RuleContext): Rule {
           since: t.payload.since,
           deviceId,
           room: null,
-          what: `no reading below ${ctx.settings.continuousFlowLpm} L/min`,
+          what: `no reading below ${continuousFlowLpm} L/min`,
         },
       ],
       explanation: maybeLate(
         ctx,
         t,
-        ctx.explain.flowSustained(
-          t.payload.since,
-          ctx.settings.continuousFlowLpm,
-          t.firedAt - t.payload.since,
-        ),
+        ctx.explain.flowSustained(t.payload.since, continuousFlowLpm, t.firedAt - t.payload.since),
       ),
     });
   });
@@ -68,11 +65,12 @@ export function createWaterFlowRule(ctx: RuleContext): Rule {
       const flow = m.readings?.flowLpm;
       if (flow === undefined) return;
       const key = flowKey(m.deviceId);
-      if (flow < ctx.settings.continuousFlowLpm) {
+      const s = settingsOf(ctx, m.householdId, m.deviceId);
+      if (flow < s.continuousFlowLpm) {
         ctx.timers.cancel(key);
       } else if (!ctx.timers.pending(key)) {
         const payload: FlowPayload = { since: m.receivedAt, first: messageEvidence(m, { flowLpm: flow }) };
-        ctx.timers.arm(key, FLOW, m.householdId, m.receivedAt + ctx.settings.continuousFlowMs, payload);
+        ctx.timers.arm(key, FLOW, m.householdId, m.receivedAt + s.continuousFlowMs, payload);
       }
     },
   };

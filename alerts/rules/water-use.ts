@@ -1,7 +1,7 @@
 import type { Evidence } from '../alarm.ts';
 import type { FiredTimer } from '../timers.ts';
 import type { Rule, RuleContext } from './context.ts';
-import { maybeLate, messageEvidence, residentOf } from './context.ts';
+import { maybeLate, messageEvidence, residentOf, settingsOf } from './context.ts';
 
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
@@ -35,12 +35,14 @@ interface WaterDay {
  * Both are held while the household is away (away.ts); the window starts again when it ends.
  */
 export function createWaterUseRule(ctx: RuleContext): Rule {
-  const s = ctx.settings;
+  /** The household's settings, with its only resident's overrides (the meter is the home's). */
+  const settings = (householdId: string) => settingsOf(ctx, householdId);
   const hasMotionSensors = (householdId: string) =>
     ctx.registry.devices.list([householdId]).some((d) => d.type === 'motion');
 
   /** When the silence after a use at `at` alarms: 12 h into active hours, or the next usual first use. */
   const dueAfter = (householdId: string, at: number): { due: number; usualFirstMin: number | null } => {
+    const s = settings(householdId);
     const fallback = ctx.hours.nextInRange(at + s.noWaterUseMs, s.activeHours);
     const usual = ctx.baselines.usable(residentOf(ctx.registry, householdId, null))?.firstWaterMin ?? null;
     if (usual === null) return { due: fallback, usualFirstMin: null };
@@ -53,6 +55,7 @@ export function createWaterUseRule(ctx: RuleContext): Rule {
   ctx.timers.on(NO_WATER, (t: FiredTimer<LastUse>) => {
     const hh = t.householdId;
     const last = t.payload;
+    const s = settings(hh);
     if (!ctx.hours.inRange(t.firedAt, s.activeHours)) {
       ctx.timers.arm(noWaterKey(hh), NO_WATER, hh, ctx.hours.nextInRange(t.firedAt, s.activeHours), last);
       return;
@@ -125,6 +128,7 @@ export function createWaterUseRule(ctx: RuleContext): Rule {
   });
 
   const checkDailyVolume = (hh: string, at: number, liters: number, evidence: Evidence) => {
+    const s = settings(hh);
     const day = ctx.hours.startOfDay(at);
     const prev = ctx.state.get<WaterDay>(dayKey(hh));
     const today: WaterDay = { day, liters: (prev?.day === day ? prev.liters : 0) + liters };

@@ -1,7 +1,7 @@
 import type { Evidence } from '../alarm.ts';
 import type { FiredTimer } from '../timers.ts';
 import type { Rule, RuleContext } from './context.ts';
-import { isEvent, maybeLate, messageEvidence, residentOf } from './context.ts';
+import { isEvent, maybeLate, messageEvidence, residentOf, settingsOf } from './context.ts';
 
 const REMOVED = 'wristband-removed';
 const removedKey = (deviceId: string) => `${REMOVED}:${deviceId}`;
@@ -17,9 +17,9 @@ interface RemovedPayload {
  * only inside active hours: 2 h that run out at night alarm when the active hours begin, if still off.
  */
 export function createWristbandRemovedRule(ctx: RuleContext): Rule {
-  const s = ctx.settings;
   ctx.timers.on(REMOVED, (t: FiredTimer<RemovedPayload>) => {
     const p = t.payload;
+    const s = settingsOf(ctx, t.householdId, p.deviceId);
     if (!ctx.hours.inRange(t.firedAt, s.activeHours)) {
       ctx.timers.arm(t.key, REMOVED, t.householdId, ctx.hours.nextInRange(t.firedAt, s.activeHours), p);
       return;
@@ -58,6 +58,7 @@ export function createWristbandRemovedRule(ctx: RuleContext): Rule {
           at: m.receivedAt,
           evidence: messageEvidence(m),
         };
+        const s = settingsOf(ctx, m.householdId, m.deviceId);
         const due = ctx.hours.nextInRange(m.receivedAt + s.wristbandRemovedMs, s.activeHours);
         ctx.timers.arm(removedKey(m.deviceId), REMOVED, m.householdId, due, payload);
       }

@@ -1,0 +1,111 @@
+import { Type as T } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import type { SettingsScope } from '../../alerts/settings-overrides.ts';
+import { AlertSettingsOverrides, AlertSettingsSchema } from '../../alerts/settings-schema.ts';
+import { HubError } from '../../kernel/errors.ts';
+import type { Role } from '../../kernel/registry/types.ts';
+import { DISPATCH } from '../auth/guard.ts';
+import type { RouteContext } from '../context.ts';
+import { ERROR_RESPONSES, IdParams, SECURED } from '../schemas.ts';
+import type { TypeBoxProvider } from '../type-provider.ts';
+import { found } from './lookups.ts';
+
+/** Thresholds are the dispatch center's judgement: admin and supervisor change them, dispatchers read. */
+const WRITERS: readonly Role[] = ['admin', 'supervisor'];
+
+const SettingsView = T.Object({
+  defaults: AlertSettingsSchema,
+  household: AlertSettingsOverrides,
+  resident: T.Optional(AlertSettingsOverrides),
+  effective: AlertSettingsSchema,
+});
+
+/**
+ * Per-household and per-resident overrides of the detection rules' thresholds, active/night hours and
+ * geofence radius (issue 5; alerts/settings-overrides.ts). The resident's win over the household's, which
+ * win over the hub's defaults. PUT merges a partial object (an unknown key or a value out of range: 400);
+ * DELETE drops the level's overrides (404 when it had none).
+ */
+export function alertSettingsRoutes(ctx: RouteContext): FastifyPluginAsync {
+  return async (instance) => {
+    const app = instance.withTypeProvider<TypeBoxProvider>();
+    const { registry, guard, alertSettings: store } = ctx;
+    if (!store) return; // a console started without the alerts room (tests of the console alone)
+
+    /** The household and (for the resident scope) resident an id names; 404 when unknown. */
+    const target = (scope: SettingsScope, id: string) => {
+      if (scope === 'household') {
+        return { householdId: found(registry.households.get(id), 'HUB_ERR_HOUSEHOLD_UNKNOWN').id };
+      }
+      const resident = found(registry.households.getResident(id));
+      return { householdId: resident.householdId, residentId: resident.id };
+    };
+
+    for (const scope of ['household', 'resident'] as const) {
+      const path = `/${scope === 'household' ? 'households' : 'residents'}/:id/alert-settings`;
+      const tags = [scope === 'household' ? 'households' : 'residents'];
+
+      app.get(
+        path,
+        {
+          preHandler: guard.requireRole(DISPATCH),
+          schema: {
+            tags,
+            summary: `The ${scope}'s alert-settings overrides, the defaults and the effective settings`,
+            security: SECURED,
+            params: IdParams,
+            response: { 200: SettingsView, ...ERROR_RESPONSES },
+          },
+        },
+        async (request) => {
+          const t = target(scope, request.params.id);
+          return store.view(t.householdId, t.residentId);
+        },
+      );
+
+      app.put(
+        path,
+        {
+          preHandler: guard.requireRole(WRITERS),
+          schema: {
+            tags,
+            summary: `Override some of the ${scope}'s alert settings (merged into its earlier overrides)`,
+            security: SECURED,
+            params: IdParams,
+            body: AlertSettingsOverrides,
+            response: { 200: SettingsView, ...ERROR_RESPONSES },
+          },
+        },
+        async (request) => {
+          const t = target(scope, request.params.id);
+          store.put(scope, request.params.id, t.householdId, request.body);
+          return store.view(t.householdId, t.residentId);
+        },
+      );
+
+      app.delete(
+        path,
+        {
+          preHandler: guard.requireRole(WRITERS),
+          schema: {
+            tags,
+            summary: `Drop the ${scope}'s alert-settings overrides (404 when it has none)`,
+            security: SECURED,
+            params: IdParams,
+            response: { 200: SettingsView, ...ERROR_RESPONSES },
+          },
+        },
+        async (request) => {
+          const t = target(scope, request.params.id);
+          if (!store.clear(scope, request.params.id)) {
+            throw new HubError(
+              'HUB_ERR_NOT_FOUND',
+              `${scope} ${request.params.id} has no alert-settings overrides`,
+            );
+          }
+          return store.view(t.householdId, t.residentId);
+        },
+      );
+    }
+  };
+}
