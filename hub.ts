@@ -48,7 +48,11 @@ export function createHub({ config, log, clock = systemClock }: HubOptions): Hub
 
   const broker: BrokerRoom = createBroker({ ...base, log: log.child({ room: 'broker' }) });
   const ingest: IngestRoom = createIngest({ ...base, broker, log: log.child({ room: 'ingest' }) });
-  const alerts: AlertsRoom = createAlerts({ ...base, log: log.child({ room: 'alerts' }) });
+  const alerts: AlertsRoom = createAlerts({
+    ...base,
+    accepted: ingest.inCommit,
+    log: log.child({ room: 'alerts' }),
+  });
   const influx = createInfluxWriter({ ...base, log: log.child({ room: 'ingest' }) });
   const history = createHistory({ ...base, log: log.child({ room: 'ingest' }) });
   const consoleRoom: ConsoleRoom = createConsole({

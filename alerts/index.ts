@@ -1,4 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
+import type { InCommitProcessors } from '../ingest/in-commit.ts';
 import type { RoomDeps } from '../kernel/room.ts';
 import { AlarmService } from './alarms.ts';
 import { AwayService } from './away.ts';
@@ -23,6 +24,11 @@ import { AlertSettingsOverridesStore } from './settings-overrides.ts';
 import { RuleTimers } from './timers.ts';
 
 export interface AlertsDeps extends Pick<RoomDeps, 'db' | 'bus' | 'clock' | 'registry' | 'log'> {
+  /**
+   * Where accepted messages reach the rules: inside the transaction that stores each one, so the rule
+   * state it changes (alarms, timers) commits with it, one sync for both (ingest's InCommitProcessors).
+   */
+  accepted: Pick<InCommitProcessors, 'add' | 'removeOwner'>;
   /** Hub-wide thresholds over the defaults (settings.ts); per household/resident: `overrides`. */
   settings?: Partial<AlertSettings>;
 }
@@ -122,7 +128,7 @@ export function createAlerts(deps: AlertsDeps): AlertsRoom {
     settings,
     overrides,
     async start() {
-      deps.bus.on('messageAccepted', OWNER, (m) => each('message', (r) => r.onMessage?.(m)));
+      deps.accepted.add(OWNER, (m) => each('message', (r) => r.onMessage?.(m)));
       deps.bus.on('deviceSilent', OWNER, (e) => each('silent', (r) => r.onSilent?.(e)));
       deps.bus.on('deviceHeard', OWNER, (e) => each('heard', (r) => r.onHeard?.(e)));
       deps.bus.on('awayEnded', OWNER, (e) => each('away ended', (r) => r.onAwayEnded?.(e)));
@@ -139,6 +145,7 @@ export function createAlerts(deps: AlertsDeps): AlertsRoom {
       await nightly?.stop();
       nightly = null;
       deps.bus.removeOwner(OWNER);
+      deps.accepted.removeOwner(OWNER);
       timers.stop();
     },
   };

@@ -8,6 +8,7 @@ import type { Metrics } from '../kernel/metrics.ts';
 import type { Registry } from '../kernel/registry/index.ts';
 import { SeqDeduper } from './dedupe.ts';
 import { GroupCommit } from './group-commit.ts';
+import { InCommitProcessors } from './in-commit.ts';
 import { Intake } from './intake.ts';
 import { IntakeStore } from './intake-store.ts';
 import { Presence } from './presence.ts';
@@ -33,6 +34,8 @@ export interface IngestRoom extends IngestQueries {
   stop(): Promise<void>;
   readonly store: IntakeStore;
   readonly presence: Presence;
+  /** processors run inside the transaction of each accepted message (see in-commit.ts) */
+  readonly inCommit: InCommitProcessors;
 }
 
 /** How often the dedupe table is pruned, ms. */
@@ -44,6 +47,7 @@ export function createIngest(deps: IngestDeps): IngestRoom {
   const store = new IntakeStore(deps.db);
   const commit = new GroupCommit(deps.db, log);
   const dedupe = new SeqDeduper(store);
+  const inCommit = new InCommitProcessors(log);
   const presence = new Presence({
     db: deps.db,
     clock: deps.clock,
@@ -61,6 +65,7 @@ export function createIngest(deps: IngestDeps): IngestRoom {
     commit,
     dedupe,
     presence,
+    inCommit,
     answer: (clientId, body) => {
       deps.broker
         .publishToDevice(topics.device(clientId, 'error'), Buffer.from(JSON.stringify(body)), 0)
@@ -86,6 +91,7 @@ export function createIngest(deps: IngestDeps): IngestRoom {
   return {
     store,
     presence,
+    inCommit,
     async start() {
       deps.bus.on('deviceConnected', 'ingest', (e) =>
         presence.setState(e.clientId, e.kind, 'online', 'connected'),

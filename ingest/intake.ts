@@ -13,6 +13,7 @@ import { decodeBridgeState, decodeZigbee, decodeZigbeeAvailability } from './dec
 import type { SeqDeduper } from './dedupe.ts';
 import { classifyGatewaySubtopic } from './gateway-topics.ts';
 import type { GroupCommit } from './group-commit.ts';
+import type { InCommitProcessors } from './in-commit.ts';
 import type { IntakeStore } from './intake-store.ts';
 import type { Presence } from './presence.ts';
 
@@ -29,6 +30,8 @@ export interface IntakeDeps {
   commit: GroupCommit;
   dedupe: SeqDeduper;
   presence: Presence;
+  /** run inside the transaction that stores each accepted message (the rule engine) */
+  inCommit: InCommitProcessors;
   /** answers a device on its `error` topic (QoS 0) */
   answer: (clientId: string, body: { code: string; seq: number | null; detail: string }) => void;
 }
@@ -192,6 +195,7 @@ export class Intake {
       }
       for (const f of meterFaults)
         this.#d.store.recordMeterFault(f.deviceId, f.at, f.previousLiters, f.reportedLiters);
+      for (const m of fresh) this.#d.inCommit.run(m);
     });
     for (const m of fresh)
       if (m.seq !== null) this.#d.dedupe.remember(m.deviceId, m.seq, hash, m.receivedAt, durable);
