@@ -1,4 +1,4 @@
-import type { Db } from '../kernel/db.ts';
+import { type Db, Statements } from '../kernel/db.ts';
 import type { Alarm, AlarmClass, AlarmNote, AlarmType, Evidence, Severity } from './alarm.ts';
 
 type Row = Record<string, unknown>;
@@ -30,20 +30,20 @@ function toAlarm(r: Row): Alarm {
 
 /** The `alarms` table (migration 4). Plain reads and writes; the dedupe logic lives in alarms.ts. */
 export class AlarmStore {
-  readonly #db: Db;
+  readonly #sql: Statements;
   constructor(db: Db) {
-    this.#db = db;
+    this.#sql = new Statements(db);
   }
 
   get(id: string): Alarm | null {
-    const row = this.#db.prepare('SELECT * FROM alarms WHERE id = ?').get(id);
+    const row = this.#sql.get('SELECT * FROM alarms WHERE id = ?').get(id);
     return row ? toAlarm(row) : null;
   }
 
   /** The open alarm of this household and type, if any (at most one: a partial unique index). */
   open(householdId: string, type: AlarmType): Alarm | null {
-    const row = this.#db
-      .prepare("SELECT * FROM alarms WHERE household_id = ? AND type = ? AND status = 'open'")
+    const row = this.#sql
+      .get("SELECT * FROM alarms WHERE household_id = ? AND type = ? AND status = 'open'")
       .get(householdId, type);
     return row ? toAlarm(row) : null;
   }
@@ -59,16 +59,16 @@ export class AlarmStore {
     if (filter.openOnly) where.push("status = 'open'");
     const sql = `SELECT * FROM alarms ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY opened_at DESC, rowid DESC LIMIT ?`;
-    return this.#db
-      .prepare(sql)
+    return this.#sql
+      .get(sql)
       .all(...args, filter.limit ?? 500)
       .map(toAlarm);
   }
 
   /** Inserts a new open alarm; false when one of this household and type is already open. */
   insert(a: Alarm): boolean {
-    const result = this.#db
-      .prepare(
+    const result = this.#sql
+      .get(
         `INSERT INTO alarms (id, household_id, resident_id, type, class, severity, status, opened_at, updated_at,
            count, evidence, explanation_zh, explanation_en, notes, late)
          VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?)
@@ -95,8 +95,8 @@ export class AlarmStore {
 
   /** Writes the mutable fields of an open alarm; false when it is no longer open. */
   update(a: Alarm): boolean {
-    const result = this.#db
-      .prepare(
+    const result = this.#sql
+      .get(
         `UPDATE alarms SET resident_id = ?, class = ?, severity = ?, updated_at = ?, count = ?, evidence = ?,
            explanation_zh = ?, explanation_en = ?, notes = ?, late = ?
          WHERE id = ? AND status = 'open'`,
@@ -119,8 +119,8 @@ export class AlarmStore {
 
   /** Closes an open alarm; false when it was not open. */
   close(id: string, at: number, by: string, reason: string): boolean {
-    const result = this.#db
-      .prepare(
+    const result = this.#sql
+      .get(
         `UPDATE alarms SET status = 'closed', closed_at = ?, closed_by = ?, close_reason = ?, updated_at = ?
          WHERE id = ? AND status = 'open'`,
       )

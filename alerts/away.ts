@@ -1,6 +1,6 @@
 import type { EventBus } from '../kernel/bus.ts';
 import type { Clock } from '../kernel/clock.ts';
-import type { Db } from '../kernel/db.ts';
+import { type Db, Statements } from '../kernel/db.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { RuleState } from './rule-state.ts';
 import type { FiredTimer, RuleTimers } from './timers.ts';
@@ -48,6 +48,7 @@ const wristbandKey = (householdId: string) => `away-wristband:${householdId}`;
  */
 export class AwayService {
   readonly #db: Db;
+  readonly #sql: Statements;
   readonly #bus: EventBus;
   readonly #clock: Clock;
   readonly #timers: RuleTimers;
@@ -63,6 +64,7 @@ export class AwayService {
     log: Logger;
   }) {
     this.#db = deps.db;
+    this.#sql = new Statements(deps.db);
     this.#bus = deps.bus;
     this.#clock = deps.clock;
     this.#timers = deps.timers;
@@ -76,8 +78,8 @@ export class AwayService {
   /** Marks a household away until `until` (epoch ms), replacing a declared period it had. */
   declare(householdId: string, p: { until: number; reason: string; by: string }): DeclaredAway {
     const now = this.#clock.now();
-    this.#db
-      .prepare(
+    this.#sql
+      .get(
         `INSERT INTO away_periods (household_id, until, reason, set_by, set_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT(household_id) DO UPDATE SET until = excluded.until, reason = excluded.reason,
            set_by = excluded.set_by, set_at = excluded.set_at`,
@@ -99,7 +101,7 @@ export class AwayService {
   /** Ends a declared period before its time; false when there was none. */
   cancel(householdId: string, by: string): boolean {
     this.#timers.cancel(expireKey(householdId));
-    const gone = this.#db.prepare('DELETE FROM away_periods WHERE household_id = ?').run(householdId);
+    const gone = this.#sql.get('DELETE FROM away_periods WHERE household_id = ?').run(householdId);
     if (Number(gone.changes) === 0) return false;
     this.#log.info({ householdId, by }, 'household away cancelled');
     this.#bus.emit('awayEnded', {
@@ -114,8 +116,8 @@ export class AwayService {
 
   /** The declared period in force (one past its end counts as over even before its timer ran). */
   declared(householdId: string): DeclaredAway | null {
-    const r = this.#db
-      .prepare('SELECT until, reason, set_by, set_at FROM away_periods WHERE household_id = ? AND until > ?')
+    const r = this.#sql
+      .get('SELECT until, reason, set_by, set_at FROM away_periods WHERE household_id = ? AND until > ?')
       .get(householdId, this.#clock.now());
     if (!r) return null;
     return {
@@ -181,8 +183,8 @@ export class AwayService {
   }
 
   #expire(householdId: string, until: number): void {
-    const gone = this.#db
-      .prepare('DELETE FROM away_periods WHERE household_id = ? AND until = ?')
+    const gone = this.#sql
+      .get('DELETE FROM away_periods WHERE household_id = ? AND until = ?')
       .run(householdId, until);
     if (Number(gone.changes) === 0) return; // replaced or cancelled meanwhile
     this.#log.info({ householdId }, 'household away expired');

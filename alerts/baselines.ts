@@ -1,5 +1,5 @@
 import type { Clock } from '../kernel/clock.ts';
-import type { Db } from '../kernel/db.ts';
+import { type Db, Statements } from '../kernel/db.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { Registry } from '../kernel/registry/index.ts';
 import type { LocalHours } from './hours.ts';
@@ -51,6 +51,7 @@ interface Day {
  */
 export class Baselines {
   readonly #db: Db;
+  readonly #sql: Statements;
   readonly #clock: Clock;
   readonly #registry: Registry;
   readonly #hours: LocalHours;
@@ -66,6 +67,7 @@ export class Baselines {
     log: Logger;
   }) {
     this.#db = deps.db;
+    this.#sql = new Statements(deps.db);
     this.#clock = deps.clock;
     this.#registry = deps.registry;
     this.#hours = deps.hours;
@@ -90,8 +92,8 @@ export class Baselines {
     const now = this.#clock.now();
     const today = this.#hours.startOfDay(now);
     const from = today - this.#settings.baselineWindowDays * DAY;
-    const rows = this.#db
-      .prepare(
+    const rows = this.#sql
+      .get(
         `SELECT metric, hour, SUM(count) AS c, SUM(sum) AS s FROM hourly_stats
          WHERE household_id = ? AND metric IN ('seen', 'motion', 'usage_liters') AND hour >= ? AND hour < ?
          GROUP BY metric, hour`,
@@ -137,7 +139,7 @@ export class Baselines {
       nightMotion: median(list.map((d) => d.nightMotion)),
       computedAt: now,
     };
-    const upsert = this.#db.prepare(
+    const upsert = this.#sql.get(
       `INSERT INTO alert_baselines (resident_id, household_id, days, first_motion_min, first_motion_spread_min,
          first_water_min, daily_liters, night_motion, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(resident_id) DO UPDATE SET household_id = excluded.household_id, days = excluded.days,
@@ -162,7 +164,7 @@ export class Baselines {
   }
 
   get(residentId: string): Baseline | null {
-    const r = this.#db.prepare('SELECT * FROM alert_baselines WHERE resident_id = ?').get(residentId);
+    const r = this.#sql.get('SELECT * FROM alert_baselines WHERE resident_id = ?').get(residentId);
     if (!r) return null;
     const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
     return {

@@ -1,26 +1,26 @@
 import type { Clock } from '../kernel/clock.ts';
-import type { Db } from '../kernel/db.ts';
+import { type Db, Statements } from '../kernel/db.ts';
 
 /**
  * Small per-rule state that must survive a restart (a vital-sign streak, which devices are low on
  * battery, which are silent): JSON values by key in `alert_state`.
  */
 export class RuleState {
-  readonly #db: Db;
+  readonly #sql: Statements;
   readonly #clock: Clock;
   constructor(db: Db, clock: Clock) {
-    this.#db = db;
+    this.#sql = new Statements(db);
     this.#clock = clock;
   }
 
   get<T>(key: string): T | null {
-    const row = this.#db.prepare('SELECT value FROM alert_state WHERE key = ?').get(key);
+    const row = this.#sql.get('SELECT value FROM alert_state WHERE key = ?').get(key);
     return row ? (JSON.parse(String(row.value)) as T) : null;
   }
 
   set(key: string, value: unknown): void {
-    this.#db
-      .prepare(
+    this.#sql
+      .get(
         `INSERT INTO alert_state (key, value, updated_at) VALUES (?, ?, ?)
          ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
       )
@@ -28,6 +28,6 @@ export class RuleState {
   }
 
   delete(key: string): void {
-    this.#db.prepare('DELETE FROM alert_state WHERE key = ?').run(key);
+    this.#sql.get('DELETE FROM alert_state WHERE key = ?').run(key);
   }
 }

@@ -1,6 +1,6 @@
 import { Value } from '@sinclair/typebox/value';
 import type { Clock } from '../kernel/clock.ts';
-import type { Db } from '../kernel/db.ts';
+import { type Db, Statements } from '../kernel/db.ts';
 import { HubError } from '../kernel/errors.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { AlertSettings } from './settings.ts';
@@ -25,6 +25,7 @@ export interface SettingsView {
  */
 export class AlertSettingsOverridesStore {
   readonly #db: Db;
+  readonly #sql: Statements;
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #defaults: AlertSettings;
@@ -33,6 +34,7 @@ export class AlertSettingsOverridesStore {
 
   constructor(deps: { db: Db; clock: Clock; log: Logger; defaults: AlertSettings }) {
     this.#db = deps.db;
+    this.#sql = new Statements(deps.db);
     this.#clock = deps.clock;
     this.#log = deps.log;
     this.#defaults = deps.defaults;
@@ -49,8 +51,8 @@ export class AlertSettingsOverridesStore {
     const key = `${scope}:${id}`;
     const cached = this.#cache.get(key);
     if (cached) return cached;
-    const row = this.#db
-      .prepare('SELECT overrides FROM alert_settings WHERE scope = ? AND id = ?')
+    const row = this.#sql
+      .get('SELECT overrides FROM alert_settings WHERE scope = ? AND id = ?')
       .get(scope, id) as { overrides: string } | undefined;
     const overrides = row ? this.#parse(row.overrides, key) : {};
     this.#cache.set(key, overrides);
@@ -80,8 +82,8 @@ export class AlertSettingsOverridesStore {
         heartRateHigh: effective.heartRateHigh,
       });
     }
-    this.#db
-      .prepare(
+    this.#sql
+      .get(
         `INSERT INTO alert_settings (scope, id, overrides, updated_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (scope, id) DO UPDATE SET overrides = excluded.overrides, updated_at = excluded.updated_at`,
       )
@@ -93,7 +95,7 @@ export class AlertSettingsOverridesStore {
 
   /** Drops the scope's overrides (back to the next level); false when it had none. */
   clear(scope: SettingsScope, id: string): boolean {
-    const removed = this.#db.prepare('DELETE FROM alert_settings WHERE scope = ? AND id = ?').run(scope, id);
+    const removed = this.#sql.get('DELETE FROM alert_settings WHERE scope = ? AND id = ?').run(scope, id);
     this.#cache.delete(`${scope}:${id}`);
     if (removed.changes > 0) this.#log.info({ scope, id }, 'alert settings overrides removed');
     return removed.changes > 0;

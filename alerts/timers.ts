@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from '../kernel/clock.ts';
-import type { Db } from '../kernel/db.ts';
+import { type Db, Statements } from '../kernel/db.ts';
 import type { Logger } from '../kernel/logger.ts';
 
 /** A rule timer that ran out. */
@@ -25,6 +25,7 @@ type Handler = (t: FiredTimer) => void;
  */
 export class RuleTimers {
   readonly #db: Db;
+  readonly #sql: Statements;
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #handlers = new Map<string, Handler>();
@@ -34,6 +35,7 @@ export class RuleTimers {
 
   constructor(deps: { db: Db; clock: Clock; log: Logger }) {
     this.#db = deps.db;
+    this.#sql = new Statements(deps.db);
     this.#clock = deps.clock;
     this.#log = deps.log;
   }
@@ -46,7 +48,7 @@ export class RuleTimers {
   start(): void {
     this.#running = true;
     this.#startedAt = this.#clock.now();
-    const rows = this.#db.prepare('SELECT key, due_at, armed_at FROM alert_timers ORDER BY due_at').all();
+    const rows = this.#sql.get('SELECT key, due_at, armed_at FROM alert_timers ORDER BY due_at').all();
     for (const r of rows) this.#schedule(String(r.key), Number(r.due_at), Number(r.armed_at));
   }
 
@@ -59,8 +61,8 @@ export class RuleTimers {
   /** Arms (or re-arms) the timer `key` to run out at `dueAt`, epoch ms. */
   arm(key: string, kind: string, householdId: string, dueAt: number, payload: unknown): void {
     const armedAt = this.#clock.now();
-    this.#db
-      .prepare(
+    this.#sql
+      .get(
         `INSERT INTO alert_timers (key, kind, household_id, due_at, armed_at, payload) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT(key) DO UPDATE SET kind = excluded.kind, household_id = excluded.household_id,
            due_at = excluded.due_at, armed_at = excluded.armed_at, payload = excluded.payload`,
@@ -72,12 +74,12 @@ export class RuleTimers {
   /** Cancels the timer `key`; true when one was pending. */
   cancel(key: string): boolean {
     this.#unschedule(key);
-    return Number(this.#db.prepare('DELETE FROM alert_timers WHERE key = ?').run(key).changes) > 0;
+    return Number(this.#sql.get('DELETE FROM alert_timers WHERE key = ?').run(key).changes) > 0;
   }
 
   /** The pending timer `key`, if any. */
   pending<P>(key: string): { dueAt: number; armedAt: number; payload: P } | null {
-    const r = this.#db.prepare('SELECT due_at, armed_at, payload FROM alert_timers WHERE key = ?').get(key);
+    const r = this.#sql.get('SELECT due_at, armed_at, payload FROM alert_timers WHERE key = ?').get(key);
     if (!r) return null;
     return {
       dueAt: Number(r.due_at),
@@ -106,14 +108,14 @@ export class RuleTimers {
   }
 
   #fire(key: string, dueAt: number, armedAt: number): void {
-    const row = this.#db
-      .prepare(
+    const row = this.#sql
+      .get(
         'SELECT kind, household_id, payload FROM alert_timers WHERE key = ? AND due_at = ? AND armed_at = ?',
       )
       .get(key, dueAt, armedAt);
     if (!row) return; // re-armed or cancelled meanwhile, or fired by another process
-    const claimed = this.#db
-      .prepare('DELETE FROM alert_timers WHERE key = ? AND due_at = ? AND armed_at = ?')
+    const claimed = this.#sql
+      .get('DELETE FROM alert_timers WHERE key = ? AND due_at = ? AND armed_at = ?')
       .run(key, dueAt, armedAt);
     if (Number(claimed.changes) !== 1) return;
     const kind = String(row.kind);

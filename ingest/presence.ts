@@ -2,7 +2,7 @@ import type { StatementSync } from 'node:sqlite';
 import type { EventBus } from '../kernel/bus.ts';
 import type { Clock, TimerHandle } from '../kernel/clock.ts';
 import { type DeviceType, HEARTBEAT_INTERVAL_MS } from '../kernel/contract.ts';
-import { type Db, transaction } from '../kernel/db.ts';
+import { type Db, Statements, transaction } from '../kernel/db.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { Registry } from '../kernel/registry/index.ts';
 
@@ -26,6 +26,7 @@ export const silenceAfterMs = (type: DeviceType) => SILENCE_FACTOR * HEARTBEAT_I
  */
 export class Presence {
   readonly #db: Db;
+  readonly #sql: Statements;
   readonly #clock: Clock;
   readonly #registry: Registry;
   readonly #bus: EventBus;
@@ -44,6 +45,7 @@ export class Presence {
 
   constructor(deps: { db: Db; clock: Clock; registry: Registry; bus: EventBus; log: Logger }) {
     this.#db = deps.db;
+    this.#sql = new Statements(deps.db);
     this.#clock = deps.clock;
     this.#registry = deps.registry;
     this.#bus = deps.bus;
@@ -62,7 +64,7 @@ export class Presence {
   start(): void {
     this.#startedAt = this.#clock.now();
     // Every enabled device gets a deadline, so one that never comes online is noticed too.
-    const insert = this.#db.prepare(
+    const insert = this.#sql.get(
       `INSERT INTO presence (client_id, kind, deadline_at) VALUES (?, 'device', ?) ON CONFLICT(client_id) DO NOTHING`,
     );
     transaction(this.#db, () => {
@@ -70,9 +72,7 @@ export class Presence {
         if (d.enabled) insert.run(d.id, this.#startedAt + silenceAfterMs(d.type));
       }
     });
-    for (const row of this.#db
-      .prepare('SELECT client_id FROM presence WHERE silent_since IS NOT NULL')
-      .all()) {
+    for (const row of this.#sql.get('SELECT client_id FROM presence WHERE silent_since IS NOT NULL').all()) {
       this.#silent.add(String(row.client_id));
     }
     this.#schedule();
@@ -118,7 +118,7 @@ export class Presence {
     const at = this.#clock.now();
     let prev = this.#states.get(clientId);
     if (prev === undefined) {
-      const row = this.#db.prepare('SELECT state FROM presence WHERE client_id = ?').get(clientId);
+      const row = this.#sql.get('SELECT state FROM presence WHERE client_id = ?').get(clientId);
       prev = row ? String(row.state) : 'unknown';
     }
     this.#states.set(clientId, state);
@@ -136,8 +136,8 @@ export class Presence {
     silentSince: number | null;
   }> {
     this.flush();
-    return this.#db
-      .prepare('SELECT * FROM presence ORDER BY client_id')
+    return this.#sql
+      .get('SELECT * FROM presence ORDER BY client_id')
       .all()
       .map((r) => ({
         clientId: String(r.client_id),
@@ -152,8 +152,8 @@ export class Presence {
   #schedule(): void {
     let delay = SWEEP_MAX_MS;
     try {
-      const next = this.#db
-        .prepare(
+      const next = this.#sql
+        .get(
           `SELECT MIN(deadline_at) AS next FROM presence
            WHERE kind = 'device' AND silent_since IS NULL AND deadline_at IS NOT NULL`,
         )
@@ -179,13 +179,13 @@ export class Presence {
   sweep(): number {
     this.flush();
     const now = this.#clock.now();
-    const due = this.#db
-      .prepare(
+    const due = this.#sql
+      .get(
         `SELECT client_id, last_seen_at, deadline_at FROM presence
          WHERE kind = 'device' AND silent_since IS NULL AND deadline_at IS NOT NULL AND deadline_at <= ?`,
       )
       .all(now);
-    const claim = this.#db.prepare(
+    const claim = this.#sql.get(
       'UPDATE presence SET silent_since = ? WHERE client_id = ? AND silent_since IS NULL',
     );
     let fired = 0;

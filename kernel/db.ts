@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Logger } from './logger.ts';
 import { MIGRATIONS } from './migrations.ts';
 
@@ -66,5 +66,25 @@ function savepoint<T>(db: Db, fn: () => T): T {
     db.exec('ROLLBACK TO nested');
     db.exec('RELEASE nested');
     throw err;
+  }
+}
+
+/**
+ * Prepared statements by SQL text, prepared once per connection: preparing is far dearer than running
+ * a primary-key lookup, and the registry runs one for every device message.
+ */
+export class Statements {
+  readonly #db: Db;
+  readonly #cache = new Map<string, StatementSync>();
+  constructor(db: Db) {
+    this.#db = db;
+  }
+  get(sql: string): StatementSync {
+    let stmt = this.#cache.get(sql);
+    if (!stmt) {
+      stmt = this.#db.prepare(sql);
+      this.#cache.set(sql, stmt);
+    }
+    return stmt;
   }
 }

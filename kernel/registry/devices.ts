@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.ts';
 import type { DeviceType, Room } from '../contract.ts';
-import type { Db } from '../db.ts';
+import { type Db, Statements } from '../db.ts';
 import { nowIso, type Row, str, strOrNull } from './rows.ts';
 import type { Device, Gateway, MqttIdentity } from './types.ts';
 
@@ -39,11 +39,11 @@ type Change = 'created' | 'updated' | 'unchanged';
  * gateway has none and is addressed by (gateway, friendly name).
  */
 export class DeviceStore {
-  readonly #db: Db;
+  readonly #sql: Statements;
   readonly #clock: Clock;
   readonly #listeners: Array<(id: string) => void> = [];
   constructor(db: Db, clock: Clock) {
-    this.#db = db;
+    this.#sql = new Statements(db);
     this.#clock = clock;
   }
 
@@ -57,18 +57,18 @@ export class DeviceStore {
   }
 
   list(householdIds?: readonly string[]): Device[] {
-    const all = this.#db.prepare('SELECT * FROM devices ORDER BY id').all().map(toDevice);
+    const all = this.#sql.get('SELECT * FROM devices ORDER BY id').all().map(toDevice);
     return householdIds ? all.filter((d) => householdIds.includes(d.householdId)) : all;
   }
 
   get(id: string): Device | null {
-    const row = this.#db.prepare('SELECT * FROM devices WHERE id = ?').get(id);
+    const row = this.#sql.get('SELECT * FROM devices WHERE id = ?').get(id);
     return row ? toDevice(row) : null;
   }
 
   byFriendlyName(gatewayId: string, friendlyName: string): Device | null {
-    const row = this.#db
-      .prepare('SELECT * FROM devices WHERE gateway_id = ? AND friendly_name = ?')
+    const row = this.#sql
+      .get('SELECT * FROM devices WHERE gateway_id = ? AND friendly_name = ?')
       .get(gatewayId, friendlyName);
     return row ? toDevice(row) : null;
   }
@@ -87,8 +87,8 @@ export class DeviceStore {
       enabled: d.enabled ?? existing?.enabled ?? true,
     };
     if (existing && !secretHash && JSON.stringify(existing) === JSON.stringify(next)) return 'unchanged';
-    this.#db
-      .prepare(
+    this.#sql
+      .get(
         `INSERT INTO devices (id, household_id, type, room, resident_id, gateway_id, friendly_name, secret_hash, enabled, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET household_id = excluded.household_id, type = excluded.type, room = excluded.room,
@@ -112,18 +112,18 @@ export class DeviceStore {
   }
 
   delete(id: string): boolean {
-    const done = this.#db.prepare('DELETE FROM devices WHERE id = ?').run(id).changes > 0;
+    const done = this.#sql.get('DELETE FROM devices WHERE id = ?').run(id).changes > 0;
     if (done) this.#changed(id);
     return done;
   }
 
   listGateways(householdIds?: readonly string[]): Gateway[] {
-    const all = this.#db.prepare('SELECT * FROM gateways ORDER BY id').all().map(toGateway);
+    const all = this.#sql.get('SELECT * FROM gateways ORDER BY id').all().map(toGateway);
     return householdIds ? all.filter((g) => householdIds.includes(g.householdId)) : all;
   }
 
   getGateway(id: string): Gateway | null {
-    const row = this.#db.prepare('SELECT * FROM gateways WHERE id = ?').get(id);
+    const row = this.#sql.get('SELECT * FROM gateways WHERE id = ?').get(id);
     return row ? toGateway(row) : null;
   }
 
@@ -136,8 +136,8 @@ export class DeviceStore {
     };
     if (existing && !secretHash && JSON.stringify(existing) === JSON.stringify(next)) return 'unchanged';
     if (!existing && !secretHash) throw new Error(`gateway ${g.id}: a new gateway needs a secret`);
-    this.#db
-      .prepare(
+    this.#sql
+      .get(
         `INSERT INTO gateways (id, household_id, secret_hash, enabled, created_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET household_id = excluded.household_id,
            secret_hash = COALESCE(?, gateways.secret_hash), enabled = excluded.enabled`,
@@ -155,15 +155,15 @@ export class DeviceStore {
   }
 
   deleteGateway(id: string): boolean {
-    const done = this.#db.prepare('DELETE FROM gateways WHERE id = ?').run(id).changes > 0;
+    const done = this.#sql.get('DELETE FROM gateways WHERE id = ?').run(id).changes > 0;
     if (done) this.#changed(id);
     return done;
   }
 
   /** The credentials of an MQTT client id: a device with its own secret, or a gateway. */
   identity(id: string): MqttIdentity | null {
-    const device = this.#db
-      .prepare(
+    const device = this.#sql
+      .get(
         'SELECT id, household_id, secret_hash, enabled FROM devices WHERE id = ? AND secret_hash IS NOT NULL',
       )
       .get(id);
@@ -176,8 +176,8 @@ export class DeviceStore {
         enabled: Number(device.enabled) === 1,
       };
     }
-    const gw = this.#db
-      .prepare('SELECT id, household_id, secret_hash, enabled FROM gateways WHERE id = ?')
+    const gw = this.#sql
+      .get('SELECT id, household_id, secret_hash, enabled FROM gateways WHERE id = ?')
       .get(id);
     if (gw) {
       return {

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.ts';
-import type { Db } from '../db.ts';
+import { type Db, Statements } from '../db.ts';
 import { jsonArray, nowIso, numOrNull, type Row, str } from './rows.ts';
 import type { Contact, Household, Resident, SharingLevel } from './types.ts';
 
@@ -47,21 +47,21 @@ const toContact = (r: Row): Contact => ({
 
 /** Households, their residents and emergency contacts. */
 export class HouseholdStore {
-  readonly #db: Db;
+  readonly #sql: Statements;
   readonly #clock: Clock;
   constructor(db: Db, clock: Clock) {
-    this.#db = db;
+    this.#sql = new Statements(db);
     this.#clock = clock;
   }
 
   list(ids?: readonly string[]): Household[] {
-    const rows = this.#db.prepare('SELECT * FROM households ORDER BY id').all();
+    const rows = this.#sql.get('SELECT * FROM households ORDER BY id').all();
     const all = rows.map(toHousehold);
     return ids ? all.filter((h) => ids.includes(h.id)) : all;
   }
 
   get(id: string): Household | null {
-    const row = this.#db.prepare('SELECT * FROM households WHERE id = ?').get(id);
+    const row = this.#sql.get('SELECT * FROM households WHERE id = ?').get(id);
     return row ? toHousehold(row) : null;
   }
 
@@ -78,8 +78,8 @@ export class HouseholdStore {
     };
     if (existing && JSON.stringify(existing) === JSON.stringify(next)) return 'unchanged';
     const now = nowIso(this.#clock.now());
-    this.#db
-      .prepare(
+    this.#sql
+      .get(
         `INSERT INTO households (id, address, grid, lat, lon, notes, sharing, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET address = excluded.address, grid = excluded.grid, lat = excluded.lat,
@@ -100,18 +100,18 @@ export class HouseholdStore {
   }
 
   delete(id: string): boolean {
-    return this.#db.prepare('DELETE FROM households WHERE id = ?').run(id).changes > 0;
+    return this.#sql.get('DELETE FROM households WHERE id = ?').run(id).changes > 0;
   }
 
   residents(householdId: string): Resident[] {
-    return this.#db
-      .prepare('SELECT * FROM residents WHERE household_id = ? ORDER BY id')
+    return this.#sql
+      .get('SELECT * FROM residents WHERE household_id = ? ORDER BY id')
       .all(householdId)
       .map(toResident);
   }
 
   getResident(id: string): Resident | null {
-    const row = this.#db.prepare('SELECT * FROM residents WHERE id = ?').get(id);
+    const row = this.#sql.get('SELECT * FROM residents WHERE id = ?').get(id);
     return row ? toResident(row) : null;
   }
 
@@ -126,8 +126,8 @@ export class HouseholdStore {
       language: r.language ?? existing?.language ?? 'zh',
     };
     if (existing && JSON.stringify(existing) === JSON.stringify(next)) return 'unchanged';
-    this.#db
-      .prepare(
+    this.#sql
+      .get(
         `INSERT INTO residents (id, household_id, name, birth_year, care_notes, language) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET household_id = excluded.household_id, name = excluded.name,
            birth_year = excluded.birth_year, care_notes = excluded.care_notes, language = excluded.language`,
@@ -144,24 +144,24 @@ export class HouseholdStore {
   }
 
   deleteResident(id: string): boolean {
-    return this.#db.prepare('DELETE FROM residents WHERE id = ?').run(id).changes > 0;
+    return this.#sql.get('DELETE FROM residents WHERE id = ?').run(id).changes > 0;
   }
 
   contacts(householdId: string): Contact[] {
-    return this.#db
-      .prepare('SELECT * FROM contacts WHERE household_id = ? ORDER BY priority, id')
+    return this.#sql
+      .get('SELECT * FROM contacts WHERE household_id = ? ORDER BY priority, id')
       .all(householdId)
       .map(toContact);
   }
 
   getContact(id: number): Contact | null {
-    const row = this.#db.prepare('SELECT * FROM contacts WHERE id = ?').get(id);
+    const row = this.#sql.get('SELECT * FROM contacts WHERE id = ?').get(id);
     return row ? toContact(row) : null;
   }
 
   addContact(c: ContactInput): Contact {
-    const result = this.#db
-      .prepare('INSERT INTO contacts (household_id, name, relation, phone, priority) VALUES (?, ?, ?, ?, ?)')
+    const result = this.#sql
+      .get('INSERT INTO contacts (household_id, name, relation, phone, priority) VALUES (?, ?, ?, ?, ?)')
       .run(c.householdId, c.name, c.relation ?? '', c.phone, c.priority ?? 1);
     return this.getContact(Number(result.lastInsertRowid)) as Contact;
   }
@@ -185,12 +185,12 @@ export class HouseholdStore {
   }
 
   updateContact(c: Contact): void {
-    this.#db
-      .prepare('UPDATE contacts SET name = ?, relation = ?, phone = ?, priority = ? WHERE id = ?')
+    this.#sql
+      .get('UPDATE contacts SET name = ?, relation = ?, phone = ?, priority = ? WHERE id = ?')
       .run(c.name, c.relation, c.phone, c.priority, c.id);
   }
 
   deleteContact(id: number): boolean {
-    return this.#db.prepare('DELETE FROM contacts WHERE id = ?').run(id).changes > 0;
+    return this.#sql.get('DELETE FROM contacts WHERE id = ?').run(id).changes > 0;
   }
 }

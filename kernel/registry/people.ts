@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.ts';
-import type { Db } from '../db.ts';
-import { transaction } from '../db.ts';
+import { type Db, Statements, transaction } from '../db.ts';
 import { jsonArray, nowIso, type Row, str, strOrNull } from './rows.ts';
 import type { Responder, ResponderKind, Role, User } from './types.ts';
 
@@ -10,15 +9,17 @@ const tokenHash = (token: string) => createHash('sha256').update(token).digest('
 /** Users (with their household links), console sessions, responders and stations. */
 export class PeopleStore {
   readonly #db: Db;
+  readonly #sql: Statements;
   readonly #clock: Clock;
   constructor(db: Db, clock: Clock) {
     this.#db = db;
+    this.#sql = new Statements(db);
     this.#clock = clock;
   }
 
   #toUser(r: Row): User {
-    const households = this.#db
-      .prepare('SELECT household_id FROM user_households WHERE user_id = ? ORDER BY household_id')
+    const households = this.#sql
+      .get('SELECT household_id FROM user_households WHERE user_id = ? ORDER BY household_id')
       .all(Number(r.id))
       .map((h) => str(h.household_id));
     return {
@@ -32,19 +33,19 @@ export class PeopleStore {
   }
 
   listUsers(): User[] {
-    return this.#db
-      .prepare('SELECT * FROM users ORDER BY username')
+    return this.#sql
+      .get('SELECT * FROM users ORDER BY username')
       .all()
       .map((r) => this.#toUser(r));
   }
 
   getUser(id: number): User | null {
-    const row = this.#db.prepare('SELECT * FROM users WHERE id = ?').get(id);
+    const row = this.#sql.get('SELECT * FROM users WHERE id = ?').get(id);
     return row ? this.#toUser(row) : null;
   }
 
   userByName(username: string): (User & { passwordHash: string }) | null {
-    const row = this.#db.prepare('SELECT * FROM users WHERE username = ?').get(username);
+    const row = this.#sql.get('SELECT * FROM users WHERE username = ?').get(username);
     return row ? { ...this.#toUser(row), passwordHash: str(row.password_hash) } : null;
   }
 
@@ -56,8 +57,8 @@ export class PeopleStore {
     households?: string[];
   }): User {
     return transaction(this.#db, () => {
-      const result = this.#db
-        .prepare(
+      const result = this.#sql
+        .get(
           'INSERT INTO users (username, role, password_hash, display_name, created_at) VALUES (?, ?, ?, ?, ?)',
         )
         .run(u.username, u.role, u.passwordHash, u.displayName ?? '', nowIso(this.#clock.now()));
@@ -80,8 +81,8 @@ export class PeopleStore {
   ): void {
     const u = this.getUser(id);
     if (!u) return;
-    this.#db
-      .prepare('UPDATE users SET role = ?, display_name = ?, enabled = ? WHERE id = ?')
+    this.#sql
+      .get('UPDATE users SET role = ?, display_name = ?, enabled = ? WHERE id = ?')
       .run(
         patch.role ?? u.role,
         patch.displayName ?? u.displayName,
@@ -89,21 +90,21 @@ export class PeopleStore {
         id,
       );
     if (patch.passwordHash) {
-      this.#db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(patch.passwordHash, id);
-      this.#db.prepare('DELETE FROM sessions WHERE user_id = ?').run(id);
+      this.#sql.get('UPDATE users SET password_hash = ? WHERE id = ?').run(patch.passwordHash, id);
+      this.#sql.get('DELETE FROM sessions WHERE user_id = ?').run(id);
     }
-    if (patch.enabled === false) this.#db.prepare('DELETE FROM sessions WHERE user_id = ?').run(id);
+    if (patch.enabled === false) this.#sql.get('DELETE FROM sessions WHERE user_id = ?').run(id);
     if (patch.households) this.#setHouseholds(id, patch.households);
   }
 
   #setHouseholds(userId: number, households: readonly string[]): void {
-    this.#db.prepare('DELETE FROM user_households WHERE user_id = ?').run(userId);
-    const insert = this.#db.prepare('INSERT INTO user_households (user_id, household_id) VALUES (?, ?)');
+    this.#sql.get('DELETE FROM user_households WHERE user_id = ?').run(userId);
+    const insert = this.#sql.get('INSERT INTO user_households (user_id, household_id) VALUES (?, ?)');
     for (const h of new Set(households)) insert.run(userId, h);
   }
 
   deleteUser(id: number): boolean {
-    return this.#db.prepare('DELETE FROM users WHERE id = ?').run(id).changes > 0;
+    return this.#sql.get('DELETE FROM users WHERE id = ?').run(id).changes > 0;
   }
 
   /** Opens a session; returns the bearer token (only its hash is stored). */
@@ -111,16 +112,16 @@ export class PeopleStore {
     const token = randomBytes(32).toString('base64url');
     const now = this.#clock.now();
     const expiresAt = now + ttlMs;
-    this.#db
-      .prepare('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)')
+    this.#sql
+      .get('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)')
       .run(tokenHash(token), userId, now, expiresAt);
     return { token, expiresAt };
   }
 
   /** The enabled user behind a live session token, or null. */
   sessionUser(token: string): (User & { expiresAt: number }) | null {
-    const row = this.#db
-      .prepare('SELECT user_id, expires_at FROM sessions WHERE token_hash = ? AND expires_at > ?')
+    const row = this.#sql
+      .get('SELECT user_id, expires_at FROM sessions WHERE token_hash = ? AND expires_at > ?')
       .get(tokenHash(token), this.#clock.now());
     if (!row) return null;
     const user = this.getUser(Number(row.user_id));
@@ -128,7 +129,7 @@ export class PeopleStore {
   }
 
   closeSession(token: string): void {
-    this.#db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(tokenHash(token));
+    this.#sql.get('DELETE FROM sessions WHERE token_hash = ?').run(tokenHash(token));
   }
 
   #toResponder(r: Row): Responder {
@@ -144,22 +145,22 @@ export class PeopleStore {
   }
 
   listResponders(): Responder[] {
-    return this.#db
-      .prepare('SELECT * FROM responders ORDER BY id')
+    return this.#sql
+      .get('SELECT * FROM responders ORDER BY id')
       .all()
       .map((r) => this.#toResponder(r));
   }
 
   getResponder(id: string): Responder | null {
-    const row = this.#db.prepare('SELECT * FROM responders WHERE id = ?').get(id);
+    const row = this.#sql.get('SELECT * FROM responders WHERE id = ?').get(id);
     return row ? this.#toResponder(row) : null;
   }
 
   upsertResponder(r: Responder): 'created' | 'updated' | 'unchanged' {
     const existing = this.getResponder(r.id);
     if (existing && JSON.stringify(existing) === JSON.stringify(r)) return 'unchanged';
-    this.#db
-      .prepare(
+    this.#sql
+      .get(
         `INSERT INTO responders (id, name, kind, phone, grids, station_id, user_id) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, phone = excluded.phone,
            grids = excluded.grids, station_id = excluded.station_id, user_id = excluded.user_id`,
@@ -169,12 +170,12 @@ export class PeopleStore {
   }
 
   deleteResponder(id: string): boolean {
-    return this.#db.prepare('DELETE FROM responders WHERE id = ?').run(id).changes > 0;
+    return this.#sql.get('DELETE FROM responders WHERE id = ?').run(id).changes > 0;
   }
 
   upsertStation(s: { id: string; name: string; lat?: number | null; lon?: number | null }): void {
-    this.#db
-      .prepare(
+    this.#sql
+      .get(
         `INSERT INTO stations (id, name, lat, lon) VALUES (?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET name = excluded.name, lat = excluded.lat, lon = excluded.lon`,
       )
@@ -182,8 +183,8 @@ export class PeopleStore {
   }
 
   listStations(): Array<{ id: string; name: string; lat: number | null; lon: number | null }> {
-    return this.#db
-      .prepare('SELECT * FROM stations ORDER BY id')
+    return this.#sql
+      .get('SELECT * FROM stations ORDER BY id')
       .all()
       .map((r) => ({
         id: str(r.id),
