@@ -1,5 +1,6 @@
 import type { Alarm, AlarmChange } from '../alerts/alarm.ts';
 import type { AwaySource } from '../alerts/away.ts';
+import type { IncidentEvents } from '../alerts/incidents/events.ts';
 import type { CanonicalMessage } from '../ingest/canonical.ts';
 import type { DeviceType } from './contract.ts';
 import type { Logger } from './logger.ts';
@@ -8,7 +9,7 @@ import type { Logger } from './logger.ts';
  * Typed event bus between rooms. Each listener is isolated (its error is logged, the others still run)
  * and removable by owner.
  */
-export interface HubEvents {
+export interface HubEvents extends IncidentEvents {
   deviceConnected: { clientId: string; kind: 'device' | 'gateway'; address: string; transport: string };
   deviceDisconnected: { clientId: string; kind: 'device' | 'gateway' };
   securityEvent: { kind: string; clientId?: string; address?: string; detail: string };
