@@ -1,4 +1,5 @@
 import { type AlertsRoom, createAlerts } from './alerts/index.ts';
+import { createNotifications } from './alerts/notifications/index.ts';
 import { type BrokerRoom, createBroker } from './broker/broker.ts';
 import { type ConsoleRoom, createConsole } from './console/app.ts';
 import { createIngest, type IngestRoom } from './ingest/index.ts';
@@ -53,6 +54,7 @@ export function createHub({ config, log, clock = systemClock }: HubOptions): Hub
     accepted: ingest.inCommit,
     log: log.child({ room: 'alerts' }),
   });
+  const notifications = createNotifications({ ...base, broker, log: log.child({ room: 'notifications' }) });
   const influx = createInfluxWriter({ ...base, log: log.child({ room: 'ingest' }) });
   const history = createHistory({ ...base, log: log.child({ room: 'ingest' }) });
   const consoleRoom: ConsoleRoom = createConsole({
@@ -62,13 +64,17 @@ export function createHub({ config, log, clock = systemClock }: HubOptions): Hub
     ingest,
     away: alerts.away,
     alertSettings: alerts.overrides,
+    incidents: alerts.incidents,
     history,
+    notificationDeliveries: notifications.deliveries,
   });
   // Ingest starts first: the broker must never acknowledge a message before the durable intake is wired.
   const rooms: Array<{ name: string; start(): Promise<void>; stop(): Promise<void> }> = [
     { name: 'ingest', start: () => ingest.start(), stop: () => ingest.stop() },
     // Rules listen to the intake's bus events: up before the broker lets a message in, down before ingest.
     { name: 'alerts', start: () => alerts.start(), stop: () => alerts.stop() },
+    // Tells incident events (log, device commands, webhooks); resumes pending webhook retries.
+    { name: 'notifications', start: () => notifications.start(), stop: () => notifications.stop() },
     // Drains the outbox behind the intake; stops before it, so the store outlives its last write.
     { name: 'influx', start: () => influx.start(), stop: () => influx.stop() },
     { name: 'history', start: () => history.start(), stop: () => history.stop() },

@@ -6,6 +6,7 @@ import { AwayService } from './away.ts';
 import { Baselines } from './baselines.ts';
 import { Explain } from './explain.ts';
 import { LocalHours } from './hours.ts';
+import { IncidentService } from './incidents/service.ts';
 import { RuleState } from './rule-state.ts';
 import { createAwayPositionRule } from './rules/away-position.ts';
 import type { Rule, RuleContext } from './rules/context.ts';
@@ -45,6 +46,8 @@ export interface AlertsRoom {
   readonly settings: AlertSettings;
   /** per-household and per-resident overrides (console/routes/alert-settings.ts) */
   readonly overrides: AlertSettingsOverridesStore;
+  /** incidents opened from the alarms, their lifecycle and escalation (alerts/incidents/) */
+  readonly incidents: IncidentService;
 }
 
 const OWNER = 'alerts';
@@ -81,6 +84,15 @@ export function createAlerts(deps: AlertsDeps): AlertsRoom {
     clock: deps.clock,
     log: deps.log,
     defaults: settings,
+  });
+  const incidents = new IncidentService({
+    db: deps.db,
+    bus: deps.bus,
+    clock: deps.clock,
+    log: deps.log.child({ part: 'incidents' }),
+    timers,
+    alarms,
+    registry: deps.registry,
   });
   let nightly: ScheduledTask | null = null;
   const ctx: RuleContext = {
@@ -127,7 +139,10 @@ export function createAlerts(deps: AlertsDeps): AlertsRoom {
     baselines,
     settings,
     overrides,
+    incidents,
     async start() {
+      // Before the timers start: escalation steps that fell due while the hub was down need their handler.
+      incidents.start();
       deps.accepted.add(OWNER, (m) => each('message', (r) => r.onMessage?.(m)));
       deps.bus.on('deviceSilent', OWNER, (e) => each('silent', (r) => r.onSilent?.(e)));
       deps.bus.on('deviceHeard', OWNER, (e) => each('heard', (r) => r.onHeard?.(e)));
@@ -146,6 +161,7 @@ export function createAlerts(deps: AlertsDeps): AlertsRoom {
       nightly = null;
       deps.bus.removeOwner(OWNER);
       deps.accepted.removeOwner(OWNER);
+      incidents.stop();
       timers.stop();
     },
   };

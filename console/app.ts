@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AwayService } from '../alerts/away.ts';
+import type { IncidentService } from '../alerts/incidents/service.ts';
+import type { DeliveryLogReader } from '../alerts/notifications/delivery-log.ts';
 import type { AlertSettingsOverridesStore } from '../alerts/settings-overrides.ts';
 import type { IngestQueries } from '../ingest/index.ts';
 import type { RoomDeps } from '../kernel/room.ts';
@@ -21,7 +23,9 @@ import { gatewayRoutes } from './routes/gateways.ts';
 import { historyRoutes } from './routes/history.ts';
 import { householdRoutes } from './routes/households.ts';
 import { importRoutes } from './routes/import.ts';
+import { incidentRoutes } from './routes/incidents.ts';
 import { intakeRoutes } from './routes/intake.ts';
+import { notificationRoutes } from './routes/notifications.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { residentRoutes } from './routes/residents.ts';
 import { responderRoutes } from './routes/responders.ts';
@@ -35,8 +39,12 @@ export interface ConsoleDeps extends RoomDeps {
   away?: AwayService;
   /** The alerts room's settings overrides (hub.ts); without it their routes are not served. */
   alertSettings?: AlertSettingsOverridesStore;
+  /** The alerts room's incidents (hub.ts); without it their routes are not served. */
+  incidents?: IncidentService;
   /** The history module (hub.ts); without it (a console alone) the history routes are not served. */
   history?: HistoryReader;
+  /** The notifications room's delivery log (hub.ts); without it its route is not served. */
+  notificationDeliveries?: DeliveryLogReader;
 }
 
 export interface ConsoleRoom {
@@ -64,6 +72,8 @@ const API_TAGS = [
   'import',
   'intake',
   'ops',
+  'incidents',
+  'notifications',
 ];
 
 /**
@@ -105,7 +115,9 @@ export function createConsole(deps: ConsoleDeps): ConsoleRoom {
     ingest: deps.ingest,
     away: deps.away ?? null,
     alertSettings: deps.alertSettings ?? null,
+    incidents: deps.incidents ?? null,
     history: deps.history ?? null,
+    notificationDeliveries: deps.notificationDeliveries ?? null,
   };
   const connections = new ConnectionTracker(app.server);
   connections.watch();
@@ -158,6 +170,8 @@ export function createConsole(deps: ConsoleDeps): ConsoleRoom {
     awayRoutes,
     alertSettingsRoutes,
     historyRoutes,
+    incidentRoutes,
+    notificationRoutes,
   ];
   for (const routes of api) app.register(routes(ctx), { prefix: '/api' });
   app.register(opsRoutes(ctx));

@@ -1,4 +1,6 @@
 import type { AwayService } from '../alerts/away.ts';
+import type { IncidentService } from '../alerts/incidents/service.ts';
+import type { DeliveryLogReader } from '../alerts/notifications/delivery-log.ts';
 import type { AlertSettingsOverridesStore } from '../alerts/settings-overrides.ts';
 import type { IngestQueries } from '../ingest/index.ts';
 import type { History } from '../ingest/influx-history.ts';
@@ -23,8 +25,12 @@ export interface RouteContext {
   away: AwayService | null;
   /** per-household/resident alert-settings overrides (alerts room); null without the alerts room */
   alertSettings: AlertSettingsOverridesStore | null;
+  /** incidents (alerts room); null in a console started without the alerts room */
+  incidents: IncidentService | null;
   /** history questions (InfluxDB or local aggregates); null in a console started without the history module */
   history: HistoryReader | null;
+  /** the notification delivery log (notifications room); null in a console started without it */
+  notificationDeliveries: DeliveryLogReader | null;
 }
 
 /** The questions of the history module (ingest/influx-history.ts) the console asks. */

@@ -1,6 +1,7 @@
 import type { BrokerRoom } from '../broker/broker.ts';
 import type { EventBus } from '../kernel/bus.ts';
 import type { Clock, TimerHandle } from '../kernel/clock.ts';
+import type { HubConfig } from '../kernel/config.ts';
 import { topics } from '../kernel/contract.ts';
 import type { Db } from '../kernel/db.ts';
 import type { Logger } from '../kernel/logger.ts';
@@ -12,8 +13,10 @@ import { InCommitProcessors } from './in-commit.ts';
 import { Intake } from './intake.ts';
 import { IntakeStore } from './intake-store.ts';
 import { Presence } from './presence.ts';
+import { Retention } from './retention.ts';
 
 export interface IngestDeps {
+  config: Pick<HubConfig, 'messageRetentionDays' | 'auditRetentionDays'>;
   db: Db;
   registry: Registry;
   bus: EventBus;
@@ -36,6 +39,8 @@ export interface IngestRoom extends IngestQueries {
   readonly presence: Presence;
   /** processors run inside the transaction of each accepted message (see in-commit.ts) */
   readonly inCommit: InCommitProcessors;
+  /** keeps the embedded store bounded (daily, and on demand) */
+  readonly retention: Retention;
 }
 
 /** How often the dedupe table is pruned, ms. */
@@ -48,6 +53,12 @@ export function createIngest(deps: IngestDeps): IngestRoom {
   const commit = new GroupCommit(deps.db, log);
   const dedupe = new SeqDeduper(store);
   const inCommit = new InCommitProcessors(log);
+  const retention = new Retention({
+    db: deps.db,
+    clock: deps.clock,
+    log,
+    policy: { messageDays: deps.config.messageRetentionDays, auditDays: deps.config.auditRetentionDays },
+  });
   const presence = new Presence({
     db: deps.db,
     clock: deps.clock,
@@ -92,6 +103,7 @@ export function createIngest(deps: IngestDeps): IngestRoom {
     store,
     presence,
     inCommit,
+    retention,
     async start() {
       deps.bus.on('deviceConnected', 'ingest', (e) =>
         presence.setState(e.clientId, e.kind, 'online', 'connected'),
@@ -102,8 +114,10 @@ export function createIngest(deps: IngestDeps): IngestRoom {
       deps.broker.setPublishHandler((ctx) => intake.handle(ctx));
       presence.start();
       prune();
+      retention.start();
     },
     async stop() {
+      await retention.stop();
       deps.broker.setPublishHandler(null);
       deps.bus.removeOwner('ingest');
       presence.stop();

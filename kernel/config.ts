@@ -50,6 +50,10 @@ export const ConfigSchema = T.Object(
      * (water use per day) start at local midnight. Whole hours only: the local history keeps hours.
      */
     historyUtcOffsetMinutes: T.Integer({ minimum: -720, maximum: 840, multipleOf: 60, default: 480 }),
+    /** days an accepted message stays in the embedded store after InfluxDB and the local history have it */
+    messageRetentionDays: T.Integer({ minimum: 1, default: 30 }),
+    /** days quarantine, dead-letter and security-event rows are kept for operators */
+    auditRetentionDays: T.Integer({ minimum: 1, default: 180 }),
     logLevel: T.Union(
       [
         T.Literal('fatal'),
@@ -71,6 +75,24 @@ export const ConfigSchema = T.Object(
     mqttDrainTimeoutMs: T.Integer({ minimum: 100, default: 10000 }),
     /** hours a console session lasts */
     sessionHours: T.Number({ minimum: 0.1, default: 12 }),
+    /**
+     * Outbound notification webhooks (hotline platforms, SMS or voice gateways): comma-separated http(s)
+     * URLs, each gets every incident notification as a signed JSON POST; empty: no webhooks.
+     */
+    notifyWebhookUrls: T.String({
+      default: '',
+      pattern: '^$|^\\s*https?://[^,\\s]+(\\s*,\\s*https?://[^,\\s]+)*\\s*$',
+    }),
+    /** shared secret of the webhooks' HMAC-SHA256 signature (header X-Hub-Signature-256); required with URLs */
+    notifyWebhookSecret: T.Optional(T.String({ minLength: 16 })),
+    /** attempts per webhook delivery, the first included, before it is logged as failed */
+    notifyWebhookMaxAttempts: T.Integer({ minimum: 1, maximum: 20, default: 8 }),
+    /** ms before the 2nd webhook attempt; doubles per attempt, with jitter (half fixed, half random) */
+    notifyWebhookRetryBaseMs: T.Integer({ minimum: 1, default: 2000 }),
+    /** ms; ceiling of the webhook retry delay */
+    notifyWebhookRetryMaxMs: T.Integer({ minimum: 1, default: 300000 }),
+    /** ms one webhook request may take before it counts as a failed attempt */
+    notifyWebhookTimeoutMs: T.Integer({ minimum: 100, default: 10000 }),
   },
   { additionalProperties: false },
 );
@@ -122,6 +144,11 @@ export function loadConfig(sources: ConfigSources = {}): HubConfig {
   const config = withDefaults as Static<typeof ConfigSchema>;
   if (Boolean(config.mqttTlsCert) !== Boolean(config.mqttTlsKey)) {
     problems.push('mqttTlsCert (HUB_MQTT_TLS_CERT) and mqttTlsKey (HUB_MQTT_TLS_KEY): set both or neither');
+  }
+  if (config.notifyWebhookUrls.trim() !== '' && !config.notifyWebhookSecret) {
+    problems.push(
+      'notifyWebhookSecret (HUB_NOTIFY_WEBHOOK_SECRET): required when notifyWebhookUrls is set (webhooks are signed)',
+    );
   }
   if (problems.length > 0) {
     throw new HubError(

@@ -9,6 +9,8 @@ export const ERRORS = {
   HUB_ERR_DEVICE_UNKNOWN: { status: 404, message: 'unknown device' },
   HUB_ERR_HOUSEHOLD_UNKNOWN: { status: 404, message: 'unknown household' },
   HUB_ERR_CONFLICT: { status: 409, message: 'already exists or still in use' },
+  /** an incident action its current state does not allow (or another dispatcher was first) */
+  HUB_ERR_INCIDENT_STATE: { status: 409, message: "not allowed in the incident's current state" },
   HUB_ERR_IMPORT_INVALID: { status: 422, message: 'import file has bad rows; nothing was imported' },
   HUB_ERR_RATE_LIMITED: { status: 429, message: 'too many requests' },
   HUB_ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'request body too large' },

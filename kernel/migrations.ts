@@ -308,4 +308,88 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: 'incidents',
+    sql: `
+      -- Incidents (issue 6): opened from an alarm; a further alarm of the same household and type joins the
+      -- open one. At most one not-closed incident per household and alarm type (partial unique index).
+      CREATE TABLE incidents (
+        id TEXT PRIMARY KEY,
+        household_id TEXT NOT NULL,
+        resident_id TEXT,
+        alarm_type TEXT NOT NULL,
+        class TEXT NOT NULL CHECK (class IN ('emergency', 'wellness', 'non_emergency')),
+        severity TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('open', 'acknowledged', 'dispatched', 'on_site', 'resolved', 'cancelled')),
+        opened_at INTEGER NOT NULL,   -- epoch ms, hub clock: the alarm's time
+        updated_at INTEGER NOT NULL,
+        closed_at INTEGER,
+        pending_responder_id TEXT,    -- assigned, not yet accepted
+        assigned_at INTEGER,
+        responder_id TEXT,            -- the responder who accepted
+        outcome TEXT,                 -- when resolved (alerts/incidents/model.ts OUTCOMES)
+        note TEXT,
+        cancel_reason TEXT,
+        alarm_count INTEGER NOT NULL DEFAULT 1,
+        evidence TEXT NOT NULL,       -- JSON array of Evidence (alerts/alarm.ts), first + newest kept
+        explanation_zh TEXT NOT NULL,
+        explanation_en TEXT NOT NULL,
+        stages TEXT NOT NULL          -- JSON: per SLA stage {dueAt, doneAt, tookMs, met}
+      );
+      CREATE UNIQUE INDEX incidents_open_per_type ON incidents(household_id, alarm_type)
+        WHERE state NOT IN ('resolved', 'cancelled');
+      CREATE INDEX incidents_opened ON incidents(opened_at);
+      CREATE INDEX incidents_household ON incidents(household_id, opened_at);
+      -- The alarms joined into an incident.
+      CREATE TABLE incident_alarms (
+        incident_id TEXT NOT NULL,
+        alarm_id TEXT NOT NULL,
+        joined_at INTEGER NOT NULL,
+        PRIMARY KEY (incident_id, alarm_id)
+      );
+      -- Every transition, assignment, comment, join and escalation: append-only (the triggers refuse change).
+      CREATE TABLE incident_audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        incident_id TEXT NOT NULL,
+        at INTEGER NOT NULL,          -- epoch ms, hub clock
+        action TEXT NOT NULL,
+        from_state TEXT,
+        to_state TEXT,
+        user_id INTEGER,              -- null: the system
+        username TEXT,
+        ip TEXT,
+        user_agent TEXT,
+        detail TEXT NOT NULL DEFAULT '{}' -- JSON
+      );
+      CREATE INDEX incident_audit_incident ON incident_audit(incident_id, id);
+      CREATE TRIGGER incident_audit_no_update BEFORE UPDATE ON incident_audit
+        BEGIN SELECT RAISE(ABORT, 'incident_audit is append-only'); END;
+      CREATE TRIGGER incident_audit_no_delete BEFORE DELETE ON incident_audit
+        BEGIN SELECT RAISE(ABORT, 'incident_audit is append-only'); END;
+    `,
+  },
+  {
+    version: 8,
+    name: 'notification deliveries',
+    sql: `
+      -- Deliveries of incident notifications (alerts/notifications/): one row per notification and target
+      -- (a webhook URL, a device's command topic), with its attempts; GET /api/notifications/deliveries.
+      CREATE TABLE notification_deliveries (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,          -- epoch ms, hub clock, created
+        channel TEXT NOT NULL,        -- webhook | device
+        target TEXT NOT NULL,         -- the webhook URL or the device id
+        event TEXT NOT NULL,          -- incident_opened | incident_escalated | incident_progress
+        incident_id TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        next_attempt_at INTEGER,      -- epoch ms of the next retry while pending
+        delivered_at INTEGER,         -- epoch ms
+        body TEXT                     -- the JSON sent, kept while pending (a restart resumes the retries)
+      );
+      CREATE INDEX notification_deliveries_pending ON notification_deliveries(status) WHERE status = 'pending';
+    `,
+  },
 ];

@@ -1,0 +1,365 @@
+import { randomUUID } from 'node:crypto';
+import type { EventBus } from '../../kernel/bus.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import { type Db, transaction } from '../../kernel/db.ts';
+import { HubError } from '../../kernel/errors.ts';
+import type { Logger } from '../../kernel/logger.ts';
+import type { Registry } from '../../kernel/registry/index.ts';
+import { type Alarm, type AlarmChange, type Evidence, MAX_EVIDENCE, maxSeverity } from '../alarm.ts';
+import type { AlarmService } from '../alarms.ts';
+import type { FiredTimer, RuleTimers } from '../timers.ts';
+import {
+  armLadder,
+  cancelPassedSteps,
+  ESCALATION_KIND,
+  type EscalationPayload,
+  stepOf,
+} from './escalation.ts';
+import {
+  type Actor,
+  CLOSED_STATES,
+  type Incident,
+  type IncidentAction,
+  initialStages,
+  nextState,
+  type Outcome,
+  STAGE_REACHED_BY,
+  SYSTEM,
+  summary,
+} from './model.ts';
+import { type AuditEntry, type IncidentFilter, IncidentStore } from './store.ts';
+
+const OWNER = 'incidents';
+/** Evidence entries kept per incident: the first (what started it) and the newest. */
+const MAX_INCIDENT_EVIDENCE = 2 * MAX_EVIDENCE;
+
+function trimEvidence(list: Evidence[]): Evidence[] {
+  if (list.length <= MAX_INCIDENT_EVIDENCE) return list;
+  const first = list[0];
+  const rest = list.slice(list.length - (MAX_INCIDENT_EVIDENCE - 1));
+  return first ? [first, ...rest] : rest;
+}
+
+export type TimelineEntry =
+  | ({ kind: 'audit' } & Omit<AuditEntry, 'incidentId'>)
+  | { kind: 'evidence'; at: number; evidence: Evidence };
+
+export interface IncidentDetail {
+  incident: Incident;
+  alarmIds: string[];
+  /** audit entries and evidence, oldest first */
+  timeline: TimelineEntry[];
+}
+
+/**
+ * Incidents (issue 6): opened from `alarmRaised`; a further alarm of the same household and type joins the
+ * open incident. Transitions follow the state machine (model.ts) with a conditional UPDATE, so of two
+ * dispatchers acting at once exactly one wins; each is audited (append-only) and announced on the bus
+ * (events.ts). The escalation ladder rides on the persisted rule timers (escalation.ts).
+ */
+export class IncidentService {
+  readonly store: IncidentStore;
+  readonly #db: Db;
+  readonly #bus: EventBus;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #timers: RuleTimers;
+  readonly #alarms: AlarmService;
+  readonly #registry: Registry;
+
+  constructor(deps: {
+    db: Db;
+    bus: EventBus;
+    clock: Clock;
+    log: Logger;
+    timers: RuleTimers;
+    alarms: AlarmService;
+    registry: Registry;
+  }) {
+    this.store = new IncidentStore(deps.db);
+    this.#db = deps.db;
+    this.#bus = deps.bus;
+    this.#clock = deps.clock;
+    this.#log = deps.log;
+    this.#timers = deps.timers;
+    this.#alarms = deps.alarms;
+    this.#registry = deps.registry;
+  }
+
+  /** Listens to the alarms and registers the escalation handler; before the rule timers start. */
+  start(): void {
+    this.#timers.on<EscalationPayload>(ESCALATION_KIND, (t) => this.#escalate(t));
+    this.#bus.on('alarmRaised', OWNER, (e) => {
+      this.#fromAlarm(e.alarm, 'raised');
+    });
+    this.#bus.on('alarmUpdated', OWNER, (e) => {
+      this.#fromAlarm(e.alarm, e.change);
+    });
+  }
+
+  stop(): void {
+    this.#bus.removeOwner(OWNER);
+  }
+
+  get(id: string): Incident | null {
+    return this.store.get(id);
+  }
+
+  list(filter: IncidentFilter = {}): Incident[] {
+    return this.store.list(filter);
+  }
+
+  detail(id: string): IncidentDetail | null {
+    const incident = this.store.get(id);
+    if (!incident) return null;
+    const evidence: TimelineEntry[] = incident.evidence.map((e) => ({
+      kind: 'evidence',
+      at: e.at,
+      evidence: e,
+    }));
+    const audit: TimelineEntry[] = this.store
+      .auditOf(id)
+      .map(({ incidentId: _, ...a }) => ({ kind: 'audit', ...a }));
+    // Stable: on the same millisecond the evidence (what happened) comes before what was done about it.
+    const timeline = [...evidence, ...audit].sort((a, b) => a.at - b.at);
+    return { incident, alarmIds: this.store.alarmIds(id), timeline };
+  }
+
+  acknowledge(id: string, actor: Actor): Incident {
+    return this.#apply(id, 'acknowledge', actor, (i) => i);
+  }
+
+  /** Records the pending responder; the incident is dispatched when they accept. */
+  assign(id: string, responderId: string, actor: Actor): Incident {
+    if (!this.#registry.people.getResponder(responderId)) {
+      throw new HubError('HUB_ERR_NOT_FOUND', `unknown responder ${responderId}`);
+    }
+    const now = this.#clock.now();
+    return this.#apply(
+      id,
+      'assign',
+      actor,
+      (i) => ({ ...i, pendingResponderId: responderId, assignedAt: now }),
+      {
+        responderId,
+      },
+    );
+  }
+
+  accept(id: string, actor: Actor): Incident {
+    return this.#apply(id, 'accept', actor, (i) => {
+      const responderId = this.#pending(i);
+      return { ...i, responderId, pendingResponderId: null };
+    });
+  }
+
+  decline(id: string, actor: Actor): Incident {
+    return this.#apply(id, 'decline', actor, (i) => {
+      this.#pending(i);
+      return { ...i, pendingResponderId: null, assignedAt: null };
+    });
+  }
+
+  arrive(id: string, actor: Actor): Incident {
+    return this.#apply(id, 'arrive', actor, (i) => i);
+  }
+
+  resolve(id: string, outcome: Outcome, note: string, actor: Actor): Incident {
+    return this.#apply(id, 'resolve', actor, (i) => ({ ...i, outcome, note }), { outcome, note });
+  }
+
+  cancel(id: string, reason: string, actor: Actor): Incident {
+    return this.#apply(id, 'cancel', actor, (i) => ({ ...i, cancelReason: reason }), { reason });
+  }
+
+  comment(id: string, text: string, actor: Actor): Incident {
+    return this.#apply(id, 'comment', actor, (i) => i, { text });
+  }
+
+  #pending(i: Incident): string {
+    if (!i.pendingResponderId) {
+      throw new HubError('HUB_ERR_INCIDENT_STATE', 'no responder is assigned to this incident', {
+        state: i.state,
+      });
+    }
+    return i.pendingResponderId;
+  }
+
+  /**
+   * One action: the state machine's next state, the stage it reaches (met or missed, time taken), a
+   * conditional UPDATE on the state it was read in, an audit entry; then the passed escalation steps are
+   * cancelled, the alarms of a closed incident closed, and the change announced.
+   */
+  #apply(
+    id: string,
+    action: IncidentAction,
+    actor: Actor,
+    change: (i: Incident) => Incident,
+    detail: Record<string, unknown> = {},
+  ): Incident {
+    const now = this.#clock.now();
+    const next = transaction(this.#db, () => {
+      const current = this.store.get(id);
+      if (!current) throw new HubError('HUB_ERR_NOT_FOUND', `unknown incident ${id}`);
+      const state = nextState(current.state, action);
+      const changed = change({ ...current, state, updatedAt: now });
+      const stages = { ...changed.stages };
+      const stage = state !== current.state ? STAGE_REACHED_BY[current.class][state] : undefined;
+      const rec = stage ? stages[stage] : undefined;
+      if (stage && rec && rec.doneAt === null) {
+        stages[stage] = { ...rec, doneAt: now, tookMs: now - current.openedAt, met: now <= rec.dueAt };
+      }
+      const result: Incident = {
+        ...changed,
+        stages,
+        closedAt: CLOSED_STATES.includes(state) ? now : changed.closedAt,
+      };
+      if (!this.store.update(result, current.state)) {
+        // Another process moved it between our read and write: the loser gets the same 409 as a late click.
+        throw new HubError('HUB_ERR_INCIDENT_STATE', `incident ${id} changed meanwhile`, { action });
+      }
+      this.store.audit(id, now, action, actor, { from: current.state, to: state, detail });
+      return result;
+    });
+    cancelPassedSteps(this.#timers, next);
+    if (CLOSED_STATES.includes(next.state)) this.#closeAlarms(next, actor);
+    this.#log.info({ incident: id, action, state: next.state, by: actor.username }, 'incident updated');
+    this.#bus.emit('incidentUpdated', {
+      incident: summary(next),
+      change: action,
+      by: actor.username,
+      at: now,
+    });
+    return next;
+  }
+
+  #closeAlarms(incident: Incident, actor: Actor): void {
+    const reason =
+      incident.state === 'resolved' ? `incident resolved: ${incident.outcome}` : 'incident cancelled';
+    for (const alarmId of this.store.alarmIds(incident.id)) {
+      if (this.#alarms.store.get(alarmId)?.status === 'open')
+        this.#alarms.close(alarmId, actor.username, reason);
+    }
+  }
+
+  /** An alarm raised or updated: opens an incident, joins the open one, or notes the change on it. */
+  #fromAlarm(alarm: Alarm, change: 'raised' | AlarmChange): void {
+    const now = this.#clock.now();
+    if (change !== 'raised' && change !== 'retriggered') {
+      const open = this.store.openFor(alarm.householdId, alarm.type);
+      if (!open || !this.store.alarmIds(open.id).includes(alarm.id)) return;
+      const note = alarm.notes[alarm.notes.length - 1];
+      this.store.audit(open.id, now, 'alarm_note', SYSTEM, { detail: { alarmId: alarm.id, change, note } });
+      this.#bus.emit('incidentUpdated', {
+        incident: summary(open),
+        change: `alarm_${change}`,
+        by: null,
+        at: now,
+      });
+      return;
+    }
+    // A raised alarm brings all its evidence; a further trigger folded into an alarm, its newest piece.
+    const last = alarm.evidence[alarm.evidence.length - 1];
+    const evidence = change === 'raised' ? alarm.evidence : last ? [last] : [];
+    const count = change === 'raised' ? alarm.count : 1;
+    const outcome = transaction(this.#db, () => {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const open = this.store.openFor(alarm.householdId, alarm.type);
+        if (open) {
+          const joined: Incident = {
+            ...open,
+            residentId: open.residentId ?? alarm.residentId,
+            severity: maxSeverity(open.severity, alarm.severity),
+            alarmCount: open.alarmCount + count,
+            evidence: trimEvidence([...open.evidence, ...evidence]),
+            updatedAt: now,
+          };
+          if (!this.store.update(joined, open.state)) continue;
+          this.store.linkAlarm(open.id, alarm.id, now);
+          this.store.audit(open.id, now, 'alarm_joined', SYSTEM, {
+            detail: { alarmId: alarm.id, count: joined.alarmCount },
+          });
+          return { incident: joined, opened: false };
+        }
+        const incident: Incident = {
+          id: `inc-${randomUUID()}`,
+          householdId: alarm.householdId,
+          residentId: alarm.residentId,
+          alarmType: alarm.type,
+          class: alarm.class,
+          severity: alarm.severity,
+          state: 'open',
+          openedAt: now,
+          updatedAt: now,
+          closedAt: null,
+          pendingResponderId: null,
+          assignedAt: null,
+          responderId: null,
+          outcome: null,
+          note: null,
+          cancelReason: null,
+          alarmCount: count,
+          evidence: trimEvidence(evidence),
+          explanation: alarm.explanation,
+          stages: initialStages(alarm.class, now),
+          deadlines: {},
+        };
+        if (!this.store.insert(incident)) continue; // another process opened one: join it
+        this.store.linkAlarm(incident.id, alarm.id, now);
+        this.store.audit(incident.id, now, 'opened', SYSTEM, { to: 'open', detail: { alarmId: alarm.id } });
+        armLadder(this.#timers, incident);
+        return { incident, opened: true };
+      }
+      throw new Error(`incident for alarm ${alarm.id}: lost the race three times`);
+    });
+    const s = summary(outcome.incident);
+    if (outcome.opened) {
+      this.#log.warn(
+        { incident: s.id, alarm: alarm.id, type: alarm.type, class: alarm.class },
+        'incident opened',
+      );
+      this.#bus.emit('incidentOpened', { incident: s });
+    } else {
+      this.#bus.emit('incidentUpdated', { incident: s, change: 'alarm_joined', by: null, at: now });
+    }
+  }
+
+  /** An escalation step fell due: records a missed deadline, audits, and announces it with its audience. */
+  #escalate(t: FiredTimer<EscalationPayload>): void {
+    const incident = this.store.get(t.payload.incidentId);
+    const step = incident ? stepOf(incident.class, t.payload.step) : null;
+    if (!incident || !step?.whileIn.includes(incident.state)) return; // moved past it meanwhile
+    const now = this.#clock.now();
+    const next = transaction(this.#db, () => {
+      let result = incident;
+      const rec = step.misses ? incident.stages[step.misses] : undefined;
+      if (step.misses && rec && rec.met === null) {
+        result = {
+          ...incident,
+          updatedAt: now,
+          stages: { ...incident.stages, [step.misses]: { ...rec, met: false } },
+        };
+        if (!this.store.update(result, incident.state)) return null;
+      }
+      this.store.audit(incident.id, now, 'escalated', SYSTEM, {
+        detail: {
+          step: step.step,
+          audience: step.audience,
+          late: t.late,
+          dueAt: t.dueAt,
+          missed: step.misses ?? null,
+        },
+      });
+      return result;
+    });
+    if (!next) return;
+    this.#log.warn({ incident: incident.id, step: step.step, late: t.late }, 'incident escalated');
+    this.#bus.emit('incidentEscalated', {
+      incident: summary(next),
+      step: step.step,
+      audience: step.audience,
+      late: t.late,
+      at: now,
+    });
+  }
+}

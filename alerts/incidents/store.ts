@@ -1,0 +1,249 @@
+import { type Db, Statements } from '../../kernel/db.ts';
+import type { AlarmClass, AlarmType, Evidence, Severity } from '../alarm.ts';
+import type { IncidentStage, IncidentState } from './events.ts';
+import type { Actor, Incident, Outcome, StageRecord } from './model.ts';
+
+type Row = Record<string, unknown>;
+
+const nullableNum = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+const nullableStr = (v: unknown) => (v === null || v === undefined ? null : String(v));
+
+function toIncident(r: Row): Incident {
+  const stages = JSON.parse(String(r.stages)) as Partial<Record<IncidentStage, StageRecord>>;
+  const deadlines: Incident['deadlines'] = {};
+  for (const [stage, rec] of Object.entries(stages) as Array<[IncidentStage, StageRecord]>) {
+    deadlines[stage] = rec.dueAt;
+  }
+  return {
+    id: String(r.id),
+    householdId: String(r.household_id),
+    residentId: nullableStr(r.resident_id),
+    alarmType: String(r.alarm_type) as AlarmType,
+    class: String(r.class) as AlarmClass,
+    severity: String(r.severity) as Severity,
+    state: String(r.state) as IncidentState,
+    openedAt: Number(r.opened_at),
+    updatedAt: Number(r.updated_at),
+    closedAt: nullableNum(r.closed_at),
+    pendingResponderId: nullableStr(r.pending_responder_id),
+    assignedAt: nullableNum(r.assigned_at),
+    responderId: nullableStr(r.responder_id),
+    outcome: nullableStr(r.outcome) as Outcome | null,
+    note: nullableStr(r.note),
+    cancelReason: nullableStr(r.cancel_reason),
+    alarmCount: Number(r.alarm_count),
+    evidence: JSON.parse(String(r.evidence)) as Evidence[],
+    explanation: { zh: String(r.explanation_zh), en: String(r.explanation_en) },
+    stages,
+    deadlines,
+  };
+}
+
+/** One audit entry (incident_audit, append-only). */
+export interface AuditEntry {
+  id: number;
+  incidentId: string;
+  at: number;
+  action: string;
+  fromState: IncidentState | null;
+  toState: IncidentState | null;
+  userId: number | null;
+  username: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  detail: Record<string, unknown>;
+}
+
+export interface IncidentFilter {
+  state?: IncidentState;
+  class?: AlarmClass;
+  householdId?: string;
+  /** only these households (a family user's); empty: none */
+  households?: readonly string[];
+  /** pending or accepted responder */
+  responderId?: string;
+  /** opened at or after, epoch ms */
+  from?: number;
+  /** opened before, epoch ms */
+  to?: number;
+  limit?: number;
+}
+
+/** The `incidents`, `incident_alarms` and `incident_audit` tables (migration 7). */
+export class IncidentStore {
+  readonly #sql: Statements;
+  constructor(db: Db) {
+    this.#sql = new Statements(db);
+  }
+
+  get(id: string): Incident | null {
+    const row = this.#sql.get('SELECT * FROM incidents WHERE id = ?').get(id);
+    return row ? toIncident(row) : null;
+  }
+
+  /** The not-closed incident of a household and alarm type (at most one: a partial unique index). */
+  openFor(householdId: string, type: AlarmType): Incident | null {
+    const row = this.#sql
+      .get(
+        "SELECT * FROM incidents WHERE household_id = ? AND alarm_type = ? AND state NOT IN ('resolved', 'cancelled')",
+      )
+      .get(householdId, type);
+    return row ? toIncident(row) : null;
+  }
+
+  /** Inserts a new incident; false when another one of its household and type is open (lost the race). */
+  insert(i: Incident): boolean {
+    const r = this.#sql
+      .get(
+        `INSERT INTO incidents (id, household_id, resident_id, alarm_type, class, severity, state, opened_at,
+           updated_at, alarm_count, evidence, explanation_zh, explanation_en, stages)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      )
+      .run(
+        i.id,
+        i.householdId,
+        i.residentId,
+        i.alarmType,
+        i.class,
+        i.severity,
+        i.state,
+        i.openedAt,
+        i.updatedAt,
+        i.alarmCount,
+        JSON.stringify(i.evidence),
+        i.explanation.zh,
+        i.explanation.en,
+        JSON.stringify(i.stages),
+      );
+    return Number(r.changes) === 1;
+  }
+
+  /**
+   * Writes the mutable fields of `next`, only if the incident is still in `expectedState` (the conditional
+   * UPDATE that lets exactly one of two concurrent dispatchers win). False when it was not.
+   */
+  update(next: Incident, expectedState: IncidentState): boolean {
+    const r = this.#sql
+      .get(
+        `UPDATE incidents SET state = ?, severity = ?, resident_id = ?, updated_at = ?, closed_at = ?,
+           pending_responder_id = ?, assigned_at = ?, responder_id = ?, outcome = ?, note = ?, cancel_reason = ?,
+           alarm_count = ?, evidence = ?, explanation_zh = ?, explanation_en = ?, stages = ?
+         WHERE id = ? AND state = ?`,
+      )
+      .run(
+        next.state,
+        next.severity,
+        next.residentId,
+        next.updatedAt,
+        next.closedAt,
+        next.pendingResponderId,
+        next.assignedAt,
+        next.responderId,
+        next.outcome,
+        next.note,
+        next.cancelReason,
+        next.alarmCount,
+        JSON.stringify(next.evidence),
+        next.explanation.zh,
+        next.explanation.en,
+        JSON.stringify(next.stages),
+        next.id,
+        expectedState,
+      );
+    return Number(r.changes) === 1;
+  }
+
+  list(filter: IncidentFilter = {}): Incident[] {
+    const where: string[] = [];
+    const args: Array<string | number> = [];
+    const eq = (col: string, v: string | undefined) => {
+      if (v === undefined) return;
+      where.push(`${col} = ?`);
+      args.push(v);
+    };
+    eq('state', filter.state);
+    eq('class', filter.class);
+    eq('household_id', filter.householdId);
+    if (filter.responderId !== undefined) {
+      where.push('(responder_id = ? OR pending_responder_id = ?)');
+      args.push(filter.responderId, filter.responderId);
+    }
+    if (filter.households !== undefined) {
+      if (filter.households.length === 0) return [];
+      where.push(`household_id IN (${filter.households.map(() => '?').join(', ')})`);
+      args.push(...filter.households);
+    }
+    if (filter.from !== undefined) {
+      where.push('opened_at >= ?');
+      args.push(filter.from);
+    }
+    if (filter.to !== undefined) {
+      where.push('opened_at < ?');
+      args.push(filter.to);
+    }
+    const sql = `SELECT * FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY opened_at DESC, id LIMIT ?`;
+    return this.#sql
+      .get(sql)
+      .all(...args, filter.limit ?? 500)
+      .map(toIncident);
+  }
+
+  linkAlarm(incidentId: string, alarmId: string, at: number): void {
+    this.#sql
+      .get('INSERT OR IGNORE INTO incident_alarms (incident_id, alarm_id, joined_at) VALUES (?, ?, ?)')
+      .run(incidentId, alarmId, at);
+  }
+
+  alarmIds(incidentId: string): string[] {
+    return this.#sql
+      .get('SELECT alarm_id FROM incident_alarms WHERE incident_id = ? ORDER BY joined_at, alarm_id')
+      .all(incidentId)
+      .map((r) => String(r.alarm_id));
+  }
+
+  audit(
+    incidentId: string,
+    at: number,
+    action: string,
+    actor: Actor,
+    change: { from?: IncidentState; to?: IncidentState; detail?: Record<string, unknown> } = {},
+  ): void {
+    this.#sql
+      .get(
+        `INSERT INTO incident_audit (incident_id, at, action, from_state, to_state, user_id, username, ip,
+           user_agent, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        incidentId,
+        at,
+        action,
+        change.from ?? null,
+        change.to ?? null,
+        actor.userId,
+        actor.username,
+        actor.ip,
+        actor.userAgent,
+        JSON.stringify(change.detail ?? {}),
+      );
+  }
+
+  auditOf(incidentId: string): AuditEntry[] {
+    return this.#sql
+      .get('SELECT * FROM incident_audit WHERE incident_id = ? ORDER BY id')
+      .all(incidentId)
+      .map((r) => ({
+        id: Number(r.id),
+        incidentId: String(r.incident_id),
+        at: Number(r.at),
+        action: String(r.action),
+        fromState: nullableStr(r.from_state) as IncidentState | null,
+        toState: nullableStr(r.to_state) as IncidentState | null,
+        userId: nullableNum(r.user_id),
+        username: nullableStr(r.username),
+        ip: nullableStr(r.ip),
+        userAgent: nullableStr(r.user_agent),
+        detail: JSON.parse(String(r.detail)) as Record<string, unknown>,
+      }));
+  }
+}

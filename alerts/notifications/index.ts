@@ -1,0 +1,106 @@
+import type { BrokerRoom } from '../../broker/broker.ts';
+import type { RoomDeps } from '../../kernel/room.ts';
+import { DeliveryLog, type DeliveryLogReader } from './delivery-log.ts';
+import { createDeviceChannel } from './device-channel.ts';
+import { createLogChannel } from './log-channel.ts';
+import { NotificationRouter } from './routing.ts';
+import type { Notification, Notifier } from './types.ts';
+import { createWebhookChannel } from './webhook-channel.ts';
+
+export interface NotificationsDeps
+  extends Pick<RoomDeps, 'config' | 'registry' | 'bus' | 'clock' | 'db' | 'log'> {
+  /** for the `alarm_accepted` device command */
+  broker: Pick<BrokerRoom, 'publishToDevice'>;
+  /** jitter source of the webhook retries, [0, 1); Math.random by default */
+  random?: () => number;
+}
+
+export interface NotificationsRoom {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** the delivery log (console/routes/notifications.ts) */
+  readonly deliveries: DeliveryLogReader;
+  /**
+   * Extension point for further channels: the consoles' websocket channel (a later issue) registers
+   * here before start. Every channel gets every notification (types.ts Notifier).
+   */
+  addChannel(channel: Notifier): void;
+}
+
+const OWNER = 'notifications';
+
+/**
+ * The notification room (issue 6, Notifications): incident events on the bus become notifications
+ * (routing.ts) told through every channel: the log (always), the call unit's `alarm_accepted` command,
+ * signed webhooks with retries and a delivery log.
+ */
+export function createNotifications(deps: NotificationsDeps): NotificationsRoom {
+  const { config, registry, bus, clock, db, log } = deps;
+  const deliveries = new DeliveryLog(db);
+  const router = new NotificationRouter((householdId) =>
+    registry.households
+      .contacts(householdId)
+      .sort((a, b) => a.priority - b.priority)
+      .map(({ name, relation, phone, priority }) => ({ name, relation, phone, priority })),
+  );
+  const urls = config.notifyWebhookUrls
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u !== '');
+  const channels: Notifier[] = [
+    createLogChannel(log),
+    createDeviceChannel({ registry, broker: deps.broker, deliveries, clock, log }),
+  ];
+  if (urls.length > 0 && config.notifyWebhookSecret) {
+    channels.push(
+      createWebhookChannel({
+        urls,
+        secret: config.notifyWebhookSecret,
+        policy: {
+          maxAttempts: config.notifyWebhookMaxAttempts,
+          baseMs: config.notifyWebhookRetryBaseMs,
+          maxMs: config.notifyWebhookRetryMaxMs,
+        },
+        timeoutMs: config.notifyWebhookTimeoutMs,
+        deliveries,
+        clock,
+        log,
+        random: deps.random ?? Math.random,
+      }),
+    );
+  }
+
+  const tell = async (notifications: Notification[]) => {
+    await Promise.all(
+      notifications.flatMap((n) =>
+        channels.map((c) =>
+          c
+            .notify(n)
+            .catch((err: unknown) =>
+              log.error(
+                { err, channel: c.channel, incidentId: n.incident.id },
+                'notification channel failed',
+              ),
+            ),
+        ),
+      ),
+    );
+  };
+
+  return {
+    deliveries,
+    addChannel(channel) {
+      channels.push(channel);
+    },
+    async start() {
+      for (const c of channels) await c.start?.();
+      bus.on('incidentOpened', OWNER, (e) => tell(router.opened(e)));
+      bus.on('incidentUpdated', OWNER, (e) => tell(router.updated(e)));
+      bus.on('incidentEscalated', OWNER, (e) => tell(router.escalated(e)));
+    },
+    async stop() {
+      bus.removeOwner(OWNER);
+      for (const c of channels) await c.stop?.();
+    },
+  };
+}

@@ -1,0 +1,255 @@
+import { Type as T } from '@sinclair/typebox';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { INCIDENT_STATES } from '../../alerts/incidents/events.ts';
+import { type Actor, type Incident, OUTCOMES } from '../../alerts/incidents/model.ts';
+import type { TimelineEntry } from '../../alerts/incidents/service.ts';
+import { HubError } from '../../kernel/errors.ts';
+import type { Role } from '../../kernel/registry/types.ts';
+import { DISPATCH, type HouseholdScope, paramId } from '../auth/guard.ts';
+import type { RouteContext } from '../context.ts';
+import { ERROR_RESPONSES, Nullable, OperatorId, SECURED, StringEnum } from '../schemas.ts';
+import type { TypeBoxProvider } from '../type-provider.ts';
+
+const tags = ['incidents'];
+/** Who may read incidents: the dispatch center, a responder (theirs only), a family (their households only). */
+const READERS: readonly Role[] = ['admin', 'supervisor', 'dispatcher', 'responder', 'family'];
+/** A responder may accept, decline, arrive and resolve the incidents assigned to them. */
+const FIELD: readonly Role[] = [...DISPATCH, 'responder'];
+
+const Strict = { additionalProperties: false } as const;
+const IncidentParams = T.Object({ id: T.String({ minLength: 1, maxLength: 100 }) });
+const Epoch = T.Integer({ minimum: 0, description: 'epoch ms' });
+
+const Stage = T.Object({
+  dueAt: Epoch,
+  doneAt: Nullable(Epoch),
+  tookMs: Nullable(T.Integer()),
+  met: Nullable(T.Boolean()),
+});
+const IncidentSchema = T.Object({
+  id: T.String(),
+  householdId: T.String(),
+  residentId: Nullable(T.String()),
+  alarmType: T.String(),
+  class: T.String(),
+  severity: T.String(),
+  state: StringEnum(INCIDENT_STATES),
+  openedAt: Epoch,
+  updatedAt: Epoch,
+  closedAt: Nullable(Epoch),
+  deadlines: T.Record(T.String(), Epoch, { description: 'deadline per SLA stage, epoch ms' }),
+  stages: T.Record(T.String(), Stage, { description: 'per SLA stage: deadline, reached, time taken, met' }),
+  pendingResponderId: Nullable(T.String({ description: 'assigned, not yet accepted' })),
+  assignedAt: Nullable(Epoch),
+  responderId: Nullable(T.String({ description: 'the responder who accepted' })),
+  outcome: Nullable(T.String()),
+  note: Nullable(T.String()),
+  cancelReason: Nullable(T.String()),
+  alarmCount: T.Integer(),
+  explanation: T.Object({ zh: T.String(), en: T.String() }),
+  evidence: T.Array(T.Unknown()),
+});
+const TimelineSchema = T.Object({
+  kind: StringEnum(['audit', 'evidence'] as const),
+  at: Epoch,
+  id: T.Optional(T.Integer()),
+  action: T.Optional(T.String()),
+  fromState: T.Optional(Nullable(T.String())),
+  toState: T.Optional(Nullable(T.String())),
+  userId: T.Optional(Nullable(T.Integer())),
+  username: T.Optional(Nullable(T.String())),
+  ip: T.Optional(Nullable(T.String())),
+  userAgent: T.Optional(Nullable(T.String())),
+  detail: T.Optional(T.Unknown()),
+  evidence: T.Optional(T.Unknown()),
+});
+const DetailSchema = T.Composite([
+  IncidentSchema,
+  T.Object({ alarmIds: T.Array(T.String()), timeline: T.Array(TimelineSchema) }),
+]);
+const ListQuery = T.Object(
+  {
+    state: T.Optional(StringEnum(INCIDENT_STATES)),
+    class: T.Optional(StringEnum(['emergency', 'wellness', 'non_emergency'] as const)),
+    household: T.Optional(OperatorId),
+    from: T.Optional(Epoch),
+    to: T.Optional(Epoch),
+    limit: T.Optional(T.Integer({ minimum: 1, maximum: 1000 })),
+  },
+  Strict,
+);
+
+type ActionBody = Record<string, unknown> | undefined;
+
+/**
+ * Incidents (issue 6): the list with filters, one incident with its timeline (audit + evidence), and the
+ * lifecycle actions. A responder acts only on incidents assigned to them; a family reads only its own
+ * households' incidents; both get 404 for the others, exactly as if they did not exist.
+ */
+export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
+  return async (instance) => {
+    const app = instance.withTypeProvider<TypeBoxProvider>();
+    const { guard, incidents, registry } = ctx;
+    if (!incidents) return; // a console started without the alerts room
+    const byParam: HouseholdScope = {
+      household: (request) => incidents.get(paramId(request))?.householdId ?? null,
+      notFound: 'HUB_ERR_NOT_FOUND',
+    };
+    const actorOf = (request: FastifyRequest): Actor => {
+      const user = guard.userOf(request);
+      const agent = request.headers['user-agent'];
+      return { userId: user.id, username: user.username, ip: request.ip, userAgent: agent ?? null };
+    };
+    /** The responder records linked to a responder user. */
+    const responderIdsOf = (userId: number) =>
+      registry.people
+        .listResponders()
+        .filter((r) => r.userId === userId)
+        .map((r) => r.id);
+    /** The incident, or 404 when it does not exist or a responder user is not its (pending) responder. */
+    const visible = (request: FastifyRequest): Incident => {
+      const user = guard.userOf(request);
+      const incident = incidents.get(paramId(request));
+      if (!incident) throw new HubError('HUB_ERR_NOT_FOUND', 'unknown incident');
+      if (user.role === 'responder') {
+        const mine = responderIdsOf(user.id);
+        const assigned = [incident.responderId, incident.pendingResponderId];
+        if (!assigned.some((id) => id !== null && mine.includes(id))) {
+          throw new HubError('HUB_ERR_NOT_FOUND', 'unknown incident');
+        }
+      }
+      return incident;
+    };
+
+    app.get(
+      '/incidents',
+      {
+        preHandler: guard.requireRole(READERS),
+        schema: {
+          tags,
+          summary: 'Incidents, newest first (a family sees its households, a responder its assignments)',
+          security: SECURED,
+          querystring: ListQuery,
+          response: { 200: T.Array(IncidentSchema), ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => {
+        const user = guard.userOf(request);
+        const q = request.query;
+        const households = guard.visibleHouseholds(user);
+        const list = incidents.list({
+          ...(q.state ? { state: q.state } : {}),
+          ...(q.class ? { class: q.class } : {}),
+          ...(q.household ? { householdId: q.household } : {}),
+          ...(q.from !== undefined ? { from: q.from } : {}),
+          ...(q.to !== undefined ? { to: q.to } : {}),
+          ...(households ? { households } : {}),
+          limit: q.limit ?? 500,
+        });
+        if (user.role !== 'responder') return list;
+        const mine = responderIdsOf(user.id);
+        return list.filter((i) =>
+          [i.responderId, i.pendingResponderId].some((id) => id !== null && mine.includes(id)),
+        );
+      },
+    );
+
+    app.get(
+      '/incidents/:id',
+      {
+        preHandler: guard.requireRole(READERS, byParam),
+        schema: {
+          tags,
+          summary: 'One incident with its timeline (audit entries and evidence, oldest first)',
+          security: SECURED,
+          params: IncidentParams,
+          response: { 200: DetailSchema, ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => {
+        const user = guard.userOf(request);
+        const detail = incidents.detail(visible(request).id);
+        if (!detail) throw new HubError('HUB_ERR_NOT_FOUND', 'unknown incident');
+        // A family follows the progress; who clicked from which address stays with the dispatch center.
+        const timeline: TimelineEntry[] =
+          user.role === 'family'
+            ? detail.timeline.map((e) =>
+                e.kind === 'audit' ? { ...e, userId: null, ip: null, userAgent: null } : e,
+              )
+            : detail.timeline;
+        return { ...detail.incident, alarmIds: detail.alarmIds, timeline };
+      },
+    );
+
+    const action = (
+      name: string,
+      roles: readonly Role[],
+      summary: string,
+      body: ReturnType<typeof T.Object> | null,
+      run: (id: string, actor: Actor, body: ActionBody) => Incident,
+    ) => {
+      app.post(
+        `/incidents/:id/${name}`,
+        {
+          preHandler: guard.requireRole(roles, byParam),
+          schema: {
+            tags,
+            summary,
+            security: SECURED,
+            params: IncidentParams,
+            ...(body ? { body } : {}),
+            response: { 200: IncidentSchema, ...ERROR_RESPONSES },
+          },
+        },
+        async (request) => run(visible(request).id, actorOf(request), request.body as ActionBody),
+      );
+    };
+    const text = (body: ActionBody, key: string) => String(body?.[key] ?? '');
+
+    action(
+      'acknowledge',
+      DISPATCH,
+      'A dispatcher takes the incident (one of two at once wins; the other 409)',
+      null,
+      (id, a) => incidents.acknowledge(id, a),
+    );
+    action(
+      'assign',
+      DISPATCH,
+      'Assign a responder (pending until they accept)',
+      T.Object({ responderId: OperatorId }, Strict),
+      (id, a, b) => incidents.assign(id, text(b, 'responderId'), a),
+    );
+    action('accept', FIELD, 'The assigned responder accepts: dispatched', null, (id, a) =>
+      incidents.accept(id, a),
+    );
+    action('decline', FIELD, 'The assigned responder declines: back to be assigned', null, (id, a) =>
+      incidents.decline(id, a),
+    );
+    action('arrive', FIELD, 'The responder is at the door: on site', null, (id, a) =>
+      incidents.arrive(id, a),
+    );
+    action(
+      'resolve',
+      FIELD,
+      'Resolve with an outcome and a note',
+      T.Object({ outcome: StringEnum(OUTCOMES), note: T.String({ maxLength: 2000 }) }, Strict),
+      (id, a, b) =>
+        incidents.resolve(id, text(b, 'outcome') as (typeof OUTCOMES)[number], text(b, 'note'), a),
+    );
+    action(
+      'cancel',
+      DISPATCH,
+      'Cancel with a reason (before on site)',
+      T.Object({ reason: T.String({ minLength: 1, maxLength: 500 }) }, Strict),
+      (id, a, b) => incidents.cancel(id, text(b, 'reason'), a),
+    );
+    action(
+      'comment',
+      DISPATCH,
+      'Add a comment to the timeline',
+      T.Object({ text: T.String({ minLength: 1, maxLength: 2000 }) }, Strict),
+      (id, a, b) => incidents.comment(id, text(b, 'text'), a),
+    );
+  };
+}
