@@ -1,3 +1,4 @@
+import { createSlaDaily } from './alerts/incidents/sla-daily.ts';
 import { type AlertsRoom, createAlerts } from './alerts/index.ts';
 import { createNotifications } from './alerts/notifications/index.ts';
 import { type BrokerRoom, createBroker } from './broker/broker.ts';
@@ -55,6 +56,7 @@ export function createHub({ config, log, clock = systemClock }: HubOptions): Hub
     log: log.child({ room: 'alerts' }),
   });
   const notifications = createNotifications({ ...base, broker, log: log.child({ room: 'notifications' }) });
+  const slaDaily = createSlaDaily({ db, clock, config, log: log.child({ room: 'alerts', part: 'sla' }) });
   const influx = createInfluxWriter({ ...base, log: log.child({ room: 'ingest' }) });
   const history = createHistory({ ...base, log: log.child({ room: 'ingest' }) });
   const consoleRoom: ConsoleRoom = createConsole({
@@ -75,6 +77,8 @@ export function createHub({ config, log, clock = systemClock }: HubOptions): Hub
     { name: 'alerts', start: () => alerts.start(), stop: () => alerts.stop() },
     // Tells incident events (log, device commands, webhooks); resumes pending webhook retries.
     { name: 'notifications', start: () => notifications.start(), stop: () => notifications.stop() },
+    // The daily SLA report (config slaReportCron): reads incidents, keeps one report per local day.
+    { name: 'sla-daily', start: () => slaDaily.start(), stop: () => slaDaily.stop() },
     // Drains the outbox behind the intake; stops before it, so the store outlives its last write.
     { name: 'influx', start: () => influx.start(), stop: () => influx.stop() },
     { name: 'history', start: () => history.start(), stop: () => history.stop() },

@@ -27,6 +27,7 @@ import { incidentRoutes } from './routes/incidents.ts';
 import { intakeRoutes } from './routes/intake.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { opsRoutes } from './routes/ops.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { residentRoutes } from './routes/residents.ts';
 import { responderRoutes } from './routes/responders.ts';
 import { stationRoutes } from './routes/stations.ts';
@@ -74,6 +75,7 @@ const API_TAGS = [
   'ops',
   'incidents',
   'notifications',
+  'reports',
 ];
 
 /**
@@ -172,6 +174,7 @@ export function createConsole(deps: ConsoleDeps): ConsoleRoom {
     historyRoutes,
     incidentRoutes,
     notificationRoutes,
+    reportRoutes,
   ];
   for (const routes of api) app.register(routes(ctx), { prefix: '/api' });
   app.register(opsRoutes(ctx));

@@ -50,6 +50,12 @@ export const ConfigSchema = T.Object(
      * (water use per day) start at local midnight. Whole hours only: the local history keeps hours.
      */
     historyUtcOffsetMinutes: T.Integer({ minimum: -720, maximum: 840, multipleOf: 60, default: 480 }),
+    /**
+     * node-cron expression of the daily SLA report (alerts/incidents/sla-daily.ts), which reports the local
+     * day just ended. Read in the hub's local time: the fixed offset historyUtcOffsetMinutes (whole hours),
+     * not the machine's time zone; default 00:05 local.
+     */
+    slaReportCron: T.String({ default: '5 0 * * *', minLength: 9 }),
     /** days an accepted message stays in the embedded store after InfluxDB and the local history have it */
     messageRetentionDays: T.Integer({ minimum: 1, default: 30 }),
     /** days quarantine, dead-letter and security-event rows are kept for operators */

@@ -392,4 +392,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX notification_deliveries_pending ON notification_deliveries(status) WHERE status = 'pending';
     `,
   },
+  {
+    version: 9,
+    name: 'sla daily reports',
+    sql: `
+      -- The kept daily SLA reports (issue 6, Reports; alerts/incidents/sla-daily.ts): one per local day
+      -- (config historyUtcOffsetMinutes), written by the node-cron job (config slaReportCron) after the day
+      -- ends; GET /api/reports/sla/daily?date=YYYY-MM-DD. A re-run of a day replaces its row.
+      CREATE TABLE sla_daily_reports (
+        day TEXT PRIMARY KEY,         -- YYYY-MM-DD, local
+        from_ms INTEGER NOT NULL,     -- epoch ms, local midnight
+        to_ms INTEGER NOT NULL,       -- epoch ms, the next local midnight
+        generated_at INTEGER NOT NULL, -- epoch ms, hub clock
+        report TEXT NOT NULL          -- JSON: SlaReport (alerts/incidents/sla-report.ts)
+      );
+    `,
+  },
 ];

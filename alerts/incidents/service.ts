@@ -15,6 +15,7 @@ import {
   type EscalationPayload,
   stepOf,
 } from './escalation.ts';
+import { type EtaUpdate, ResponderFollowUp } from './follow-up.ts';
 import {
   type Actor,
   CLOSED_STATES,
@@ -27,6 +28,7 @@ import {
   SYSTEM,
   summary,
 } from './model.ts';
+import type { Suggestion } from './responders.ts';
 import { type AuditEntry, type IncidentFilter, IncidentStore } from './store.ts';
 
 const OWNER = 'incidents';
@@ -66,6 +68,7 @@ export class IncidentService {
   readonly #timers: RuleTimers;
   readonly #alarms: AlarmService;
   readonly #registry: Registry;
+  readonly #followUp: ResponderFollowUp;
 
   constructor(deps: {
     db: Db;
@@ -84,11 +87,17 @@ export class IncidentService {
     this.#timers = deps.timers;
     this.#alarms = deps.alarms;
     this.#registry = deps.registry;
+    this.#followUp = new ResponderFollowUp({
+      ...deps,
+      store: this.store,
+      assign: (id, responderId, actor, detail) => this.#assignTo(id, responderId, actor, detail),
+    });
   }
 
   /** Listens to the alarms and registers the escalation handler; before the rule timers start. */
   start(): void {
     this.#timers.on<EscalationPayload>(ESCALATION_KIND, (t) => this.#escalate(t));
+    this.#followUp.start();
     this.#bus.on('alarmRaised', OWNER, (e) => {
       this.#fromAlarm(e.alarm, 'raised');
     });
@@ -129,8 +138,17 @@ export class IncidentService {
     return this.#apply(id, 'acknowledge', actor, (i) => i);
   }
 
-  /** Records the pending responder; the incident is dispatched when they accept. */
+  /**
+   * Records the pending responder; the incident is dispatched when they accept. Not accepted within 2 min:
+   * offered to the next suggested responder (follow-up.ts).
+   */
   assign(id: string, responderId: string, actor: Actor): Incident {
+    const next = this.#assignTo(id, responderId, actor, { responderId });
+    this.#followUp.assigned(next);
+    return next;
+  }
+
+  #assignTo(id: string, responderId: string, actor: Actor, detail: Record<string, unknown>): Incident {
     if (!this.#registry.people.getResponder(responderId)) {
       throw new HubError('HUB_ERR_NOT_FOUND', `unknown responder ${responderId}`);
     }
@@ -140,24 +158,40 @@ export class IncidentService {
       'assign',
       actor,
       (i) => ({ ...i, pendingResponderId: responderId, assignedAt: now }),
-      {
-        responderId,
-      },
+      detail,
     );
   }
 
+  /** Responders for the incident: grid worker, nearest station's staff, volunteers; busy ones left out. */
+  suggestions(id: string): Suggestion[] {
+    const incident = this.store.get(id);
+    if (!incident) throw new HubError('HUB_ERR_NOT_FOUND', `unknown incident ${id}`);
+    return this.#followUp.suggestions(incident);
+  }
+
+  /** The responder's position: the ETA recomputed and kept; past the on-site deadline escalates early. */
+  position(id: string, pos: { lat: number; lon: number }, actor: Actor): EtaUpdate {
+    const incident = this.store.get(id);
+    if (!incident) throw new HubError('HUB_ERR_NOT_FOUND', `unknown incident ${id}`);
+    return this.#followUp.position(incident, pos, actor);
+  }
+
   accept(id: string, actor: Actor): Incident {
-    return this.#apply(id, 'accept', actor, (i) => {
+    const next = this.#apply(id, 'accept', actor, (i) => {
       const responderId = this.#pending(i);
       return { ...i, responderId, pendingResponderId: null };
     });
+    this.#followUp.settled(id);
+    return next;
   }
 
   decline(id: string, actor: Actor): Incident {
-    return this.#apply(id, 'decline', actor, (i) => {
+    const next = this.#apply(id, 'decline', actor, (i) => {
       this.#pending(i);
       return { ...i, pendingResponderId: null, assignedAt: null };
     });
+    this.#followUp.settled(id);
+    return next;
   }
 
   arrive(id: string, actor: Actor): Incident {
@@ -222,6 +256,7 @@ export class IncidentService {
       return result;
     });
     cancelPassedSteps(this.#timers, next);
+    if (CLOSED_STATES.includes(next.state)) this.#followUp.settled(id);
     if (CLOSED_STATES.includes(next.state)) this.#closeAlarms(next, actor);
     this.#log.info({ incident: id, action, state: next.state, by: actor.username }, 'incident updated');
     this.#bus.emit('incidentUpdated', {

@@ -189,6 +189,22 @@ export class IncidentStore {
       .map(toIncident);
   }
 
+  /** Responders pending or accepted on a not-closed incident other than `exceptIncidentId` (busy). */
+  busyResponders(exceptIncidentId: string): Set<string> {
+    const rows = this.#sql
+      .get(
+        `SELECT responder_id, pending_responder_id FROM incidents
+         WHERE state NOT IN ('resolved', 'cancelled') AND id <> ?
+           AND (responder_id IS NOT NULL OR pending_responder_id IS NOT NULL)`,
+      )
+      .all(exceptIncidentId);
+    const out = new Set<string>();
+    for (const r of rows) {
+      for (const v of [r.responder_id, r.pending_responder_id]) if (v !== null) out.add(String(v));
+    }
+    return out;
+  }
+
   linkAlarm(incidentId: string, alarmId: string, at: number): void {
     this.#sql
       .get('INSERT OR IGNORE INTO incident_alarms (incident_id, alarm_id, joined_at) VALUES (?, ?, ?)')

@@ -63,6 +63,28 @@ const TimelineSchema = T.Object({
   detail: T.Optional(T.Unknown()),
   evidence: T.Optional(T.Unknown()),
 });
+const SuggestionSchema = T.Object({
+  responderId: T.String(),
+  name: T.String(),
+  kind: StringEnum(['grid_worker', 'station_staff', 'volunteer'] as const),
+  phone: T.String(),
+  stationId: Nullable(T.String()),
+  distanceM: Nullable(T.Integer({ description: 'metres from their station to the household' })),
+  etaMinutes: Nullable(T.Integer({ description: 'door to door at 15 km/h (volunteers on foot: 5 km/h)' })),
+});
+const PositionBody = T.Object(
+  { lat: T.Number({ minimum: -90, maximum: 90 }), lon: T.Number({ minimum: -180, maximum: 180 }) },
+  Strict,
+);
+const EtaSchema = T.Object({
+  incidentId: T.String(),
+  responderId: T.String(),
+  distanceM: T.Integer(),
+  etaMinutes: T.Integer(),
+  etaAt: Epoch,
+  onSiteDueAt: Nullable(Epoch),
+  escalated: T.Boolean({ description: 'this update escalated: first ETA past the on-site deadline' }),
+});
 const DetailSchema = T.Composite([
   IncidentSchema,
   T.Object({ alarmIds: T.Array(T.String()), timeline: T.Array(TimelineSchema) }),
@@ -204,6 +226,38 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
         async (request) => run(visible(request).id, actorOf(request), request.body as ActionBody),
       );
     };
+    app.get(
+      '/incidents/:id/suggestions',
+      {
+        preHandler: guard.requireRole(DISPATCH, byParam),
+        schema: {
+          tags,
+          summary:
+            'Suggested responders: grid worker, nearest station staff, volunteers; busy ones left out; by kind, then distance',
+          security: SECURED,
+          params: IncidentParams,
+          response: { 200: T.Array(SuggestionSchema), ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => incidents.suggestions(visible(request).id),
+    );
+
+    app.post(
+      '/incidents/:id/position',
+      {
+        preHandler: guard.requireRole(FIELD, byParam),
+        schema: {
+          tags,
+          summary: "The responder's position: ETA recomputed; past the on-site deadline escalates early",
+          security: SECURED,
+          params: IncidentParams,
+          body: PositionBody,
+          response: { 200: EtaSchema, ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => incidents.position(visible(request).id, request.body, actorOf(request)),
+    );
+
     const text = (body: ActionBody, key: string) => String(body?.[key] ?? '');
 
     action(

@@ -1,0 +1,157 @@
+import { Type as T } from '@sinclair/typebox';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { SlaDailyStore } from '../../alerts/incidents/sla-daily.ts';
+import {
+  localDayRange,
+  readSlaRows,
+  type SlaReport,
+  slaReport,
+  slaReportCsv,
+} from '../../alerts/incidents/sla-report.ts';
+import { HubError } from '../../kernel/errors.ts';
+import { DISPATCH } from '../auth/guard.ts';
+import type { RouteContext } from '../context.ts';
+import { ERROR_RESPONSES, Nullable, SECURED, StringEnum } from '../schemas.ts';
+import type { TypeBoxProvider } from '../type-provider.ts';
+
+const tags = ['reports'];
+/** ms; the longest range one request may ask for (a year and a day). */
+const MAX_RANGE_MS = 367 * 86_400_000;
+const DATE = '\\d{4}-\\d{2}-\\d{2}';
+
+const Epoch = T.Integer({ description: 'epoch ms' });
+const Ms = Nullable(T.Number({ description: 'ms' }));
+const Share = T.Object({
+  met: T.Integer({ description: 'within the deadline' }),
+  counted: T.Integer({ description: 'reached or known missed (cancelled before the deadline: not counted)' }),
+  share: Nullable(T.Number({ description: 'met / counted, 0..1' })),
+});
+const Timing = T.Object({ count: T.Integer(), medianMs: Ms, p90Ms: Ms });
+const figureProps = {
+  incidents: T.Integer(),
+  emergencies: T.Integer(),
+  acknowledgedWithin60s: Share,
+  onSiteWithin15min: Share,
+  stages: T.Object(
+    { acknowledge: Timing, accept: Timing, on_site: Timing, resolve: Timing },
+    { description: 'emergencies: time from the alarm to each stage (resolve: to resolution)' },
+  ),
+  breaches: T.Integer(),
+};
+const Breach = T.Object({
+  incidentId: T.String(),
+  householdId: T.String(),
+  grid: Nullable(T.String()),
+  responderId: Nullable(T.String()),
+  class: T.String(),
+  openedAt: Epoch,
+  stage: T.String({ description: 'which deadline' }),
+  dueAt: Epoch,
+  doneAt: Nullable(Epoch),
+  lateByMs: T.Integer({ description: 'by how much the deadline was missed' }),
+  reason: T.String(),
+});
+const ReportSchema = T.Object({
+  from: Epoch,
+  to: Epoch,
+  utcOffsetMinutes: T.Integer(),
+  asOf: Epoch,
+  total: T.Object(figureProps),
+  byDay: T.Array(T.Object({ day: T.String(), ...figureProps })),
+  byGrid: T.Array(T.Object({ grid: Nullable(T.String()), ...figureProps })),
+  byResponder: T.Array(T.Object({ responderId: Nullable(T.String()), ...figureProps })),
+  breaches: T.Array(Breach),
+});
+const Format = T.Optional(
+  StringEnum(['json', 'csv'] as const, {
+    description: 'csv: the figures as one table (or Accept: text/csv)',
+  }),
+);
+const RangeQuery = T.Object(
+  {
+    from: T.String({
+      pattern: `^(\\d{1,15}|${DATE})$`,
+      description: 'epoch ms, or a local day (its midnight)',
+    }),
+    to: T.String({ pattern: `^(\\d{1,15}|${DATE})$`, description: 'exclusive: epoch ms, or a local day' }),
+    format: Format,
+  },
+  { additionalProperties: false },
+);
+const DailyQuery = T.Object(
+  { date: T.String({ pattern: `^${DATE}$`, description: 'local day, YYYY-MM-DD' }), format: Format },
+  { additionalProperties: false },
+);
+
+const wantsCsv = (request: FastifyRequest, format: string | undefined) =>
+  format === 'csv' || (format === undefined && (request.headers.accept ?? '').includes('text/csv'));
+
+function send(request: FastifyRequest, reply: FastifyReply, report: SlaReport, format?: string) {
+  if (!wantsCsv(request, format)) return report;
+  return reply.type('text/csv; charset=utf-8').send(slaReportCsv(report));
+}
+
+/**
+ * SLA reports (issue 6): the figures over any range, computed when asked, and the kept daily reports
+ * (alerts/incidents/sla-daily.ts). For the dispatch center: supervisors, admins and dispatchers.
+ */
+export function reportRoutes(ctx: RouteContext): FastifyPluginAsync {
+  return async (instance) => {
+    const app = instance.withTypeProvider<TypeBoxProvider>();
+    const { guard, db, clock, config } = ctx;
+    const offset = config.historyUtcOffsetMinutes;
+    const daily = new SlaDailyStore(db);
+    const instant = (v: string, bound: 'from' | 'to') => {
+      const at = /^\d+$/.test(v) ? Number(v) : localDayRange(v, offset).from;
+      if (!Number.isFinite(at)) throw new HubError('HUB_ERR_VALIDATION', `${bound}: not a date`);
+      return at;
+    };
+
+    app.get(
+      '/reports/sla',
+      {
+        preHandler: guard.requireRole(DISPATCH),
+        schema: {
+          tags,
+          summary: 'SLA figures over [from, to): total, per local day, grid and responder; breaches',
+          security: SECURED,
+          querystring: RangeQuery,
+          response: { 200: ReportSchema, ...ERROR_RESPONSES },
+        },
+      },
+      async (request, reply) => {
+        const from = instant(request.query.from, 'from');
+        const to = instant(request.query.to, 'to');
+        if (to <= from || to - from > MAX_RANGE_MS) {
+          throw new HubError('HUB_ERR_VALIDATION', 'need from < to, at most 367 days apart', { from, to });
+        }
+        const report = slaReport(readSlaRows(db, from, to), {
+          from,
+          to,
+          utcOffsetMinutes: offset,
+          asOf: clock.now(),
+        });
+        return send(request, reply, report, request.query.format);
+      },
+    );
+
+    app.get(
+      '/reports/sla/daily',
+      {
+        preHandler: guard.requireRole(DISPATCH),
+        schema: {
+          tags,
+          summary: 'The kept daily SLA report of a local day (generated after the day ends)',
+          security: SECURED,
+          querystring: DailyQuery,
+          response: { 200: ReportSchema, ...ERROR_RESPONSES },
+        },
+      },
+      async (request, reply) => {
+        const kept = daily.get(request.query.date);
+        if (!kept) throw new HubError('HUB_ERR_NOT_FOUND', `no daily SLA report for ${request.query.date}`);
+        return send(request, reply, kept.report, request.query.format);
+      },
+    );
+  };
+}
