@@ -67,6 +67,7 @@ export function createHub({ config, log, clock = systemClock }: HubOptions): Hub
     away: alerts.away,
     alertSettings: alerts.overrides,
     incidents: alerts.incidents,
+    incidentPolicy: alerts.incidents.policy,
     history,
     notificationDeliveries: notifications.deliveries,
   });

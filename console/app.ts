@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AwayService } from '../alerts/away.ts';
+import type { IncidentPolicyStore } from '../alerts/incidents/policy.ts';
 import type { IncidentService } from '../alerts/incidents/service.ts';
 import type { DeliveryLogReader } from '../alerts/notifications/delivery-log.ts';
 import type { AlertSettingsOverridesStore } from '../alerts/settings-overrides.ts';
@@ -23,6 +24,7 @@ import { gatewayRoutes } from './routes/gateways.ts';
 import { historyRoutes } from './routes/history.ts';
 import { householdRoutes } from './routes/households.ts';
 import { importRoutes } from './routes/import.ts';
+import { incidentPolicyRoutes } from './routes/incident-policy.ts';
 import { incidentRoutes } from './routes/incidents.ts';
 import { intakeRoutes } from './routes/intake.ts';
 import { notificationRoutes } from './routes/notifications.ts';
@@ -42,6 +44,8 @@ export interface ConsoleDeps extends RoomDeps {
   alertSettings?: AlertSettingsOverridesStore;
   /** The alerts room's incidents (hub.ts); without it their routes are not served. */
   incidents?: IncidentService;
+  /** The incidents' deadline/ladder policy (hub.ts); without it its routes are not served. */
+  incidentPolicy?: IncidentPolicyStore;
   /** The history module (hub.ts); without it (a console alone) the history routes are not served. */
   history?: HistoryReader;
   /** The notifications room's delivery log (hub.ts); without it its route is not served. */
@@ -118,6 +122,7 @@ export function createConsole(deps: ConsoleDeps): ConsoleRoom {
     away: deps.away ?? null,
     alertSettings: deps.alertSettings ?? null,
     incidents: deps.incidents ?? null,
+    incidentPolicy: deps.incidentPolicy ?? null,
     history: deps.history ?? null,
     notificationDeliveries: deps.notificationDeliveries ?? null,
   };
@@ -173,6 +178,7 @@ export function createConsole(deps: ConsoleDeps): ConsoleRoom {
     alertSettingsRoutes,
     historyRoutes,
     incidentRoutes,
+    incidentPolicyRoutes,
     notificationRoutes,
     reportRoutes,
   ];

@@ -1,4 +1,5 @@
 import type { AwayService } from '../alerts/away.ts';
+import type { IncidentPolicyStore } from '../alerts/incidents/policy.ts';
 import type { IncidentService } from '../alerts/incidents/service.ts';
 import type { DeliveryLogReader } from '../alerts/notifications/delivery-log.ts';
 import type { AlertSettingsOverridesStore } from '../alerts/settings-overrides.ts';
@@ -27,6 +28,8 @@ export interface RouteContext {
   alertSettings: AlertSettingsOverridesStore | null;
   /** incidents (alerts room); null in a console started without the alerts room */
   incidents: IncidentService | null;
+  /** incident deadlines and ladders per class/alarm type/household (alerts room); null without it */
+  incidentPolicy: IncidentPolicyStore | null;
   /** history questions (InfluxDB or local aggregates); null in a console started without the history module */
   history: HistoryReader | null;
   /** the notification delivery log (notifications room); null in a console started without it */

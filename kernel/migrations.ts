@@ -408,4 +408,19 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 10,
+    name: 'incident policy',
+    sql: `
+      -- Incident deadlines and escalation ladders overridden per class, alarm type or household (issue 6;
+      -- alerts/incidents/policy.ts): most specific wins; resolved when an incident opens and stored with it.
+      CREATE TABLE incident_policy (
+        scope TEXT NOT NULL CHECK (scope IN ('class', 'alarm_type', 'household')),
+        key TEXT NOT NULL,            -- the class, the alarm type or the household id
+        policy TEXT NOT NULL,         -- JSON: {deadlines?: ms per stage (partial), ladder?: the whole ladder}
+        updated_at INTEGER NOT NULL,  -- epoch ms, hub clock
+        PRIMARY KEY (scope, key)
+      );
+    `,
+  },
 ];

@@ -76,7 +76,10 @@ const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-/** Default deadlines per class, ms after the alarm (design.md "The promise"). Configurable later. */
+/**
+ * Default deadlines per class, ms after the alarm (design.md "The promise"); overridden per class, alarm
+ * type and household by alerts/incidents/policy.ts.
+ */
 export const DEFAULT_DEADLINES_MS: Record<AlarmClass, Partial<Record<IncidentStage, number>>> = {
   emergency: { acknowledge: 60 * SECOND, accept: 3 * MINUTE, on_site: 15 * MINUTE },
   non_emergency: { accept: HOUR, resolve: 15 * DAY },
@@ -94,12 +97,14 @@ export const STAGE_REACHED_BY: Record<AlarmClass, Partial<Record<IncidentState, 
   wellness: { acknowledged: 'accept', resolved: 'resolve' },
 };
 
+/** The stages of a new incident, each due `deadlines[stage]` ms after it opened (the resolved policy's). */
 export function initialStages(
   cls: AlarmClass,
   openedAt: number,
+  deadlines: Partial<Record<IncidentStage, number>> = DEFAULT_DEADLINES_MS[cls],
 ): Partial<Record<IncidentStage, StageRecord>> {
   const out: Partial<Record<IncidentStage, StageRecord>> = {};
-  for (const [stage, ms] of Object.entries(DEFAULT_DEADLINES_MS[cls]) as Array<[IncidentStage, number]>) {
+  for (const [stage, ms] of Object.entries(deadlines) as Array<[IncidentStage, number]>) {
     out[stage] = { dueAt: openedAt + ms, doneAt: null, tookMs: null, met: null };
   }
   return out;

@@ -14,6 +14,7 @@ import {
   ESCALATION_KIND,
   type EscalationPayload,
   stepOf,
+  stepRelevant,
 } from './escalation.ts';
 import { type EtaUpdate, ResponderFollowUp } from './follow-up.ts';
 import {
@@ -28,6 +29,7 @@ import {
   SYSTEM,
   summary,
 } from './model.ts';
+import { IncidentPolicyStore } from './policy.ts';
 import type { Suggestion } from './responders.ts';
 import { type AuditEntry, type IncidentFilter, IncidentStore } from './store.ts';
 
@@ -61,6 +63,8 @@ export interface IncidentDetail {
  */
 export class IncidentService {
   readonly store: IncidentStore;
+  /** deadlines and ladders per class, alarm type and household; resolved when an incident opens */
+  readonly policy: IncidentPolicyStore;
   readonly #db: Db;
   readonly #bus: EventBus;
   readonly #clock: Clock;
@@ -80,6 +84,7 @@ export class IncidentService {
     registry: Registry;
   }) {
     this.store = new IncidentStore(deps.db);
+    this.policy = new IncidentPolicyStore(deps);
     this.#db = deps.db;
     this.#bus = deps.bus;
     this.#clock = deps.clock;
@@ -255,7 +260,7 @@ export class IncidentService {
       this.store.audit(id, now, action, actor, { from: current.state, to: state, detail });
       return result;
     });
-    cancelPassedSteps(this.#timers, next);
+    cancelPassedSteps(this.#db, this.#timers, next);
     if (CLOSED_STATES.includes(next.state)) this.#followUp.settled(id);
     if (CLOSED_STATES.includes(next.state)) this.#closeAlarms(next, actor);
     this.#log.info({ incident: id, action, state: next.state, by: actor.username }, 'incident updated');
@@ -316,6 +321,7 @@ export class IncidentService {
           });
           return { incident: joined, opened: false };
         }
+        const policy = this.policy.resolve(alarm.class, alarm.type, alarm.householdId);
         const incident: Incident = {
           id: `inc-${randomUUID()}`,
           householdId: alarm.householdId,
@@ -336,13 +342,13 @@ export class IncidentService {
           alarmCount: count,
           evidence: trimEvidence(evidence),
           explanation: alarm.explanation,
-          stages: initialStages(alarm.class, now),
+          stages: initialStages(alarm.class, now, policy.deadlines),
           deadlines: {},
         };
         if (!this.store.insert(incident)) continue; // another process opened one: join it
         this.store.linkAlarm(incident.id, alarm.id, now);
         this.store.audit(incident.id, now, 'opened', SYSTEM, { to: 'open', detail: { alarmId: alarm.id } });
-        armLadder(this.#timers, incident);
+        armLadder(this.#timers, incident, policy.ladder);
         return { incident, opened: true };
       }
       throw new Error(`incident for alarm ${alarm.id}: lost the race three times`);
@@ -362,17 +368,19 @@ export class IncidentService {
   /** An escalation step fell due: records a missed deadline, audits, and announces it with its audience. */
   #escalate(t: FiredTimer<EscalationPayload>): void {
     const incident = this.store.get(t.payload.incidentId);
-    const step = incident ? stepOf(incident.class, t.payload.step) : null;
-    if (!incident || !step?.whileIn.includes(incident.state)) return; // moved past it meanwhile
+    const step = incident ? stepOf(incident.class, t.payload) : null;
+    if (!incident || !step || !stepRelevant(incident.class, step.until, incident.state)) return; // moved past it
+    // A 'deadline' step records its stage's deadline missed.
+    const misses = step.afterMs === 'deadline' ? step.until : undefined;
     const now = this.#clock.now();
     const next = transaction(this.#db, () => {
       let result = incident;
-      const rec = step.misses ? incident.stages[step.misses] : undefined;
-      if (step.misses && rec && rec.met === null) {
+      const rec = misses ? incident.stages[misses] : undefined;
+      if (misses && rec && rec.met === null) {
         result = {
           ...incident,
           updatedAt: now,
-          stages: { ...incident.stages, [step.misses]: { ...rec, met: false } },
+          stages: { ...incident.stages, [misses]: { ...rec, met: false } },
         };
         if (!this.store.update(result, incident.state)) return null;
       }
@@ -382,7 +390,7 @@ export class IncidentService {
           audience: step.audience,
           late: t.late,
           dueAt: t.dueAt,
-          missed: step.misses ?? null,
+          missed: misses ?? null,
         },
       });
       return result;
