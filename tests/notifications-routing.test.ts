@@ -148,4 +148,22 @@ describe('notifications: who is told what', () => {
       });
     }
   });
+
+  it('suggests reassignment to the supervisor and the responder when nobody is on site at 10 min', async () => {
+    receiver = await startReceiver();
+    t = await startTestHub({ notifyWebhookUrls: receiver.url, notifyWebhookSecret: SECRET });
+    t.hub.bus.emit('incidentEscalated', {
+      incident: withState(incident({ id: 'inc-10m' }), 'dispatched'),
+      step: 'not_on_site_10m',
+      audience: ['supervisor', 'responder'],
+      late: false,
+      at: Date.now(),
+    });
+    await until(() => told().length >= 1, 3000, '10-minute escalation');
+    for (const n of told()) {
+      expect(n.step).toBe('not_on_site_10m');
+      expect(n.text.en).toContain('consider reassigning');
+      expect(n.text.zh).toContain('建议改派');
+    }
+  });
 });

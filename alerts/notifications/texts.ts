@@ -45,10 +45,21 @@ export function familyEscalationText(): Text {
   };
 }
 
+/** What a ladder step asks of its audience, beyond the fact of the escalation. */
+const STEP_ADVICE: Record<string, Text> = {
+  // SLA: not on site at 10 min → supervisor and responder warned, reassignment suggested.
+  not_on_site_10m: {
+    zh: '响应人员 10 分钟内未到场，建议改派（见事件的推荐人员）',
+    en: 'responder not on site at 10 min: consider reassigning (see the incident’s suggestions)',
+  },
+  breach_15m: { zh: '15 分钟到场承诺已违约', en: 'the 15-minute on-site commitment is breached' },
+};
+
 /** An escalation for the dispatch centre (dispatchers, supervisor, responder). */
 export function escalationText(incident: IncidentSummary, step: string): Text {
+  const advice = STEP_ADVICE[step];
   return {
-    zh: `事件升级（${step}）：${incident.alarmType}，当前状态 ${incident.state}`,
-    en: `Escalation (${step}): ${incident.alarmType}, state ${incident.state}`,
+    zh: `事件升级（${step}）：${incident.alarmType}，当前状态 ${incident.state}${advice ? `；${advice.zh}` : ''}`,
+    en: `Escalation (${step}): ${incident.alarmType}, state ${incident.state}${advice ? `; ${advice.en}` : ''}`,
   };
 }
