@@ -36,6 +36,27 @@ export function createInactivityRule(ctx: RuleContext): Rule {
   /** The household's settings, with its only resident's overrides (motion sensors are the home's). */
   const settings = (householdId: string) => settingsOf(ctx, householdId);
 
+  /** Raises an inactivity alarm (emergency, high): the last movement, then the silence since. */
+  const raiseSilence = (
+    t: FiredTimer<LastMovement>,
+    type: 'bathroom_inactivity' | 'no_movement',
+    silentWhat: string,
+    explanation: Parameters<typeof maybeLate>[2],
+  ) =>
+    ctx.alarms.raise({
+      householdId: t.householdId,
+      residentId: residentOf(ctx.registry, t.householdId, null),
+      type,
+      class: 'emergency',
+      severity: 'high',
+      late: t.late,
+      evidence: [
+        t.payload.evidence,
+        { kind: 'silence', at: t.firedAt, since: t.payload.at, deviceId: null, room: null, what: silentWhat },
+      ],
+      explanation: maybeLate(ctx, t, explanation),
+    });
+
   ctx.timers.on(BATHROOM, (t: FiredTimer<LastMovement>) => {
     const last = t.payload;
     if (ctx.away.suppressed(t.householdId)) {
@@ -43,26 +64,12 @@ export function createInactivityRule(ctx: RuleContext): Rule {
       ctx.log.info({ householdId: t.householdId }, 'bathroom inactivity suppressed: household away');
       return;
     }
-    ctx.alarms.raise({
-      householdId: t.householdId,
-      residentId: residentOf(ctx.registry, t.householdId, null),
-      type: 'bathroom_inactivity',
-      class: 'emergency',
-      severity: 'high',
-      late: t.late,
-      evidence: [
-        last.evidence,
-        {
-          kind: 'silence',
-          at: t.firedAt,
-          since: last.at,
-          deviceId: null,
-          room: null,
-          what: 'motion outside the bathroom',
-        },
-      ],
-      explanation: maybeLate(ctx, t, ctx.explain.bathroom(last.at, t.firedAt - last.at)),
-    });
+    raiseSilence(
+      t,
+      'bathroom_inactivity',
+      'motion outside the bathroom',
+      ctx.explain.bathroom(last.at, t.firedAt - last.at),
+    );
   });
 
   ctx.timers.on(NO_MOVEMENT, (t: FiredTimer<LastMovement>) => {
@@ -85,32 +92,14 @@ export function createInactivityRule(ctx: RuleContext): Rule {
       ctx.log.info({ householdId: t.householdId, due }, 'no-movement alarm suppressed: household away');
       return;
     }
-    ctx.alarms.raise({
-      householdId: t.householdId,
-      residentId: residentOf(ctx.registry, t.householdId, null),
-      type: 'no_movement',
-      class: 'emergency',
-      severity: 'high',
-      late: t.late,
-      evidence: [
-        last.evidence,
-        {
-          kind: 'silence',
-          at: t.firedAt,
-          since: last.at,
-          deviceId: null,
-          room: null,
-          what: 'motion anywhere in the home',
-        },
-      ],
-      explanation: maybeLate(
-        ctx,
-        t,
-        last.usual
-          ? ctx.explain.noMovementUsual(last.at, last.usual.firstMin, last.usual.toleranceMin)
-          : ctx.explain.noMovement(last.at, t.firedAt - last.at),
-      ),
-    });
+    raiseSilence(
+      t,
+      'no_movement',
+      'motion anywhere in the home',
+      last.usual
+        ? ctx.explain.noMovementUsual(last.at, last.usual.firstMin, last.usual.toleranceMin)
+        : ctx.explain.noMovement(last.at, t.firedAt - last.at),
+    );
   });
 
   return {
