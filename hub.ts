@@ -71,6 +71,7 @@ export function createHub({ config, log, clock = systemClock }: HubOptions): Hub
     history,
     notificationDeliveries: notifications.deliveries,
   });
+  notifications.addChannel(consoleRoom.liveNotifier);
   // Ingest starts first: the broker must never acknowledge a message before the durable intake is wired.
   const rooms: Array<{ name: string; start(): Promise<void>; stop(): Promise<void> }> = [
     { name: 'ingest', start: () => ingest.start(), stop: () => ingest.stop() },

@@ -6,6 +6,7 @@ import type { AwayService } from '../alerts/away.ts';
 import type { IncidentPolicyStore } from '../alerts/incidents/policy.ts';
 import type { IncidentService } from '../alerts/incidents/service.ts';
 import type { DeliveryLogReader } from '../alerts/notifications/delivery-log.ts';
+import type { Notifier } from '../alerts/notifications/types.ts';
 import type { AlertSettingsOverridesStore } from '../alerts/settings-overrides.ts';
 import type { IngestQueries } from '../ingest/index.ts';
 import type { RoomDeps } from '../kernel/room.ts';
@@ -13,6 +14,7 @@ import { createGuard } from './auth/guard.ts';
 import { ConnectionTracker } from './connections.ts';
 import type { HistoryReader, RouteContext } from './context.ts';
 import { installErrorHandling } from './errors.ts';
+import { createLiveChannel } from './live/server.ts';
 import { alertSettingsRoutes } from './routes/alert-settings.ts';
 import { authRoutes } from './routes/auth.ts';
 import { awayRoutes } from './routes/away.ts';
@@ -20,8 +22,10 @@ import { contactRoutes } from './routes/contacts.ts';
 import { deadLetterRoutes } from './routes/dead-letter.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { docsRoutes } from './routes/docs.ts';
+import { fleetRoutes } from './routes/fleet.ts';
 import { gatewayRoutes } from './routes/gateways.ts';
 import { historyRoutes } from './routes/history.ts';
+import { householdStatusRoutes } from './routes/household-status.ts';
 import { householdRoutes } from './routes/households.ts';
 import { importRoutes } from './routes/import.ts';
 import { incidentPolicyRoutes } from './routes/incident-policy.ts';
@@ -29,9 +33,11 @@ import { incidentRoutes } from './routes/incidents.ts';
 import { intakeRoutes } from './routes/intake.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { opsRoutes } from './routes/ops.ts';
+import { pageRoutes } from './routes/pages.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { residentRoutes } from './routes/residents.ts';
 import { responderRoutes } from './routes/responders.ts';
+import { rhythmRoutes } from './routes/rhythm.ts';
 import { stationRoutes } from './routes/stations.ts';
 import { userRoutes } from './routes/users.ts';
 
@@ -61,6 +67,10 @@ export interface ConsoleRoom {
   httpServer(): Server;
   /** The real port after start (httpPort 0 = ephemeral). */
   port(): number;
+  /** The live channel's notification channel (texts to the consoles of their audience). */
+  readonly liveNotifier: Notifier;
+  /** Consoles connected to the live channel. */
+  liveConnections(): number;
 }
 
 const API_TAGS = [
@@ -126,6 +136,7 @@ export function createConsole(deps: ConsoleDeps): ConsoleRoom {
     history: deps.history ?? null,
     notificationDeliveries: deps.notificationDeliveries ?? null,
   };
+  const live = createLiveChannel(deps);
   const connections = new ConnectionTracker(app.server);
   connections.watch();
 
@@ -164,6 +175,7 @@ export function createConsole(deps: ConsoleDeps): ConsoleRoom {
   const api = [
     authRoutes,
     householdRoutes,
+    householdStatusRoutes,
     residentRoutes,
     contactRoutes,
     deviceRoutes,
@@ -181,16 +193,23 @@ export function createConsole(deps: ConsoleDeps): ConsoleRoom {
     incidentPolicyRoutes,
     notificationRoutes,
     reportRoutes,
+    fleetRoutes,
+    rhythmRoutes,
   ];
   for (const routes of api) app.register(routes(ctx), { prefix: '/api' });
   app.register(opsRoutes(ctx));
+  app.register(pageRoutes());
 
   return {
     app,
+    liveNotifier: live.notifier,
+    liveConnections: () => live.connections(),
     async start() {
+      live.start();
       await app.listen({ host: deps.config.host, port: deps.config.httpPort });
     },
     async stop() {
+      await live.stop();
       const closing = app.close();
       closing.catch((err: unknown) => deps.log.error({ err }, 'console: HTTP server failed to close'));
       // Upgraded sockets (the broker's /mqtt websockets) keep the server open until the broker closes

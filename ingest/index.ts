@@ -29,7 +29,8 @@ export interface IngestDeps {
 /** What the console reads of the intake. */
 export interface IngestQueries {
   readonly store: Pick<IntakeStore, 'listQuarantine' | 'faults' | 'counts'>;
-  readonly presence: Pick<Presence, 'list'>;
+  /** `flush` writes the last-seen times still held in memory (at most a sweep old) before a direct read. */
+  readonly presence: Pick<Presence, 'list' | 'flush'>;
 }
 
 export interface IngestRoom extends IngestQueries {

@@ -99,6 +99,14 @@ export const ConfigSchema = T.Object(
     notifyWebhookRetryMaxMs: T.Integer({ minimum: 1, default: 300000 }),
     /** ms one webhook request may take before it counts as a failed attempt */
     notifyWebhookTimeoutMs: T.Integer({ minimum: 100, default: 10000 }),
+    /** ms between the live channel's clock frames (the consoles' countdowns follow the hub's clock) */
+    liveSyncIntervalMs: T.Integer({ minimum: 50, default: 10000 }),
+    /** bytes: a larger frame from a console closes its live socket (1009) */
+    liveMaxMessageBytes: T.Integer({ minimum: 256, default: 4096 }),
+    /** bytes queued to one console before it counts as too slow and is closed (1013; it reconnects and resyncs) */
+    liveMaxBufferedBytes: T.Integer({ minimum: 65536, default: 1048576 }),
+    /** further browser origins allowed on /api/live besides the hub's own (comma-separated, e.g. https://wall.example) */
+    liveAllowedOrigins: T.String({ default: '' }),
   },
   { additionalProperties: false },
 );

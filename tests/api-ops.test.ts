@@ -110,13 +110,13 @@ describe('health, metrics, API document and front page', () => {
     expect(doc.paths['/api/devices']?.post?.security).toEqual([{ bearer: [] }, { cookie: [] }]);
   });
 
-  it('answers unknown routes 404 in the error shape, and / with the honest placeholder page', async () => {
+  it('answers unknown routes 404 in the error shape, and / with the login page', async () => {
     const missing = await api('GET', '/api/nothing-here');
     expect(missing.status).toBe(404);
     expect(errorCode(missing)).toBe('HUB_ERR_NOT_FOUND');
     const page = await fetch(`${t.httpUrl}/`);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(await page.text()).toContain('pages arrive with the dispatch console issue; API at');
+    expect(await page.text()).toContain('id="login-form"');
   });
 
   it('leaves HTTP upgrades to the upgrade router: /mqtt reaches the broker, other paths get 404', async () => {
@@ -250,7 +250,7 @@ function consoleOnly(level = 'silent') {
     // The console's view of the broker: up, nobody connected.
     health: () => ({ mqtt: true, clients: 0 }),
     // The intake's read side on the same real database.
-    ingest: { store: new IntakeStore(db), presence: { list: () => [] } },
+    ingest: { store: new IntakeStore(db), presence: { list: () => [], flush: () => undefined } },
   });
   return {
     room,

@@ -20,6 +20,14 @@ export type IncidentStage = 'acknowledge' | 'accept' | 'on_site' | 'resolve';
 /** Who an escalation step or a progress message is for. */
 export type Audience = 'dispatchers' | 'supervisor' | 'contacts' | 'responder' | 'family';
 
+export interface StageProgress {
+  /** epoch ms */
+  dueAt: number;
+  doneAt: number | null;
+  tookMs: number | null;
+  met: boolean | null;
+}
+
 export interface IncidentSummary {
   id: string;
   householdId: string;
@@ -33,6 +41,14 @@ export interface IncidentSummary {
   /** epoch ms per stage; a stage not in this incident's class is absent */
   deadlines: Partial<Record<IncidentStage, number>>;
   responderId: string | null;
+  /** assigned, not yet accepted */
+  pendingResponderId: string | null;
+  /** epoch ms of the last change */
+  updatedAt: number;
+  /** epoch ms, once resolved or cancelled */
+  closedAt: number | null;
+  /** per stage: deadline, when it was reached, whether it was met (the consoles' countdowns) */
+  stages: Partial<Record<IncidentStage, StageProgress>>;
   explanation: Explanation;
   /** alarms joined into this incident */
   alarmCount: number;

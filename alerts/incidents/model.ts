@@ -151,6 +151,10 @@ export function summary(i: Incident): IncidentSummary {
     openedAt: i.openedAt,
     deadlines,
     responderId: i.responderId,
+    pendingResponderId: i.pendingResponderId,
+    updatedAt: i.updatedAt,
+    closedAt: i.closedAt,
+    stages: i.stages,
     explanation: i.explanation,
     alarmCount: i.alarmCount,
   };

@@ -56,6 +56,8 @@ export interface AuditEntry {
 
 export interface IncidentFilter {
   state?: IncidentState;
+  /** true: not resolved or cancelled (the dispatcher's queue) */
+  active?: boolean;
   class?: AlarmClass;
   householdId?: string;
   /** only these households (a family user's); empty: none */
@@ -162,6 +164,7 @@ export class IncidentStore {
       args.push(v);
     };
     eq('state', filter.state);
+    if (filter.active) where.push("state NOT IN ('resolved', 'cancelled')");
     eq('class', filter.class);
     eq('household_id', filter.householdId);
     if (filter.responderId !== undefined) {

@@ -9,6 +9,8 @@ import { DISPATCH, type HouseholdScope, paramId } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
 import { ERROR_RESPONSES, Nullable, OperatorId, SECURED, StringEnum } from '../schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
+import { HouseholdView, residentViews } from '../views/household-view.ts';
+import { IncidentContextSchema, StageProgressSchema } from '../views/schemas.ts';
 
 const tags = ['incidents'];
 /** Who may read incidents: the dispatch center, a responder (theirs only), a family (their households only). */
@@ -20,12 +22,6 @@ const Strict = { additionalProperties: false } as const;
 const IncidentParams = T.Object({ id: T.String({ minLength: 1, maxLength: 100 }) });
 const Epoch = T.Integer({ minimum: 0, description: 'epoch ms' });
 
-const Stage = T.Object({
-  dueAt: Epoch,
-  doneAt: Nullable(Epoch),
-  tookMs: Nullable(T.Integer()),
-  met: Nullable(T.Boolean()),
-});
 const IncidentSchema = T.Object({
   id: T.String(),
   householdId: T.String(),
@@ -38,7 +34,9 @@ const IncidentSchema = T.Object({
   updatedAt: Epoch,
   closedAt: Nullable(Epoch),
   deadlines: T.Record(T.String(), Epoch, { description: 'deadline per SLA stage, epoch ms' }),
-  stages: T.Record(T.String(), Stage, { description: 'per SLA stage: deadline, reached, time taken, met' }),
+  stages: T.Record(T.String(), StageProgressSchema, {
+    description: 'per SLA stage: deadline, reached, time taken, met',
+  }),
   pendingResponderId: Nullable(T.String({ description: 'assigned, not yet accepted' })),
   assignedAt: Nullable(Epoch),
   responderId: Nullable(T.String({ description: 'the responder who accepted' })),
@@ -92,6 +90,9 @@ const DetailSchema = T.Composite([
 const ListQuery = T.Object(
   {
     state: T.Optional(StringEnum(INCIDENT_STATES)),
+    active: T.Optional(
+      T.Boolean({ description: 'true: only incidents not resolved or cancelled (the queue)' }),
+    ),
     class: T.Optional(StringEnum(['emergency', 'wellness', 'non_emergency'] as const)),
     household: T.Optional(OperatorId),
     from: T.Optional(Epoch),
@@ -161,6 +162,7 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
         const households = guard.visibleHouseholds(user);
         const list = incidents.list({
           ...(q.state ? { state: q.state } : {}),
+          ...(q.active ? { active: true } : {}),
           ...(q.class ? { class: q.class } : {}),
           ...(q.household ? { householdId: q.household } : {}),
           ...(q.from !== undefined ? { from: q.from } : {}),
@@ -226,6 +228,42 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
         async (request) => run(visible(request).id, actorOf(request), request.body as ActionBody),
       );
     };
+    const view = new HouseholdView({
+      db: ctx.db,
+      registry,
+      incidents,
+      away: ctx.away,
+      now: () => ctx.clock.now(),
+      flushPresence: () => ctx.ingest.presence.flush(),
+    });
+    app.get(
+      '/incidents/:id/context',
+      {
+        preHandler: guard.requireRole(FIELD, byParam),
+        schema: {
+          tags,
+          summary:
+            "What a dispatcher or the assigned responder needs: resident (age, care notes), address and grid, contacts, devices' state, open alarms",
+          security: SECURED,
+          params: IncidentParams,
+          response: { 200: IncidentContextSchema, ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => {
+        const incident = visible(request);
+        const household = registry.households.get(incident.householdId);
+        if (!household) throw new HubError('HUB_ERR_NOT_FOUND', 'the household of this incident was deleted');
+        return {
+          incidentId: incident.id,
+          household,
+          residents: residentViews(registry.households.residents(household.id), ctx.clock.now()),
+          contacts: registry.households.contacts(household.id).sort((a, b) => a.priority - b.priority),
+          devices: view.devices(household.id),
+          openAlarms: view.openAlarms(household.id),
+          lastMovementAt: view.lastMovementAt(household.id),
+        };
+      },
+    );
     app.get(
       '/incidents/:id/suggestions',
       {

@@ -13,18 +13,7 @@ const Health = T.Object({
   db: T.Union([T.Literal('ok'), T.Literal('error')]),
 });
 
-const PLACEHOLDER_PAGE = `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>Elder-care hub</title></head>
-<body>
-<h1>Elder-care hub console</h1>
-<p>Elder-care hub console — pages arrive with the dispatch console issue; API at
-<a href="/api/docs/json">/api/docs/json</a>.</p>
-</body>
-</html>
-`;
-
-/** Health, metrics and the front page: no login (a load balancer and Prometheus call them). */
+/** Health and metrics: no login (a load balancer and Prometheus call them). */
 export function opsRoutes(ctx: RouteContext): FastifyPluginAsync {
   return async (app) => {
     app.get(
@@ -63,14 +52,6 @@ export function opsRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
       },
       async (_request, reply) => reply.type(PROMETHEUS_CONTENT_TYPE).send(ctx.metrics.render()),
-    );
-
-    app.get('/', { config: { public: true }, schema: { hide: true } }, async (_request, reply) =>
-      reply
-        .type('text/html; charset=utf-8')
-        .header('content-security-policy', "default-src 'none'")
-        .header('x-content-type-options', 'nosniff')
-        .send(PLACEHOLDER_PAGE),
     );
   };
 }

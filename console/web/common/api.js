@@ -1,0 +1,74 @@
+// The console's REST client: same-origin fetch with the HttpOnly session cookie (set by /api/auth/login).
+
+export class ApiError extends Error {
+  /** @param {number} status @param {string} code @param {string} message @param {unknown} details */
+  constructor(status, code, message, details) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** Where a page goes when its session is gone: the login page, coming back here afterwards. */
+export function toLogin() {
+  const next = encodeURIComponent(location.pathname + location.search + location.hash);
+  location.assign(`/?next=${next}`);
+}
+
+/**
+ * Calls the API; answers the parsed JSON (or text for CSV). A 401 sends the user to the login page.
+ * @param {string} method @param {string} path @param {unknown} [body] @param {{ raw?: string, contentType?: string, noRedirect?: boolean }} [opts]
+ */
+export async function api(method, path, body, opts = {}) {
+  /** @type {Record<string, string>} */
+  const headers = { accept: 'application/json' };
+  let payload;
+  if (opts.raw !== undefined) {
+    headers['content-type'] = opts.contentType ?? 'text/plain';
+    payload = opts.raw;
+  } else if (body !== undefined) {
+    headers['content-type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
+  const res = await fetch(path, { method, headers, body: payload, credentials: 'same-origin' });
+  const type = res.headers.get('content-type') ?? '';
+  const data = type.includes('json') ? await res.json().catch(() => null) : await res.text();
+  if (res.status === 401 && !opts.noRedirect) {
+    toLogin();
+    throw new ApiError(401, 'HUB_ERR_UNAUTHENTICATED', 'login required');
+  }
+  if (!res.ok) {
+    const err = data && typeof data === 'object' ? (data.error ?? {}) : {};
+    throw new ApiError(
+      res.status,
+      err.code ?? `HTTP_${res.status}`,
+      err.message ?? res.statusText,
+      err.details,
+    );
+  }
+  return data;
+}
+
+/** The logged-in user ({ id, username, role, displayName, households }), or null. */
+export async function currentUser() {
+  try {
+    return (await api('GET', '/api/auth/me', undefined, { noRedirect: true })).user;
+  } catch {
+    return null;
+  }
+}
+
+export async function logout() {
+  await api('POST', '/api/auth/logout', undefined, { noRedirect: true }).catch(() => undefined);
+  location.assign('/');
+}
+
+/** Each role's home page. */
+export const HOME = {
+  dispatcher: '/dispatch/',
+  supervisor: '/supervisor/',
+  admin: '/admin/',
+  family: '/family/',
+  responder: '/responder/',
+};

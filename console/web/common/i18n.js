@@ -1,0 +1,149 @@
+// Chinese by default, English on a switch (remembered per browser). Pages add their own messages;
+// elements carry data-i18n="key" (text), data-i18n-placeholder, data-i18n-title, data-i18n-aria-label.
+
+/** @type {Record<'zh' | 'en', Record<string, string>>} */
+const messages = {
+  zh: {
+    'app.title': '居家养老安全平台',
+    'lang.switch': 'English',
+    'nav.logout': '退出',
+    'live.connecting': '连接中…',
+    'live.live': '实时',
+    'live.offline': '已断开，正在重连',
+    'login.title': '登录',
+    'login.username': '用户名',
+    'login.password': '密码',
+    'login.submit': '登录',
+    'login.failed': '用户名或密码错误',
+    'login.rateLimited': '尝试次数过多，请稍后再试',
+    'common.loading': '加载中…',
+    'common.none': '无',
+    'common.error': '操作失败：{message}',
+    'common.save': '保存',
+    'common.cancel': '取消',
+    'common.close': '关闭',
+    'common.minutes': '{n} 分钟',
+    'common.ago': '{when}前',
+    'time.justNow': '刚刚',
+    'time.s': '{n} 秒',
+    'time.m': '{n} 分',
+    'time.h': '{n} 小时',
+    'time.d': '{n} 天',
+  },
+  en: {
+    'app.title': 'Elder-care safety hub',
+    'lang.switch': '中文',
+    'nav.logout': 'Log out',
+    'live.connecting': 'Connecting…',
+    'live.live': 'Live',
+    'live.offline': 'Disconnected, reconnecting',
+    'login.title': 'Log in',
+    'login.username': 'User name',
+    'login.password': 'Password',
+    'login.submit': 'Log in',
+    'login.failed': 'Wrong user name or password',
+    'login.rateLimited': 'Too many attempts, try again later',
+    'common.loading': 'Loading…',
+    'common.none': 'None',
+    'common.error': 'Failed: {message}',
+    'common.save': 'Save',
+    'common.cancel': 'Cancel',
+    'common.close': 'Close',
+    'common.minutes': '{n} min',
+    'common.ago': '{when} ago',
+    'time.justNow': 'just now',
+    'time.s': '{n} s',
+    'time.m': '{n} min',
+    'time.h': '{n} h',
+    'time.d': '{n} d',
+  },
+};
+
+const STORAGE_KEY = 'hub.lang';
+/** @type {Array<() => void>} */
+const listeners = [];
+
+/** @returns {'zh' | 'en'} */
+export function lang() {
+  return localStorage.getItem(STORAGE_KEY) === 'en' ? 'en' : 'zh';
+}
+
+/** @param {'zh' | 'en'} l */
+export function setLang(l) {
+  localStorage.setItem(STORAGE_KEY, l);
+  applyI18n(document);
+  for (const fn of listeners) fn();
+}
+
+/** Called after every language switch (pages re-render their dynamic parts). */
+export function onLangChange(fn) {
+  listeners.push(fn);
+}
+
+/** @param {{ zh: Record<string, string>, en: Record<string, string> }} pageMessages */
+export function addMessages(pageMessages) {
+  Object.assign(messages.zh, pageMessages.zh);
+  Object.assign(messages.en, pageMessages.en);
+}
+
+/** The message of `key` in the current language, `{name}` replaced from vars. */
+export function t(key, vars = {}) {
+  const text = messages[lang()][key] ?? messages.zh[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
+}
+
+/** A bilingual text from the API ({zh, en}) in the current language. */
+export function pick(text) {
+  if (!text) return '';
+  return text[lang()] ?? text.zh ?? '';
+}
+
+/** Translates the marked elements under root. */
+export function applyI18n(root) {
+  document.documentElement.lang = lang() === 'zh' ? 'zh-CN' : 'en';
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const attr of ['placeholder', 'title', 'aria-label']) {
+    const data = `i18n${attr.replace(/(^|-)(\w)/g, (_, _d, c) => c.toUpperCase())}`;
+    for (const el of root.querySelectorAll(`[data-i18n-${attr}]`)) el.setAttribute(attr, t(el.dataset[data]));
+  }
+}
+
+/** A compact duration: 45 s, 12 min, 3 h, 2 d. */
+export function formatDuration(ms) {
+  const s = Math.max(0, Math.round(Math.abs(ms) / 1000));
+  if (s < 60) return t('time.s', { n: s });
+  if (s < 3600) return t('time.m', { n: Math.floor(s / 60) });
+  if (s < 86400) return t('time.h', { n: Math.floor(s / 3600) });
+  return t('time.d', { n: Math.floor(s / 86400) });
+}
+
+/** mm:ss (or h:mm:ss) for countdowns; negative values get a minus sign. */
+export function formatCountdown(ms) {
+  const sign = ms < 0 ? '−' : '';
+  const total = Math.floor(Math.abs(ms) / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const mm = String(m).padStart(2, '0');
+  const ss = String(s).padStart(2, '0');
+  return h > 0 ? `${sign}${h}:${mm}:${ss}` : `${sign}${mm}:${ss}`;
+}
+
+/** Local date and time of an epoch ms in the current language. */
+export function formatTime(ms) {
+  if (ms === null || ms === undefined) return '—';
+  return new Date(ms).toLocaleString(lang() === 'zh' ? 'zh-CN' : 'en-GB', {
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
+}
+
+/** "5 min ago" against a reference time (the hub's clock). */
+export function formatAgo(ms, now) {
+  if (ms === null || ms === undefined) return '—';
+  if (now - ms < 5000) return t('time.justNow');
+  return t('common.ago', { when: formatDuration(now - ms) });
+}

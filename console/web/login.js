@@ -1,0 +1,35 @@
+// The login page: POST /api/auth/login sets the session cookie; then each role goes to its own page.
+import { api, currentUser, HOME } from './common/api.js';
+import { $ } from './common/dom.js';
+import { applyI18n, lang, setLang, t } from './common/i18n.js';
+
+/** Only a same-site path may be the target after login (no open redirect). */
+function nextPath(role) {
+  const next = new URLSearchParams(location.search).get('next');
+  if (next?.startsWith('/') && !next.startsWith('//')) return next;
+  return HOME[role] ?? '/';
+}
+
+applyI18n(document);
+$('#lang-switch').addEventListener('click', () => setLang(lang() === 'zh' ? 'en' : 'zh'));
+
+const already = await currentUser();
+if (already) location.assign(nextPath(already.role));
+
+$('#login-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const error = $('#login-error');
+  error.textContent = '';
+  const form = new FormData(/** @type {HTMLFormElement} */ (ev.target));
+  try {
+    const answer = await api(
+      'POST',
+      '/api/auth/login',
+      { username: String(form.get('username')), password: String(form.get('password')) },
+      { noRedirect: true },
+    );
+    location.assign(nextPath(answer.user.role));
+  } catch (err) {
+    error.textContent = err.status === 429 ? t('login.rateLimited') : t('login.failed');
+  }
+});
