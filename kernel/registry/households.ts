@@ -49,9 +49,12 @@ const toContact = (r: Row): Contact => ({
 export class HouseholdStore {
   readonly #sql: Statements;
   readonly #clock: Clock;
-  constructor(db: Db, clock: Clock) {
+  /** told when a delete cascades into devices (ON DELETE CASCADE / SET NULL): the device cache drops */
+  readonly #onCascade: () => void;
+  constructor(db: Db, clock: Clock, onCascade: () => void = () => undefined) {
     this.#sql = new Statements(db);
     this.#clock = clock;
+    this.#onCascade = onCascade;
   }
 
   list(ids?: readonly string[]): Household[] {
@@ -100,7 +103,9 @@ export class HouseholdStore {
   }
 
   delete(id: string): boolean {
-    return this.#sql.get('DELETE FROM households WHERE id = ?').run(id).changes > 0;
+    const done = this.#sql.get('DELETE FROM households WHERE id = ?').run(id).changes > 0;
+    if (done) this.#onCascade();
+    return done;
   }
 
   residents(householdId: string): Resident[] {
@@ -144,7 +149,9 @@ export class HouseholdStore {
   }
 
   deleteResident(id: string): boolean {
-    return this.#sql.get('DELETE FROM residents WHERE id = ?').run(id).changes > 0;
+    const done = this.#sql.get('DELETE FROM residents WHERE id = ?').run(id).changes > 0;
+    if (done) this.#onCascade();
+    return done;
   }
 
   contacts(householdId: string): Contact[] {

@@ -18,10 +18,17 @@ export interface Registry {
 export function createRegistry(db: Db, clock: Clock): Registry {
   const devices = new DeviceStore(db, clock);
   return {
-    households: new HouseholdStore(db, clock),
+    households: new HouseholdStore(db, clock, () => devices.forgetCached()),
     devices,
     people: new PeopleStore(db, clock),
     mqttIdTaken: (id) => devices.get(id) !== null || devices.getGateway(id) !== null,
-    transaction: (fn) => transaction(db, fn),
+    transaction: (fn) => {
+      try {
+        return transaction(db, fn);
+      } finally {
+        // a rolled-back import may have cached a device it had written
+        devices.forgetCached();
+      }
+    },
   };
 }
