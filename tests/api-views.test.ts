@@ -121,4 +121,57 @@ describe('console views: household status and incident context', () => {
     expect((await context(theirs.token)).status).toBe(404);
     expect((await context(family.token)).status).toBe(403);
   });
+
+  it('tells a family the progress of an incident without evidence, comments, operators or the responder position', async () => {
+    const clock = new ManualClock(MORNING);
+    h = await startIncidentsHub(clock);
+    const { api } = h;
+    h.t.hub.registry.households.upsert({
+      id: 'hh-test',
+      address: 'hh-test 幸福路 1号',
+      grid: 'grid-1',
+      location: { lat: 31.23, lon: 121.47 },
+    });
+    await h.sos(await h.button('btn-1'), { opened: 1 });
+    const id = h.opened[0]?.incident.id ?? '';
+    const dispatcher = await h.user('disp-1', 'dispatcher');
+    const field = await h.user('resp-1', 'responder');
+    h.responder('r-1', field.id);
+    const family = await h.user('fam-1', 'family', ['hh-test']);
+    const post = (path: string, token: string, body?: unknown) =>
+      api('POST', `/api/incidents/${id}/${path}`, { token, ...(body ? { body } : {}) });
+    await post('acknowledge', dispatcher.token);
+    await post('comment', dispatcher.token, { text: '家属情绪激动，内部备注' });
+    await post('assign', dispatcher.token, { responderId: 'r-1' });
+    await post('accept', field.token);
+    expect((await post('position', field.token, { lat: 31.24, lon: 121.47 })).status).toBe(200);
+
+    const seen = (await api('GET', `/api/incidents/${id}`, { token: family.token })).body as {
+      evidence: unknown[];
+      state: string;
+      timeline: Array<{
+        kind: string;
+        action?: string;
+        username?: string | null;
+        detail?: Record<string, unknown>;
+      }>;
+    };
+    expect(seen.state).toBe('dispatched');
+    expect(seen.evidence).toEqual([]);
+    expect(seen.timeline.map((e) => e.kind)).not.toContain('evidence');
+    expect(seen.timeline.map((e) => e.action)).not.toContain('comment');
+    expect(JSON.stringify(seen)).not.toContain('内部备注');
+    expect(seen.timeline.every((e) => e.username === null)).toBe(true);
+    const position = seen.timeline.find((e) => e.action === 'position');
+    expect(Object.keys(position?.detail ?? {}).sort()).toEqual(['etaAt', 'etaMinutes']);
+    const list = (await api('GET', '/api/incidents', { token: family.token })).body as Array<{
+      evidence: unknown[];
+    }>;
+    expect(list.map((i) => i.evidence)).toEqual([[]]);
+    // the dispatch center still sees all of it
+    const full = (await api('GET', `/api/incidents/${id}`, { token: dispatcher.token })).body as {
+      evidence: unknown[];
+    };
+    expect(full.evidence.length).toBeGreaterThan(0);
+  });
 });

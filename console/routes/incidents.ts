@@ -2,13 +2,13 @@ import { Type as T } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { INCIDENT_STATES } from '../../alerts/incidents/events.ts';
 import { type Actor, type Incident, OUTCOMES } from '../../alerts/incidents/model.ts';
-import type { TimelineEntry } from '../../alerts/incidents/service.ts';
 import { HubError } from '../../kernel/errors.ts';
 import type { Role } from '../../kernel/registry/types.ts';
 import { DISPATCH, type HouseholdScope, paramId } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
 import { ERROR_RESPONSES, Nullable, OperatorId, SECURED, StringEnum } from '../schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
+import { familyIncident, familyTimeline } from '../views/family-incident.ts';
 import { HouseholdView, residentViews } from '../views/household-view.ts';
 import { IncidentContextSchema, StageProgressSchema } from '../views/schemas.ts';
 
@@ -170,6 +170,7 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
           ...(households ? { households } : {}),
           limit: q.limit ?? 500,
         });
+        if (user.role === 'family') return list.map(familyIncident);
         if (user.role !== 'responder') return list;
         const mine = responderIdsOf(user.id);
         return list.filter((i) =>
@@ -194,14 +195,13 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
         const user = guard.userOf(request);
         const detail = incidents.detail(visible(request).id);
         if (!detail) throw new HubError('HUB_ERR_NOT_FOUND', 'unknown incident');
-        // A family follows the progress; who clicked from which address stays with the dispatch center.
-        const timeline: TimelineEntry[] =
-          user.role === 'family'
-            ? detail.timeline.map((e) =>
-                e.kind === 'audit' ? { ...e, userId: null, ip: null, userAgent: null } : e,
-              )
-            : detail.timeline;
-        return { ...detail.incident, alarmIds: detail.alarmIds, timeline };
+        // A family follows the progress; evidence, comments and who clicked from where stay with the
+        // dispatch center.
+        if (user.role === 'family') {
+          const timeline = familyTimeline(detail.timeline);
+          return { ...familyIncident(detail.incident), alarmIds: detail.alarmIds, timeline };
+        }
+        return { ...detail.incident, alarmIds: detail.alarmIds, timeline: detail.timeline };
       },
     );
 

@@ -1,0 +1,102 @@
+// The household at a glance: the big banner (all well / needs attention / alarm in progress), last
+// movement against the hub's clock, the away period, devices' health in words, and who to call.
+import { fill, h } from '../common/dom.js';
+import { formatAgo, formatTime, t } from '../common/i18n.js';
+
+const KNOWN_REASONS = ['hospital', 'visiting', 'other'];
+
+/** "住院" for the codes the away form sends; any other text (a dispatcher's) as it is. */
+export function reasonText(reason) {
+  return KNOWN_REASONS.includes(reason) ? t(`reason.${reason}`) : reason;
+}
+
+/** "卧室的人体感应器" / "bedroom motion sensor"; just the type without a room. */
+function deviceName(d) {
+  const device = t(`device.${d.type}`);
+  const room = d.room ? t(`room.${d.room}`) : '';
+  return room ? t('deviceName.room', { room, device }) : device;
+}
+
+/** One sentence per device problem, e.g. "The call button's battery is low". */
+export function healthSentences(devices) {
+  const out = [];
+  for (const d of devices) {
+    for (const issue of d.issues) {
+      const text = t(`issue.${issue}`, { device: deviceName(d) });
+      out.push({ issue, text: text.charAt(0).toUpperCase() + text.slice(1) });
+    }
+  }
+  return out;
+}
+
+/** @param {HTMLElement} el @param {any} status @param {number} now hub clock, epoch ms */
+export function renderStatus(el, status, now) {
+  const names = status.residents.map((r) => r.name).join('、');
+  const away = status.away;
+  fill(
+    el,
+    h(
+      'div',
+      { class: 'banner', id: 'status-banner', dataset: { state: status.state } },
+      h('span', { class: 'banner-icon', 'aria-hidden': 'true' }, ICON[status.state] ?? ''),
+      h('span', { id: 'status-text' }, t(`family.state.${status.state}`)),
+    ),
+    h('p', { class: 'who-line' }, h('strong', null, names), ' · ', status.household.address),
+    h(
+      'p',
+      { id: 'last-movement' },
+      status.lastMovementAt === null
+        ? t('family.lastMovement.none')
+        : t('family.lastMovement', { ago: formatAgo(status.lastMovementAt, now) }),
+    ),
+    away?.declared
+      ? h(
+          'p',
+          { id: 'away-status', class: 'away-note' },
+          t('family.away', {
+            reason: reasonText(away.declared.reason),
+            until: formatTime(away.declared.until),
+          }),
+        )
+      : null,
+    away?.wristband ? h('p', { class: 'away-note' }, t('family.awayWristband')) : null,
+  );
+}
+
+const ICON = { well: '✓', attention: '!', alarm: '⚠' };
+
+/** @param {HTMLElement} el @param {any[]} devices */
+export function renderHealth(el, devices) {
+  const sentences = healthSentences(devices);
+  if (sentences.length === 0) {
+    fill(el, h('li', { class: 'ok' }, t('family.devices.ok')));
+    return;
+  }
+  fill(
+    el,
+    sentences.map((s) => h('li', { class: 'issue', dataset: { issue: s.issue } }, s.text)),
+  );
+}
+
+/** @param {HTMLElement} el @param {any[]} contacts */
+export function renderContacts(el, contacts) {
+  if (contacts.length === 0) {
+    fill(el, h('li', { class: 'muted' }, t('common.none')));
+    return;
+  }
+  fill(
+    el,
+    contacts.map((c) =>
+      h(
+        'li',
+        null,
+        h('span', { class: 'contact-name' }, c.name, c.relation ? ` (${c.relation})` : ''),
+        h(
+          'a',
+          { class: 'call', href: `tel:${c.phone.replace(/[^\d+]/g, '')}` },
+          `${t('family.call')} ${c.phone}`,
+        ),
+      ),
+    ),
+  );
+}

@@ -1,0 +1,147 @@
+// The responder page: my jobs (GET /api/incidents?active=true answers a responder only theirs), each with
+// its context, live (incidentOpened/Updated/Escalated of my jobs, jobWithdrawn).
+import './messages.js';
+import { api } from '../common/api.js';
+import { $, fill, h } from '../common/dom.js';
+import { onLangChange, t } from '../common/i18n.js';
+import { Live } from '../common/live.js';
+import { showLiveStatus, startPage, toast } from '../common/shell.js';
+import { jobCard } from './job.js';
+import { PositionSharing } from './position.js';
+
+const SHARE_KEY = 'hub.responder.sharePosition';
+
+await startPage(['responder'], 'responder.title');
+
+/** @type {any[]} */
+let jobs = [];
+/** @type {Map<string, any>} incident id → context */
+const contexts = new Map();
+/** @type {Map<string, string>} incident id → the last position result in words */
+const positionTexts = new Map();
+
+const sharing = new PositionSharing((id, result) => {
+  positionTexts.set(
+    id,
+    result.error !== undefined
+      ? t('responder.positionFailed', { message: result.error })
+      : t('responder.positionSent', { n: result.eta }),
+  );
+  render();
+});
+
+const shareBox = h('input', {
+  type: 'checkbox',
+  id: 'share-position',
+  checked: localStorage.getItem(SHARE_KEY) !== 'off',
+  onchange: () => {
+    localStorage.setItem(SHARE_KEY, shareBox.checked ? 'on' : 'off');
+    render();
+  },
+});
+$('#responder').prepend(
+  h(
+    'label',
+    { class: 'share' },
+    shareBox,
+    h('span', { 'data-i18n': 'responder.sharePosition' }, t('responder.sharePosition')),
+  ),
+);
+
+async function reload() {
+  const list = await api('GET', '/api/incidents?active=true');
+  const fresh = await Promise.all(
+    list.map((i) =>
+      api('GET', `/api/incidents/${encodeURIComponent(i.id)}/context`).catch(
+        () => contexts.get(i.id) ?? null,
+      ),
+    ),
+  );
+  contexts.clear();
+  for (const [n, i] of list.entries()) contexts.set(i.id, fresh[n]);
+  jobs = list;
+  render();
+}
+
+let reloading = /** @type {Promise<void> | null} */ (null);
+let again = false;
+function scheduleReload() {
+  if (reloading) {
+    again = true;
+    return;
+  }
+  reloading = reload()
+    .catch((err) => toast(t('common.error', { message: err.message }), 'error'))
+    .finally(() => {
+      reloading = null;
+      if (again) {
+        again = false;
+        scheduleReload();
+      }
+    });
+}
+
+/** @param {any} incident @param {string} action @param {any} [body] */
+async function act(incident, action, body) {
+  try {
+    await api('POST', `/api/incidents/${encodeURIComponent(incident.id)}/${action}`, body);
+    if (action === 'accept') toast(t('responder.accepted'));
+    if (action === 'resolve') toast(t('responder.resolved'));
+  } catch (err) {
+    toast(t('common.error', { message: err.message }), 'error');
+  }
+  scheduleReload();
+}
+
+/** What the responder has typed into the outcome forms, by incident (kept across re-renders). */
+function typedOutcomes(el) {
+  const typed = new Map();
+  for (const form of el.querySelectorAll('form.resolve-form')) {
+    const id = form.closest('article.job')?.dataset.incident;
+    if (!id) continue;
+    typed.set(id, {
+      outcome: form.elements.namedItem('outcome').value,
+      note: form.elements.namedItem('note').value,
+    });
+  }
+  return typed;
+}
+
+function render() {
+  const el = $('#jobs');
+  // Positions only where the hub can make an ETA of them: the household has coordinates.
+  const onTheWay = jobs
+    .filter(
+      (j) => j.state === 'dispatched' && j.responderId !== null && contexts.get(j.id)?.household?.location,
+    )
+    .map((j) => j.id);
+  sharing.update(onTheWay, shareBox.checked);
+  if (jobs.length === 0) {
+    fill(el, h('p', { class: 'muted', id: 'no-jobs' }, t('responder.none')));
+    return;
+  }
+  const typed = typedOutcomes(el);
+  fill(
+    el,
+    jobs.map((j) =>
+      jobCard(j, contexts.get(j.id) ?? null, { act, positionText: positionTexts.get(j.id) ?? '' }),
+    ),
+  );
+  for (const [id, values] of typed) {
+    const form = el.querySelector(`article.job[data-incident="${CSS.escape(id)}"] form.resolve-form`);
+    if (!form) continue;
+    form.elements.namedItem('outcome').value = values.outcome;
+    form.elements.namedItem('note').value = values.note;
+  }
+}
+
+const live = new Live({
+  resync: () => reload(),
+  onEvent: (frame) => {
+    if (frame.event === 'jobWithdrawn') toast(t('responder.withdrawn'));
+    scheduleReload();
+  },
+  onStatus: showLiveStatus,
+});
+onLangChange(() => render());
+live.start();
