@@ -4,7 +4,7 @@ import { ManualClock } from '../kernel/clock.ts';
 import { until } from '../simulators/device.ts';
 import { SimMotion } from '../simulators/device-types.ts';
 import { connectSim, MIN, MORNING } from './helpers/alerts.ts';
-import { launchBrowser, loginAs, PHONE, screenshot } from './helpers/browser.ts';
+import { launchBrowser, loginAs, newPage, PHONE, screenshot } from './helpers/browser.ts';
 import { storedMessages } from './helpers/devices.ts';
 import { type IncidentsHub, startIncidentsHub } from './helpers/incidents.ts';
 
@@ -21,15 +21,6 @@ function furnish(h: IncidentsHub): void {
   households.addContact({ householdId: 'hh-test', name: '王小明', relation: '儿子', phone: '138 0013 8000' });
   households.upsert({ id: 'hh-2', address: '和平路 8号', grid: 'grid-1', sharing: 'status' });
   households.upsertResident({ id: 'res-2', householdId: 'hh-2', name: '李爷爷' });
-}
-
-/** A phone in China: 390×844, Chinese, the hub's local time (UTC+8) for the times shown. */
-async function phonePage(browser: Browser) {
-  const context = await browser.newContext({ viewport: PHONE, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(err.message));
-  return { context, page, errors };
 }
 
 const text = async (page: Page, selector: string) =>
@@ -68,7 +59,7 @@ describe('family page', () => {
     const responderUser = await h.user('r.li', 'responder');
     h.responder('r-1', responderUser.id);
 
-    const { page, context, errors } = await phonePage(browser);
+    const { page, context, errors } = await newPage(browser, PHONE);
     await loginAs(page, h.t.httpUrl, 'f.wang', 'f.wang-password');
     expect(new URL(page.url()).pathname).toBe('/family/');
     await page.waitForSelector('#status-banner[data-state="well"]');
@@ -146,7 +137,7 @@ describe('family page', () => {
     );
     await h.user('f.wang', 'family', ['hh-test', 'hh-2']);
 
-    const { page, context, errors } = await phonePage(browser);
+    const { page, context, errors } = await newPage(browser, PHONE);
     await loginAs(page, h.t.httpUrl, 'f.wang', 'f.wang-password');
     // The first household of the user is hh-2, whose call button's battery is low.
     await page.waitForSelector('#status-banner[data-state="attention"]');

@@ -1,7 +1,271 @@
+import { type Static, Type as T } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
+import type { Alarm } from '../../alerts/alarm.ts';
+import { AlarmStore } from '../../alerts/alarm-store.ts';
+import { DeadLetterStore } from '../../ingest/dead-letter.ts';
+import type { Db } from '../../kernel/db.ts';
+import type { Registry } from '../../kernel/registry/index.ts';
+import { DISPATCH } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
+import { ERROR_RESPONSES, Nullable, SECURED } from '../schemas.ts';
+import type { TypeBoxProvider } from '../type-provider.ts';
 
-/** Placeholder: filled in by the fleet work (issue 7/8). */
-export function fleetRoutes(_ctx: RouteContext): FastifyPluginAsync {
-  return async () => {};
+const tags = ['ops'];
+
+const Epoch = T.Integer({ minimum: 0, description: 'epoch ms, hub clock' });
+
+const OfflineEntry = T.Object({
+  clientId: T.String({ description: 'device or gateway id' }),
+  kind: T.String({ description: 'device or gateway' }),
+  householdId: Nullable(T.String()),
+  type: Nullable(T.String({ description: 'device type; null for a gateway' })),
+  state: T.String({ description: 'offline: the broker saw it go; silent: connected but past its heartbeat' }),
+  lastSeenAt: Nullable(Epoch),
+  silentSince: Nullable(Epoch),
+});
+const BatteryEntry = T.Object({
+  alarmId: T.String(),
+  householdId: T.String(),
+  deviceId: Nullable(T.String()),
+  battery: Nullable(T.Number({ description: 'per cent, as reported with the alarm' })),
+  since: Epoch,
+});
+const UnprotectedEntry = T.Object({
+  householdId: T.String(),
+  residentId: Nullable(T.String()),
+  deviceId: Nullable(T.String()),
+  reason: T.String({ description: 'lifeline_silent (call button or wristband) or wristband_removed' }),
+  since: Nullable(Epoch),
+});
+const QuarantineSummary = T.Object({
+  last24h: T.Integer({ description: 'quarantined messages in the last 24 h' }),
+  byCode: T.Record(T.String(), T.Integer(), { description: 'last 24 h per reason code' }),
+  recent: T.Array(
+    T.Object({ id: T.Integer(), at: Epoch, clientId: T.String(), code: T.String(), detail: T.String() }),
+  ),
+});
+const DeadLetterSummary = T.Object({
+  total: T.Integer({ description: 'telemetry lines InfluxDB refused, kept' }),
+  recent: T.Array(
+    T.Object({
+      id: T.Integer(),
+      at: Epoch,
+      deviceId: T.String(),
+      householdId: T.String(),
+      status: Nullable(T.Integer()),
+      error: T.String(),
+    }),
+  ),
+});
+const FleetSchema = T.Object({
+  asOf: Epoch,
+  counts: T.Object({
+    devices: T.Integer({ description: 'registered devices' }),
+    gateways: T.Integer({ description: 'registered gateways' }),
+    offline: T.Integer({ description: 'devices and gateways offline or silent' }),
+    neverConnected: T.Integer({ description: 'registered devices the broker has never seen' }),
+    batteryLow: T.Integer(),
+    unprotected: T.Integer({ description: 'residents/households whose lifeline device is silent or off' }),
+    quarantine24h: T.Integer(),
+    deadLetter: T.Integer(),
+  }),
+  offline: T.Array(OfflineEntry),
+  batteryLow: T.Array(BatteryEntry),
+  unprotected: T.Array(UnprotectedEntry),
+  quarantine: QuarantineSummary,
+  deadLetter: DeadLetterSummary,
+});
+
+type FleetHealth = Static<typeof FleetSchema>;
+
+const DAY_MS = 86_400_000;
+/** How many entries each list carries at most (the counts are exact). */
+const LIST_LIMIT = 200;
+const RECENT_LIMIT = 20;
+/** The resident's lifeline: the call button and the wristband (SOS, fall, vitals). */
+const LIFELINE = new Set(['button', 'wristband']);
+
+interface PresenceRow {
+  clientId: string;
+  kind: string;
+  state: string;
+  lastSeenAt: number | null;
+  silentSince: number | null;
+}
+
+interface FleetInputs {
+  db: Db;
+  registry: Registry;
+  presence: readonly PresenceRow[];
+  openAlarms: readonly Alarm[];
+  deadLetters: DeadLetterStore;
+  now: number;
+}
+
+/** The device ids an alarm's evidence names (device alarms carry `deviceId` in their evidence entries). */
+const devicesOf = (a: Alarm): string[] =>
+  a.evidence
+    .map((e) => (e as { deviceId?: unknown }).deviceId)
+    .filter((id): id is string => typeof id === 'string');
+
+const numberIn = (a: Alarm, key: string): number | null => {
+  for (const e of a.evidence) {
+    const values = (e as { values?: Record<string, unknown> }).values;
+    const v = values?.[key] ?? (e as Record<string, unknown>)[key];
+    if (typeof v === 'number') return v;
+  }
+  return null;
+};
+
+function fleetHealth(x: FleetInputs): FleetHealth {
+  const devices = new Map(x.registry.devices.list().map((d) => [d.id, d]));
+  const gateways = new Map(x.registry.devices.listGateways().map((g) => [g.id, g]));
+  const presenceOf = new Map(x.presence.map((p) => [p.clientId, p]));
+
+  const offline = x.presence
+    .filter((p) => p.state === 'offline' || p.silentSince !== null)
+    .filter((p) => devices.has(p.clientId) || gateways.has(p.clientId))
+    .map((p) => {
+      const d = devices.get(p.clientId);
+      return {
+        clientId: p.clientId,
+        kind: p.kind,
+        householdId: d?.householdId ?? gateways.get(p.clientId)?.householdId ?? null,
+        type: d?.type ?? null,
+        state: p.state === 'offline' ? 'offline' : 'silent',
+        lastSeenAt: p.lastSeenAt,
+        silentSince: p.silentSince,
+      };
+    })
+    .sort((a, b) => (a.lastSeenAt ?? 0) - (b.lastSeenAt ?? 0));
+
+  const batteryLow = x.openAlarms
+    .filter((a) => a.type === 'battery_low')
+    .map((a) => ({
+      alarmId: a.id,
+      householdId: a.householdId,
+      deviceId: devicesOf(a)[0] ?? null,
+      battery: numberIn(a, 'battery'),
+      since: a.openedAt,
+    }));
+
+  // Unprotected: a lifeline device silent past its heartbeat (presence, or named by an open silence
+  // alarm), or a wristband taken off (open wristband_removed alarm).
+  const unprotected = new Map<string, Static<typeof UnprotectedEntry>>();
+  const lifelineSilent = (deviceId: string, since: number | null) => {
+    const d = devices.get(deviceId);
+    if (!d || !LIFELINE.has(d.type) || unprotected.has(deviceId)) return;
+    unprotected.set(deviceId, {
+      householdId: d.householdId,
+      residentId: d.residentId,
+      deviceId,
+      reason: 'lifeline_silent',
+      since,
+    });
+  };
+  for (const p of x.presence) if (p.silentSince !== null) lifelineSilent(p.clientId, p.silentSince);
+  for (const a of x.openAlarms) {
+    if (a.type !== 'device_silent') continue;
+    // the alarm stays open until every silent device is heard: one heard again is protected again
+    for (const id of devicesOf(a))
+      if (presenceOf.get(id)?.silentSince !== null) lifelineSilent(id, a.openedAt);
+  }
+  for (const a of x.openAlarms) {
+    if (a.type === 'wristband_removed') {
+      const deviceId = devicesOf(a)[0] ?? null;
+      const key = deviceId ?? `alarm:${a.id}`;
+      if (unprotected.has(key)) continue; // silent and taken off: one unprotected resident, listed once
+      unprotected.set(key, {
+        householdId: a.householdId,
+        residentId: a.residentId,
+        deviceId,
+        reason: 'wristband_removed',
+        since: a.openedAt,
+      });
+    }
+  }
+
+  const since = x.now - DAY_MS;
+  const byCode: Record<string, number> = {};
+  let last24h = 0;
+  for (const r of x.db
+    .prepare('SELECT code, COUNT(*) AS n FROM quarantine WHERE at >= ? GROUP BY code')
+    .all(since) as Array<{ code: string; n: number }>) {
+    byCode[r.code] = Number(r.n);
+    last24h += Number(r.n);
+  }
+  const recentQuarantine = x.db
+    .prepare('SELECT id, at, client_id, code, detail FROM quarantine WHERE at >= ? ORDER BY id DESC LIMIT ?')
+    .all(since, RECENT_LIMIT)
+    .map((r) => ({
+      id: Number(r.id),
+      at: Number(r.at),
+      clientId: String(r.client_id),
+      code: String(r.code),
+      detail: String(r.detail),
+    }));
+  const deadLetterTotal = x.deadLetters.count();
+  const recentDead = x.deadLetters.list({ limit: RECENT_LIMIT }).map((d) => ({
+    id: d.id,
+    at: d.at,
+    deviceId: d.deviceId,
+    householdId: d.householdId,
+    status: d.status,
+    error: d.error,
+  }));
+
+  const unprotectedList = [...unprotected.values()];
+  return {
+    asOf: x.now,
+    counts: {
+      devices: devices.size,
+      gateways: gateways.size,
+      offline: offline.length,
+      neverConnected: [...devices.keys()].filter((id) => !presenceOf.has(id)).length,
+      batteryLow: batteryLow.length,
+      unprotected: unprotectedList.length,
+      quarantine24h: last24h,
+      deadLetter: deadLetterTotal,
+    },
+    offline: offline.slice(0, LIST_LIMIT),
+    batteryLow: batteryLow.slice(0, LIST_LIMIT),
+    unprotected: unprotectedList.slice(0, LIST_LIMIT),
+    quarantine: { last24h, byCode, recent: recentQuarantine },
+    deadLetter: { total: deadLetterTotal, recent: recentDead },
+  };
+}
+
+/**
+ * Fleet health (issue 7) for the supervisor's screen: devices offline or silent, batteries low, residents
+ * unprotected (call button or wristband silent, wristband taken off), quarantined input of the last 24 h
+ * and dead-lettered telemetry. Read from the store each time (a few indexed queries).
+ */
+export function fleetRoutes(ctx: RouteContext): FastifyPluginAsync {
+  return async (instance) => {
+    const app = instance.withTypeProvider<TypeBoxProvider>();
+    const alarms = new AlarmStore(ctx.db);
+    const deadLetters = new DeadLetterStore(ctx.db);
+    app.get(
+      '/fleet',
+      {
+        preHandler: ctx.guard.requireRole(DISPATCH),
+        schema: {
+          tags,
+          summary:
+            'Fleet health: devices offline or silent, batteries low, residents unprotected, quarantine (24 h) and dead letter',
+          security: SECURED,
+          response: { 200: FleetSchema, ...ERROR_RESPONSES },
+        },
+      },
+      async (): Promise<FleetHealth> =>
+        fleetHealth({
+          db: ctx.db,
+          registry: ctx.registry,
+          presence: ctx.ingest.presence.list(),
+          openAlarms: alarms.list({ openOnly: true, limit: 100_000 }),
+          deadLetters,
+          now: ctx.clock.now(),
+        }),
+    );
+  };
 }

@@ -1,0 +1,102 @@
+// The incident's last 24 h as small uPlot charts (global `uPlot` from /vendor/uplot.js): movement by room,
+// water use per hour, heart rate per hour. x in seconds (uPlot's unit), from the history API's hour rows.
+import { h } from '../common/dom.js';
+import { t } from '../common/i18n.js';
+import { label } from './labels.js';
+
+const HOUR_MS = 3_600_000;
+const COLOURS = ['#1f5fbf', '#2e7d32', '#b26a00', '#8e24aa', '#00838f', '#6d4c41', '#546e7a'];
+
+/** Every hour start in [from, to), epoch ms. */
+function hours(from, to) {
+  const out = [];
+  for (let at = Math.floor(from / HOUR_MS) * HOUR_MS; at < to; at += HOUR_MS) out.push(at);
+  return out;
+}
+
+function plot(el, title, series, data, width) {
+  // uPlot is the global of the vendored IIFE build (/vendor/uplot.js, loaded before this module)
+  const UPlot = /** @type {any} */ (globalThis).uPlot;
+  return new UPlot(
+    {
+      title,
+      width,
+      height: 130,
+      legend: { show: true, live: false },
+      scales: { x: { time: true } },
+      axes: [{ space: 60 }, { size: 40 }],
+      series: [{ label: t('chart.time') }, ...series],
+    },
+    data,
+    el,
+  );
+}
+
+/**
+ * Draws the three charts into `box` (replacing what was there).
+ * @param {HTMLElement} box
+ * @param {{ activity: any, water: any, vitals: any }} history answers of /history/activity|water|vitals
+ * @param {number} from @param {number} to epoch ms
+ */
+export function drawCharts(box, history, from, to) {
+  box.replaceChildren();
+  const rowsOf = (a) => a?.rows ?? [];
+  if (![history.activity, history.water, history.vitals].some((a) => rowsOf(a).length > 0)) {
+    box.append(h('p', { class: 'muted', id: 'charts-empty' }, t('chart.none')));
+    return;
+  }
+  const width = Math.max(260, Math.floor(box.clientWidth || 360) - 8);
+  const xs = hours(from, to);
+  const x = xs.map((ms) => ms / 1000);
+  const index = new Map(xs.map((ms, k) => [ms, k]));
+
+  const rooms = [...new Set(history.activity.rows.map((r) => r.room ?? 'other'))].sort();
+  const motion = rooms.map(() => xs.map(() => 0));
+  for (const r of history.activity.rows) {
+    const k = index.get(r.hour);
+    if (k !== undefined) motion[rooms.indexOf(r.room ?? 'other')][k] += r.motions;
+  }
+  const activityEl = h('div', { class: 'chart', id: 'chart-activity' });
+  box.append(activityEl);
+  plot(
+    activityEl,
+    t('chart.activity'),
+    rooms.map((room, k) => ({
+      label: label('room', room),
+      stroke: COLOURS[k % COLOURS.length],
+      width: 2,
+    })),
+    [x, ...motion],
+    width,
+  );
+
+  const water = xs.map(() => null);
+  for (const r of history.water.rows) {
+    const k = index.get(r.start);
+    if (k !== undefined) water[k] = r.liters;
+  }
+  const waterEl = h('div', { class: 'chart', id: 'chart-water' });
+  box.append(waterEl);
+  plot(
+    waterEl,
+    t('chart.water'),
+    [{ label: t('chart.liters'), stroke: '#00838f', fill: 'rgba(0,131,143,0.15)', width: 2 }],
+    [x, water],
+    width,
+  );
+
+  const heart = xs.map(() => null);
+  for (const r of history.vitals.rows) {
+    const k = index.get(r.hour);
+    if (k !== undefined && r.heartRate) heart[k] = Math.round(r.heartRate.mean);
+  }
+  const vitalsEl = h('div', { class: 'chart', id: 'chart-vitals' });
+  box.append(vitalsEl);
+  plot(
+    vitalsEl,
+    t('chart.heartRate'),
+    [{ label: t('chart.bpm'), stroke: '#c62828', width: 2, spanGaps: false }],
+    [x, heart],
+    width,
+  );
+}

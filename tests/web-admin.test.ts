@@ -1,0 +1,115 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SimButton } from '../simulators/device-types.ts';
+import { launchBrowser, loginAs, newPage, screenshot } from './helpers/browser.ts';
+import { ADMIN_PASSWORD, startTestHub, type TestHub } from './helpers/hub.ts';
+
+describe('administrator console', { timeout: 60_000 }, () => {
+  let browser: Browser;
+  let t: TestHub | null = null;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  afterEach(async () => {
+    await t?.stop();
+    t = null;
+  });
+
+  it('creates a household, a contact and a device whose secret is shown once and works; deletes; lists grids', async () => {
+    t = await startTestHub();
+    t.hub.registry.households.upsert({ id: 'hh-seed', address: '和平街 5号', grid: 'grid-west' });
+    const { page, context, errors } = await newPage(browser);
+    page.setDefaultTimeout(8000);
+    page.on('dialog', (d) => d.accept()); // the delete confirmation
+    await loginAs(page, t.httpUrl, 'admin', ADMIN_PASSWORD);
+    expect(new URL(page.url()).pathname).toBe('/admin/');
+    await page.waitForSelector('#households-table tr[data-id="hh-seed"]');
+
+    await page.fill('#f-id', 'hh-new');
+    await page.fill('#f-address', '幸福路 12号 3单元 201室');
+    await page.fill('#f-grid', 'grid-east');
+    await page.fill('#f-lat', '35.7312');
+    await page.fill('#f-lon', '116.489');
+    await page.click('#save');
+    await page.waitForSelector('#households-table tr[data-id="hh-new"]');
+    expect(t.hub.registry.households.get('hh-new')).toMatchObject({
+      grid: 'grid-east',
+      location: { lat: 35.7312, lon: 116.489 },
+    });
+    await screenshot(page, 'admin-households');
+
+    // A contact of the new household (picked in the household selector).
+    await page.click('#tab-contacts');
+    await page.selectOption('#household-picker', 'hh-new');
+    await page.waitForSelector('#contacts-form');
+    await page.fill('#f-name', '李明');
+    await page.fill('#f-relation', '儿子');
+    await page.fill('#f-phone', '13800000001');
+    await page.click('#save');
+    await page.waitForSelector('#contacts-table td:text("13800000001")');
+
+    // A device: its secret in a dialog that says it is shown once; the secret connects to the broker.
+    await page.click('#tab-devices');
+    await page.waitForSelector('#devices-form');
+    await page.fill('#f-id', 'btn-new');
+    await page.selectOption('#f-householdId', 'hh-new');
+    await page.selectOption('#f-type', 'button');
+    await page.click('#save');
+    await page.waitForSelector('#secret-dialog[open]');
+    const secret = (await page.textContent('#secret-value')) ?? '';
+    expect(secret.length).toBeGreaterThan(10);
+    expect(await page.textContent('#secret-dialog .warn')).toContain('只显示这一次');
+    await screenshot(page, 'admin-device-secret');
+    const button = await new SimButton({ url: t.mqttUrl, id: 'btn-new', secret }).connect();
+    await button.end();
+    await page.click('#secret-close');
+    await page.waitForSelector('#secret-dialog', { state: 'hidden' });
+    await page.waitForSelector('#devices-table tr[data-id="btn-new"]');
+    expect(await page.content()).not.toContain(secret); // not kept anywhere on the page
+
+    // Grids: the distinct grids of households (and responders).
+    await page.click('#tab-grids');
+    await page.waitForSelector('#grids-table tr[data-grid="grid-east"]');
+    expect(await page.locator('#grids-table tbody tr').count()).toBe(2);
+
+    // Delete the device.
+    await page.click('#tab-devices');
+    await page.click('#devices-table [data-delete="btn-new"]');
+    await page.waitForSelector('#devices-table tr[data-id="btn-new"]', { state: 'detached' });
+    expect(t.hub.registry.devices.get('btn-new')).toBeNull();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('imports a provisioning file, and shows the per-line report of a bad one (nothing imported)', async () => {
+    t = await startTestHub();
+    const { page, context, errors } = await newPage(browser);
+    page.setDefaultTimeout(8000);
+    await loginAs(page, t.httpUrl, 'admin', ADMIN_PASSWORD);
+    await page.click('#tab-import');
+    await page.waitForSelector('#import-text');
+    const csv = [
+      'household_id,address,grid,resident_id,resident_name,contact_name,contact_phone,device_id,device_type,room',
+      'hh-i1,幸福路 1号,grid-a,r-i1,张秀英,李明,13800000001,btn-i1,button,',
+      'hh-i1,幸福路 1号,grid-a,r-i1,张秀英,李明,13800000001,pir-i1,motion,attic',
+    ].join('\n');
+    await page.selectOption('#import-format', 'csv');
+    await page.fill('#import-text', csv);
+    await page.click('#import-run');
+    await page.waitForSelector('#import-problems');
+    expect(await page.textContent('#import-problems tr[data-line="3"]')).toContain('room');
+    expect(t.hub.registry.households.get('hh-i1')).toBeNull();
+    await screenshot(page, 'admin-import-problems');
+
+    await page.fill('#import-text', csv.replace(',attic', ',bedroom'));
+    await page.click('#import-run');
+    await page.waitForSelector('#import-ok');
+    expect(await page.locator('#import-secrets tr').count()).toBe(2); // the two devices' secrets, once
+    expect(t.hub.registry.devices.get('pir-i1')).toMatchObject({ room: 'bedroom' });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
