@@ -5,17 +5,23 @@ const root = join(import.meta.dirname, '..');
 
 /** The regex that finds the MQTT port in the hub's start banner (main.ts). */
 export const HUB_MQTT_PORT = /MQTT\s+mqtt:\/\/[^:]+:(\d+)/;
+/** The regex that finds the HTTP port (console, API, /metrics) in the hub's start banner. */
+export const HUB_HTTP_PORT = /Console & API\s+http:\/\/[^:]+:(\d+)/;
+
+export interface Child {
+  port: number;
+  pid: number;
+  /** everything the child printed on stdout so far */
+  output(): string;
+  stop(): Promise<void>;
+}
 
 /**
  * Runs a TypeScript entry point of this project (`main.ts`, `simulators/bare-aedes.ts`) in a child
  * process on this Node, for benchmarks: each broker gets a process of its own, the load another.
  * Resolves with the port `portPattern` finds in its stdout.
  */
-export function startChild(
-  args: string[],
-  env: Record<string, string>,
-  portPattern: RegExp,
-): Promise<{ port: number; stop: () => Promise<void> }> {
+export function startChild(args: string[], env: Record<string, string>, portPattern: RegExp): Promise<Child> {
   const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, ...env },
@@ -23,20 +29,26 @@ export function startChild(
   });
   return new Promise((resolve, reject) => {
     let out = '';
+    let resolved = false;
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
       const port = portPattern.exec(out)?.[1];
-      if (!port) return;
+      if (!port || resolved) return;
+      resolved = true;
       resolve({
         port: Number(port),
+        pid: child.pid ?? 0,
+        output: () => out,
         stop: () =>
           new Promise((r) => {
-            if (child.exitCode !== null) return r();
+            if (child.exitCode !== null || child.signalCode !== null) return r();
             child.on('exit', () => r());
             child.kill('SIGTERM');
           }),
       });
     });
-    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${out}`)));
+    child.on('exit', (code) => {
+      if (!resolved) reject(new Error(`${args.join(' ')} exited ${code}: ${out}`));
+    });
   });
 }

@@ -10,6 +10,12 @@ export interface LoadOptions {
   rate: number;
   /** QoS 1 messages in flight per device when rate = 0 */
   window: number;
+  /** only telemetry ({"battery":90}), no events: background load that raises no alarm */
+  telemetryOnly?: boolean;
+  /** connects opened at once (default 1: one after the other) */
+  connectConcurrency?: number;
+  /** called once every device is connected and the timed publishing starts */
+  onPublishing?: () => void;
 }
 
 export interface LoadResult {
@@ -33,18 +39,25 @@ function percentile(sorted: number[], p: number): number {
  */
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const clients: Array<{ id: string; client: MqttClient; seq: number }> = [];
-  for (const d of opts.devices) {
-    const client = await mqtt.connectAsync(opts.url, {
-      clientId: d.id,
-      username: d.id,
-      password: d.secret ?? 'x',
-      reconnectPeriod: 0,
-      connectTimeout: 10_000,
-    });
-    clients.push({ id: d.id, client, seq: 0 });
+  const concurrency = Math.max(1, opts.connectConcurrency ?? 1);
+  for (let i = 0; i < opts.devices.length; i += concurrency) {
+    const batch = opts.devices.slice(i, i + concurrency);
+    const connected = await Promise.all(
+      batch.map((d) =>
+        mqtt.connectAsync(opts.url, {
+          clientId: d.id,
+          username: d.id,
+          password: d.secret ?? 'x',
+          reconnectPeriod: 0,
+          connectTimeout: 10_000,
+        }),
+      ),
+    );
+    for (const [j, client] of connected.entries()) clients.push({ id: batch[j]?.id ?? '', client, seq: 0 });
   }
   // Let the broker settle (connect bookkeeping) before anything is timed.
   await new Promise((r) => setTimeout(r, 1500));
+  opts.onPublishing?.();
   const latencies: number[] = [];
   let sent = 0;
   let acked = 0;
@@ -53,7 +66,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const endAt = start + opts.durationS * 1000;
   const publish = (c: (typeof clients)[number]) => {
     const seq = c.seq++;
-    const isEvent = seq % 2 === 0;
+    const isEvent = !opts.telemetryOnly && seq % 2 === 0;
     const topic = topics.device(c.id, isEvent ? 'event' : 'telemetry');
     const body = isEvent ? { event: 'motion', seq } : { battery: 90 };
     const t0 = performance.now();
