@@ -23,6 +23,10 @@ export class SeqDeduper {
   readonly #windowMs: number;
   readonly #maxRecent: number;
   readonly #recent = new Map<string, Recent>();
+  /** the hub clock at the first check: entries stored before it may be in the store only */
+  #firstCheckAt: number | null = null;
+  /** the newest `at` of an entry dropped from #recent to bound it */
+  #newestEvictedAt = Number.NEGATIVE_INFINITY;
 
   constructor(store: IntakeStore, windowMs = 10 * 60_000, maxRecent = 100_000) {
     this.#store = store;
@@ -38,6 +42,11 @@ export class SeqDeduper {
         return { duplicate: true, durable: recent.durable };
       return { duplicate: false };
     }
+    this.#firstCheckAt ??= now;
+    // Every entry of the window is in #recent once the hub has run a whole window and nothing of the
+    // window was evicted: the store (a lookup per message) can only know older, out-of-window ones.
+    const windowStart = now - this.#windowMs;
+    if (this.#firstCheckAt < windowStart && this.#newestEvictedAt < windowStart) return { duplicate: false };
     const stored = this.#store.seen(deviceId, seq);
     if (stored && stored.hash === hash && now - stored.at <= this.#windowMs) {
       return { duplicate: true, durable: Promise.resolve() };
@@ -53,7 +62,11 @@ export class SeqDeduper {
     if (this.#recent.size > this.#maxRecent) {
       // Map keeps insertion order: drop the oldest; the store still answers for it.
       const oldest = this.#recent.keys().next().value;
-      if (oldest !== undefined) this.#recent.delete(oldest);
+      if (oldest !== undefined) {
+        const evictedAt = this.#recent.get(oldest)?.at ?? Number.POSITIVE_INFINITY;
+        this.#newestEvictedAt = Math.max(this.#newestEvictedAt, evictedAt);
+        this.#recent.delete(oldest);
+      }
     }
   }
 

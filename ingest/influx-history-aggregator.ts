@@ -26,6 +26,60 @@ export function localValues(m: CanonicalMessage): Array<[LocalMetric, number]> {
   return values;
 }
 
+/** One device's metric in one hour, summed over the messages of one catch-up. */
+interface HourCell {
+  deviceId: string;
+  metric: LocalMetric;
+  hour: number;
+  householdId: string;
+  room: string | null;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  /** the value of the newest message (by receivedAt), and its time */
+  last: number;
+  lastAt: number;
+}
+
+function fold(
+  cells: Map<string, HourCell>,
+  m: CanonicalMessage,
+  metric: LocalMetric,
+  hour: number,
+  value: number,
+): void {
+  const key = `${m.deviceId}\u0000${metric}\u0000${hour}`;
+  const c = cells.get(key);
+  if (!c) {
+    cells.set(key, {
+      deviceId: m.deviceId,
+      metric,
+      hour,
+      householdId: m.householdId,
+      room: m.room,
+      count: 1,
+      sum: value,
+      min: value,
+      max: value,
+      last: value,
+      lastAt: m.receivedAt,
+    });
+    return;
+  }
+  c.count += 1;
+  c.sum += value;
+  c.min = Math.min(c.min, value);
+  c.max = Math.max(c.max, value);
+  if (m.receivedAt >= c.lastAt) {
+    c.last = value;
+    c.lastAt = m.receivedAt;
+  }
+  // the newest message names the household and room (a device moved between them keeps the latest)
+  c.householdId = m.householdId;
+  c.room = m.room;
+}
+
 /**
  * Keeps `hourly_stats` (migration 3) up to date from the message store, behind a persisted cursor that
  * moves in the same transaction as the aggregates: every message counts exactly once, also across a
@@ -50,9 +104,9 @@ export class HourlyAggregator {
     this.#next = db.prepare('SELECT id, received_at, body FROM messages WHERE id > ? ORDER BY id LIMIT ?');
     this.#upsert = db.prepare(
       `INSERT INTO hourly_stats (device_id, metric, hour, household_id, room, count, sum, min, max, last, last_at)
-       VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (device_id, metric, hour) DO UPDATE SET
-         count = count + 1,
+         count = count + excluded.count,
          sum = sum + excluded.sum,
          min = MIN(min, excluded.min),
          max = MAX(max, excluded.max),
@@ -71,6 +125,8 @@ export class HourlyAggregator {
       const cursor = Number((this.#cursor.get() as { message_id: number }).message_id);
       const rows = this.#next.all(cursor, limit);
       const oldest = nowMs - LOCAL_WINDOW_MS;
+      // Folded per (device, metric, hour) first: one upsert per hour a device spoke in, not per message.
+      const folded = new Map<string, HourCell>();
       for (const row of rows) {
         if (Number(row.received_at) < oldest) continue;
         let m: CanonicalMessage;
@@ -80,20 +136,22 @@ export class HourlyAggregator {
           continue; // the writer dead-letters it; the history has nothing to count
         }
         const hour = Math.floor(m.receivedAt / HOUR_MS) * HOUR_MS;
-        for (const [metric, value] of localValues(m)) {
-          this.#upsert.run(
-            m.deviceId,
-            metric,
-            hour,
-            m.householdId,
-            m.room,
-            value,
-            value,
-            value,
-            value,
-            m.receivedAt,
-          );
-        }
+        for (const [metric, value] of localValues(m)) fold(folded, m, metric, hour, value);
+      }
+      for (const c of folded.values()) {
+        this.#upsert.run(
+          c.deviceId,
+          c.metric,
+          c.hour,
+          c.householdId,
+          c.room,
+          c.count,
+          c.sum,
+          c.min,
+          c.max,
+          c.last,
+          c.lastAt,
+        );
       }
       const last = rows.at(-1);
       if (last) this.#setCursor.run(Number(last.id));
