@@ -261,9 +261,9 @@ describe('dispatcher console', { timeout: 60_000 }, () => {
     // Resolved: off both queues, and the note is in the timeline.
     await one.page.waitForSelector(row(id), { state: 'detached' });
     await two.page.waitForSelector(row(id), { state: 'detached' });
-    const timeline = await one.page.textContent('#timeline');
-    expect(timeline).toContain('老人摔倒后已扶起，无外伤');
-    expect(timeline).toContain('上门协助');
+    // the view re-renders from the API after the resolve: wait for the timeline that has it
+    await one.page.waitForSelector('#timeline li:has-text("老人摔倒后已扶起，无外伤")');
+    expect(await one.page.textContent('#timeline')).toContain('上门协助');
     for (const action of ['acknowledge', 'assign', 'accept', 'arrive', 'resolve']) {
       expect(await one.page.locator(`#timeline [data-action="${action}"]`).count()).toBe(1);
     }

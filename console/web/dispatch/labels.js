@@ -151,11 +151,4 @@ export function label(group, code) {
   return text === key ? String(code) : text;
 }
 
-export const OUTCOMES = [
-  'assisted_at_home',
-  'sent_to_hospital',
-  'false_alarm',
-  'device_fault',
-  'resident_not_home',
-  'other',
-];
+export { OUTCOMES } from '../common/outcomes.js';

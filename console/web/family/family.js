@@ -5,6 +5,7 @@ import { api } from '../common/api.js';
 import { $, fill, h } from '../common/dom.js';
 import { onLangChange, pick, t } from '../common/i18n.js';
 import { Live } from '../common/live.js';
+import { serialReloader } from '../common/reload.js';
 import { showLiveStatus, startPage, toast } from '../common/shell.js';
 import { renderAway, renderPast, submitAway } from './past.js';
 import { renderProgress } from './progress.js';
@@ -80,24 +81,10 @@ async function reload() {
   render();
 }
 
-let reloading = /** @type {Promise<void> | null} */ (null);
-let again = false;
 /** Reloads once at a time; events during a reload cause one more. */
-function scheduleReload() {
-  if (reloading) {
-    again = true;
-    return;
-  }
-  reloading = reload()
-    .catch((err) => toast(t('common.error', { message: err.message }), 'error'))
-    .finally(() => {
-      reloading = null;
-      if (again) {
-        again = false;
-        scheduleReload();
-      }
-    });
-}
+const scheduleReload = serialReloader(reload, (err) =>
+  toast(t('common.error', { message: err.message }), 'error'),
+);
 
 function render() {
   const s = view.status;

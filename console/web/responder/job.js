@@ -2,16 +2,7 @@
 // and the action the incident's state allows: accept/decline, arrived, the outcome form.
 import { h } from '../common/dom.js';
 import { pick, t } from '../common/i18n.js';
-
-/** alerts/incidents/model.ts OUTCOMES */
-export const OUTCOMES = [
-  'assisted_at_home',
-  'sent_to_hospital',
-  'false_alarm',
-  'device_fault',
-  'resident_not_home',
-  'other',
-];
+import { OUTCOMES } from '../common/outcomes.js';
 
 /** Links that open the address in a map app: Amap's marker (or search without coordinates), and geo:. */
 export function mapLinks(household) {

@@ -5,6 +5,7 @@ import { api } from '../common/api.js';
 import { $, fill, h } from '../common/dom.js';
 import { onLangChange, t } from '../common/i18n.js';
 import { Live } from '../common/live.js';
+import { serialReloader } from '../common/reload.js';
 import { showLiveStatus, startPage, toast } from '../common/shell.js';
 import { jobCard } from './job.js';
 import { PositionSharing } from './position.js';
@@ -63,23 +64,10 @@ async function reload() {
   render();
 }
 
-let reloading = /** @type {Promise<void> | null} */ (null);
-let again = false;
-function scheduleReload() {
-  if (reloading) {
-    again = true;
-    return;
-  }
-  reloading = reload()
-    .catch((err) => toast(t('common.error', { message: err.message }), 'error'))
-    .finally(() => {
-      reloading = null;
-      if (again) {
-        again = false;
-        scheduleReload();
-      }
-    });
-}
+/** Reloads once at a time; events during a reload cause one more. */
+const scheduleReload = serialReloader(reload, (err) =>
+  toast(t('common.error', { message: err.message }), 'error'),
+);
 
 /** @param {any} incident @param {string} action @param {any} [body] */
 async function act(incident, action, body) {
