@@ -113,7 +113,7 @@ export function provisioningEntry(s: HouseholdSpec): Record<string, unknown> {
     contacts: [
       {
         name: '李明',
-        relation: 'son',
+        relation: '儿子',
         phone: `+86 138 0000 ${String(s.index).padStart(4, '0')}`,
         priority: 1,
       },
