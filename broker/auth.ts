@@ -61,6 +61,13 @@ const refusalError = (message: string, returnCode: number) =>
 export function createAuthHooks(deps: AuthDeps) {
   const { registry, clients, secrets, perAddress, perClient, security, metrics, log } = deps;
 
+  /** Who is verified first when connects queue for scrypt: the lifeline, then alarms, then the rest. */
+  const priorityOf = (identity: MqttIdentity): number => {
+    if (identity.kind === 'gateway') return 1;
+    const type = registry.devices.get(identity.id)?.type;
+    return type === 'button' || type === 'wristband' ? 0 : type === 'leak' ? 1 : 2;
+  };
+
   function preConnect(
     client: Client,
     packet: ConnectPacket,
@@ -103,7 +110,11 @@ export function createAuthHooks(deps: AuthDeps) {
     if (attempt.clientId !== username) return { refusal: 'client_id_mismatch' as const };
     const identity: MqttIdentity | null = registry.devices.identity(attempt.clientId);
     if (!identity) return { refusal: 'unknown_client' as const };
-    if (!password || password.length === 0 || !(await secrets.verify(identity, password))) {
+    if (
+      !password ||
+      password.length === 0 ||
+      !(await secrets.verify(identity, password, priorityOf(identity)))
+    ) {
       return { refusal: 'bad_credentials' as const };
     }
     // Checked after the secret, so only a holder of the secret learns that the id is disabled.

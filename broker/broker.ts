@@ -61,6 +61,11 @@ export function createBroker(deps: BrokerDeps): BrokerRoom {
   const clients = new ClientTable();
   const secrets = new VerifiedSecrets();
   const metrics = registerBrokerMetrics(deps.metrics, () => clients.liveCount());
+  deps.metrics.gauge(
+    'hub_mqtt_auth_waiting',
+    'connects waiting for their secret to be verified (scrypt, lifeline devices first)',
+    () => secrets.waiting,
+  );
   const security = createSecurityLog({ db, bus, clock, log, metrics });
 
   const accept = (stream: Duplex, info: ConnectionInfo, req?: IncomingMessage) => {

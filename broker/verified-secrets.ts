@@ -1,6 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import type { MqttIdentity } from '../kernel/registry/types.ts';
 import { verifySecret } from '../kernel/secrets.ts';
+import { PriorityRunner } from './priority-runner.ts';
 
 interface Entry {
   /** the stored scrypt hash the secret was verified against: a rotation elsewhere makes the entry stale */
@@ -25,12 +27,23 @@ export class VerifiedSecrets {
    */
   readonly #byHash = new Map<string, Promise<boolean>>();
   readonly #maxEntries: number;
+  /** scrypt is CPU-bound: one at a time per core, the lifeline's first (see verify's priority) */
+  readonly #scrypt = new PriorityRunner(availableParallelism());
 
   constructor(maxEntries = 100_000) {
     this.#maxEntries = maxEntries;
   }
 
-  async verify(identity: MqttIdentity, secret: Buffer): Promise<boolean> {
+  /** Verifications waiting for a scrypt slot (a reconnect storm after a restart). */
+  get waiting(): number {
+    return this.#scrypt.waiting;
+  }
+
+  /**
+   * `priority`: 0 first (call buttons, wristbands), then 1, 2 … — only matters while scrypt
+   * verifications queue up.
+   */
+  async verify(identity: MqttIdentity, secret: Buffer, priority = 0): Promise<boolean> {
     const digest = sha256(secret);
     const cached = this.#entries.get(identity.id);
     if (cached && cached.storedHash === identity.secretHash && timingSafeEqual(cached.digest, digest))
@@ -38,7 +51,7 @@ export class VerifiedSecrets {
     const key = `${identity.secretHash}\u0000${digest.toString('base64')}`;
     let verdict = this.#byHash.get(key);
     if (!verdict) {
-      verdict = verifySecret(secret.toString('utf8'), identity.secretHash);
+      verdict = this.#scrypt.run(priority, () => verifySecret(secret.toString('utf8'), identity.secretHash));
       if (this.#byHash.size >= this.#maxEntries) this.#byHash.clear();
       this.#byHash.set(key, verdict);
       // only successes are worth keeping (a wrong secret is retried by guessers with other secrets)
