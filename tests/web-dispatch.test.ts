@@ -297,6 +297,8 @@ describe('dispatcher console', { timeout: 60_000 }, () => {
     // The same queue on a wall screen (2560×1440): larger type, same layout.
     const wall = await newPage(browser, { width: 2560, height: 1440 });
     await loginAs(wall.page, s.t.httpUrl, 'disp2', 'disp2-password');
+    // a page loaded after the escalation shows its mark too (from the list's lastEscalation)
+    await wall.page.waitForSelector(`${row(id)}[data-escalated] .escalated:not([hidden])`);
     await wall.page.click(`${row(id)}`);
     await wall.page.waitForSelector('#incident-state');
     await screenshot(wall.page, 'dispatch-wall');

@@ -247,6 +247,20 @@ export class IncidentStore {
       );
   }
 
+  /** The last escalation step of each of these incidents that has one (the queue's mark after a reload). */
+  lastEscalations(incidentIds: readonly string[]): Map<string, { step: string; at: number }> {
+    const last = new Map<string, { step: string; at: number }>();
+    if (incidentIds.length === 0) return last;
+    const rows = this.#sql
+      .get(
+        `SELECT incident_id, at, json_extract(detail, '$.step') AS step FROM incident_audit
+         WHERE action = 'escalated' AND incident_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+      )
+      .all(JSON.stringify(incidentIds));
+    for (const r of rows) last.set(String(r.incident_id), { step: String(r.step), at: Number(r.at) });
+    return last;
+  }
+
   auditOf(incidentId: string): AuditEntry[] {
     return this.#sql
       .get('SELECT * FROM incident_audit WHERE incident_id = ? ORDER BY id')

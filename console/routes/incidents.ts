@@ -46,6 +46,14 @@ const IncidentSchema = T.Object({
   alarmCount: T.Integer(),
   explanation: T.Object({ zh: T.String(), en: T.String() }),
   evidence: T.Array(T.Unknown()),
+  lastEscalation: T.Optional(
+    Nullable(
+      T.Object(
+        { step: T.String(), at: Epoch },
+        { description: 'the last escalation step fired (lists only)' },
+      ),
+    ),
+  ),
 });
 const TimelineSchema = T.Object({
   kind: StringEnum(['audit', 'evidence'] as const),
@@ -171,11 +179,14 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
           limit: q.limit ?? 500,
         });
         if (user.role === 'family') return list.map(familyIncident);
-        if (user.role !== 'responder') return list;
-        const mine = responderIdsOf(user.id);
-        return list.filter((i) =>
-          [i.responderId, i.pendingResponderId].some((id) => id !== null && mine.includes(id)),
-        );
+        const mine = user.role === 'responder' ? responderIdsOf(user.id) : null;
+        const visibleList = mine
+          ? list.filter((i) =>
+              [i.responderId, i.pendingResponderId].some((id) => id !== null && mine.includes(id)),
+            )
+          : list;
+        const escalations = incidents.store.lastEscalations(visibleList.map((i) => i.id));
+        return visibleList.map((i) => ({ ...i, lastEscalation: escalations.get(i.id) ?? null }));
       },
     );
 

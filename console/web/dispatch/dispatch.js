@@ -69,6 +69,8 @@ live = new Live({
       loadPlaces(),
     ]);
     queue.replaceAll(incidents, now());
+    // the escalation mark survives a reload: the list says each incident's last step
+    for (const i of incidents) if (i.lastEscalation) queue.markEscalated(i.id, i.lastEscalation.step);
     queue.select(view.id);
     if (view.id) view.changed();
   },
