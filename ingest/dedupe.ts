@@ -23,8 +23,11 @@ export class SeqDeduper {
   readonly #windowMs: number;
   readonly #maxRecent: number;
   readonly #recent = new Map<string, Recent>();
-  /** the hub clock at the first check: entries stored before it may be in the store only */
-  #firstCheckAt: number | null = null;
+  /**
+   * The newest entry the store had at the first check (a previous run's), -Infinity when none: only
+   * entries up to it can be in the store and not in #recent. Read once, at the first check.
+   */
+  #storedBeforeAt: number | null = null;
   /** the newest `at` of an entry dropped from #recent to bound it */
   #newestEvictedAt = Number.NEGATIVE_INFINITY;
 
@@ -42,11 +45,12 @@ export class SeqDeduper {
         return { duplicate: true, durable: recent.durable };
       return { duplicate: false };
     }
-    this.#firstCheckAt ??= now;
-    // Every entry of the window is in #recent once the hub has run a whole window and nothing of the
-    // window was evicted: the store (a lookup per message) can only know older, out-of-window ones.
+    this.#storedBeforeAt ??= this.#store.newestSeenAt() ?? Number.NEGATIVE_INFINITY;
+    // Every entry of the window is in #recent once the previous run's entries and the evicted ones are
+    // out of it: then the store (a lookup per message) can only know older, out-of-window ones.
     const windowStart = now - this.#windowMs;
-    if (this.#firstCheckAt < windowStart && this.#newestEvictedAt < windowStart) return { duplicate: false };
+    if (this.#storedBeforeAt < windowStart && this.#newestEvictedAt < windowStart)
+      return { duplicate: false };
     const stored = this.#store.seen(deviceId, seq);
     if (stored && stored.hash === hash && now - stored.at <= this.#windowMs) {
       return { duplicate: true, durable: Promise.resolve() };

@@ -86,6 +86,14 @@ export class IntakeStore {
     return row ? { hash: String(row.payload_hash), at: Number(row.received_at) } : null;
   }
 
+  /** The newest `received_at` of the dedupe index, null when empty. */
+  newestSeenAt(): number | null {
+    const row = this.#db.prepare('SELECT MAX(received_at) AS at FROM seen_seq').get() as {
+      at: number | null;
+    };
+    return row.at === null ? null : Number(row.at);
+  }
+
   pruneSeen(olderThanMs: number): number {
     return Number(this.#db.prepare('DELETE FROM seen_seq WHERE received_at < ?').run(olderThanMs).changes);
   }
