@@ -1,5 +1,5 @@
 import type { Alarm } from '../../alerts/alarm.ts';
-import type { Db } from '../../kernel/db.ts';
+import type { Statements } from '../../kernel/db.ts';
 import type { Device } from '../../kernel/registry/types.ts';
 
 /** What the consoles show of one device: connection, last seen, battery, and what is wrong with it. */
@@ -39,17 +39,17 @@ const deviceOfAlarm = (a: Alarm): string | null => {
  * open device alarms.
  */
 export function deviceStates(
-  db: Db,
+  sql: Statements,
   devices: readonly Device[],
   openAlarms: readonly Alarm[],
 ): DeviceState[] {
-  const presence = db.prepare('SELECT state, last_seen_at, silent_since FROM presence WHERE client_id = ?');
-  const battery = db.prepare(
+  const presence = sql.get('SELECT state, last_seen_at, silent_since FROM presence WHERE client_id = ?');
+  const battery = sql.get(
     `SELECT json_extract(body, '$.readings.battery') AS battery FROM messages
      WHERE device_id = ? AND channel = 'telemetry' AND json_extract(body, '$.readings.battery') IS NOT NULL
      ORDER BY id DESC LIMIT 1`,
   );
-  const fault = db.prepare('SELECT flagged_at FROM device_faults WHERE device_id = ?');
+  const fault = sql.get('SELECT flagged_at FROM device_faults WHERE device_id = ?');
   return devices.map((d) => {
     const p = presence.get(d.id) as
       | { state: string; last_seen_at: number | null; silent_since: number | null }

@@ -3,7 +3,7 @@ import type { AwayStatus } from '../../alerts/away.ts';
 import type { IncidentSummary } from '../../alerts/incidents/events.ts';
 import { summary } from '../../alerts/incidents/model.ts';
 import type { IncidentService } from '../../alerts/incidents/service.ts';
-import type { Db } from '../../kernel/db.ts';
+import { type Db, Statements } from '../../kernel/db.ts';
 import type { Registry } from '../../kernel/registry/index.ts';
 import type { Contact, Household, Resident } from '../../kernel/registry/types.ts';
 import { type DeviceState, deviceStates } from './device-states.ts';
@@ -61,17 +61,19 @@ export function residentViews(residents: readonly Resident[], now: number): Resi
 export class HouseholdView {
   readonly #deps: HouseholdViewDeps;
   readonly #alarms: AlarmStore;
+  readonly #sql: Statements;
 
   constructor(deps: HouseholdViewDeps) {
     this.#deps = deps;
     this.#alarms = new AlarmStore(deps.db);
+    this.#sql = new Statements(deps.db);
   }
 
   devices(householdId: string): DeviceState[] {
-    const { registry, db, flushPresence } = this.#deps;
+    const { registry, flushPresence } = this.#deps;
     flushPresence();
     const devices = registry.devices.list([householdId]);
-    return deviceStates(db, devices, this.#alarms.list({ householdId, openOnly: true }));
+    return deviceStates(this.#sql, devices, this.#alarms.list({ householdId, openOnly: true }));
   }
 
   openAlarms(householdId: string) {
@@ -87,8 +89,8 @@ export class HouseholdView {
   }
 
   lastMovementAt(householdId: string): number | null {
-    const { registry, db } = this.#deps;
-    const last = db.prepare(
+    const { registry } = this.#deps;
+    const last = this.#sql.get(
       "SELECT MAX(received_at) AS at FROM (SELECT received_at FROM messages WHERE device_id = ? AND channel = 'event' ORDER BY id DESC LIMIT 1)",
     );
     let newest: number | null = null;

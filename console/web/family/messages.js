@@ -1,6 +1,7 @@
 // The family page's texts, Chinese first. Device health is put into words per device type and issue code
 // (console/views/device-states.ts: battery_low, silent, offline, wristband_removed, tamper, faulty, disabled).
 import { addMessages } from '../common/i18n.js';
+import '../common/outcomes.js';
 
 addMessages({
   zh: {
@@ -54,12 +55,6 @@ addMessages({
     'state.on_site': '人员已到达',
     'state.resolved': '已处理',
     'state.cancelled': '已取消',
-    'outcome.assisted_at_home': '已在家中协助',
-    'outcome.sent_to_hospital': '已送医院',
-    'outcome.false_alarm': '误报',
-    'outcome.device_fault': '设备故障',
-    'outcome.resident_not_home': '老人不在家',
-    'outcome.other': '其他',
     'device.button': '呼叫按钮',
     'device.wristband': '手环',
     'device.motion': '人体感应器',
@@ -133,12 +128,6 @@ addMessages({
     'state.on_site': 'responder on site',
     'state.resolved': 'resolved',
     'state.cancelled': 'cancelled',
-    'outcome.assisted_at_home': 'helped at home',
-    'outcome.sent_to_hospital': 'taken to hospital',
-    'outcome.false_alarm': 'false alarm',
-    'outcome.device_fault': 'device fault',
-    'outcome.resident_not_home': 'resident not at home',
-    'outcome.other': 'other',
     'device.button': 'call button',
     'device.wristband': 'wristband',
     'device.motion': 'motion sensor',

@@ -1,5 +1,6 @@
 // The responder page's texts, Chinese first.
 import { addMessages } from '../common/i18n.js';
+import '../common/outcomes.js';
 
 addMessages({
   zh: {
@@ -34,12 +35,6 @@ addMessages({
     'state.on_site': '已到达',
     'state.resolved': '已处理',
     'state.cancelled': '已取消',
-    'outcome.assisted_at_home': '已在家中协助',
-    'outcome.sent_to_hospital': '已送医院',
-    'outcome.false_alarm': '误报',
-    'outcome.device_fault': '设备故障',
-    'outcome.resident_not_home': '老人不在家',
-    'outcome.other': '其他',
   },
   en: {
     'responder.title': 'Responder jobs',
@@ -73,11 +68,5 @@ addMessages({
     'state.on_site': 'on site',
     'state.resolved': 'resolved',
     'state.cancelled': 'cancelled',
-    'outcome.assisted_at_home': 'helped at home',
-    'outcome.sent_to_hospital': 'taken to hospital',
-    'outcome.false_alarm': 'false alarm',
-    'outcome.device_fault': 'device fault',
-    'outcome.resident_not_home': 'resident not at home',
-    'outcome.other': 'other',
   },
 });
