@@ -256,6 +256,10 @@ describe('dispatcher console', { timeout: 60_000 }, () => {
     await one.page.waitForSelector('#incident-state[data-state="on_site"]');
     await one.page.selectOption('#outcome', 'assisted_at_home');
     await one.page.fill('#resolve-note', '老人摔倒后已扶起，无外伤');
+    // another dispatcher's comment redraws the view live: what was typed stays
+    await s.call('POST', `/api/incidents/${id}/comment`, { text: '已通知家属' });
+    await one.page.waitForSelector('#timeline li:has-text("已通知家属")');
+    expect(await one.page.inputValue('#resolve-note')).toBe('老人摔倒后已扶起，无外伤');
     await one.page.click('#resolve');
     await one.page.waitForSelector('#incident-state[data-state="resolved"]');
     // Resolved: off both queues, and the note is in the timeline.

@@ -27,6 +27,8 @@ export class IncidentView {
     this.history = null;
     this.loading = null;
     this.refreshTimer = null;
+    /** what the dispatcher has typed, by incident and field: a redraw (any live event) must not lose it */
+    this.drafts = new Map();
     this.showEmpty();
   }
 
@@ -40,6 +42,7 @@ export class IncidentView {
     this.detail = null;
     this.context = null;
     this.history = null;
+    this.historyWanted = false;
     fill(this.root, h('p', { class: 'placeholder muted' }, t('common.loading')));
     await this.reload({ history: true });
   }
@@ -54,6 +57,12 @@ export class IncidentView {
   async reload({ history = false }) {
     const id = this.id;
     if (!id) return;
+    // Reloads overlap (an action's own, an event's): only the last one started may draw, so a slower
+    // answer from before a change cannot overwrite the view after it.
+    this.generation = (this.generation ?? 0) + 1;
+    const generation = this.generation;
+    // a superseded reload hands its charts on to the one that draws
+    if (history) this.historyWanted = true;
     const enc = encodeURIComponent(id);
     try {
       const [detail, context] = await Promise.all([
@@ -62,15 +71,18 @@ export class IncidentView {
       ]);
       const suggestions =
         detail.state === 'acknowledged' ? await api('GET', `/api/incidents/${enc}/suggestions`) : [];
-      if (this.id !== id) return;
+      if (this.id !== id || this.generation !== generation) return;
       this.detail = detail;
       this.context = context;
       this.suggestions = suggestions;
       for (const s of suggestions) this.responders.set(s.responderId, s);
       this.render();
-      if (history) await this.loadHistory(detail);
+      if (this.historyWanted) {
+        this.historyWanted = false;
+        await this.loadHistory(detail);
+      }
     } catch (err) {
-      if (this.id !== id) return;
+      if (this.id !== id || this.generation !== generation) return;
       fill(this.root, h('p', { class: 'placeholder error' }, t('common.error', { message: err.message })));
     }
   }
@@ -167,6 +179,17 @@ export class IncidentView {
     if (this.history) this.drawHistory();
   }
 
+  /** Keeps a field's text across redraws of the incident `id`; returns the element. */
+  kept(id, field, el) {
+    const key = `${id}\u0000${field}`;
+    const input = /** @type {HTMLInputElement} */ (el);
+    if (this.drafts.has(key)) input.value = this.drafts.get(key);
+    const remember = () => this.drafts.set(key, input.value);
+    el.addEventListener('input', remember);
+    el.addEventListener('change', remember);
+    return el;
+  }
+
   /** The actions the state allows; each posts, then the view reloads from the answer's events. */
   actions(d) {
     const enc = encodeURIComponent(d.id);
@@ -174,6 +197,9 @@ export class IncidentView {
       if (button) button.disabled = true;
       try {
         await api('POST', `/api/incidents/${enc}/${action}`, body);
+        // what was typed for this incident is done with once an action went through
+        for (const key of [...this.drafts.keys()])
+          if (key.startsWith(`${d.id}\u0000`)) this.drafts.delete(key);
         toast(t(`done.${action}`));
         await this.reload({});
       } catch (err) {
@@ -227,12 +253,20 @@ export class IncidentView {
       );
     }
     if (d.state === 'on_site') {
-      const outcome = h(
-        'select',
-        { id: 'outcome', 'aria-label': t('view.outcome') },
-        OUTCOMES.map((o) => h('option', { value: o }, label('outcome', o))),
+      const outcome = this.kept(
+        d.id,
+        'outcome',
+        h(
+          'select',
+          { id: 'outcome', 'aria-label': t('view.outcome') },
+          OUTCOMES.map((o) => h('option', { value: o }, label('outcome', o))),
+        ),
       );
-      const note = h('textarea', { id: 'resolve-note', rows: '2', placeholder: t('view.note') });
+      const note = this.kept(
+        d.id,
+        'note',
+        h('textarea', { id: 'resolve-note', rows: '2', placeholder: t('view.note') }),
+      );
       box.append(
         h('p', {}, t('view.onSite', { name: this.responderName(d.responderId) })),
         h(
@@ -259,7 +293,11 @@ export class IncidentView {
       );
     }
     if (['open', 'acknowledged', 'dispatched'].includes(d.state)) {
-      const reason = h('input', { id: 'cancel-reason', placeholder: t('view.cancelReason') });
+      const reason = this.kept(
+        d.id,
+        'reason',
+        h('input', { id: 'cancel-reason', placeholder: t('view.cancelReason') }),
+      );
       box.append(
         h(
           'div',
@@ -286,7 +324,11 @@ export class IncidentView {
         ),
       );
     }
-    const comment = h('input', { id: 'comment-text', placeholder: t('view.comment') });
+    const comment = this.kept(
+      d.id,
+      'comment',
+      h('input', { id: 'comment-text', placeholder: t('view.comment') }),
+    );
     box.append(
       h(
         'div',
