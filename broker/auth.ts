@@ -11,6 +11,7 @@ import type { Registry } from '../kernel/registry/index.ts';
 import type { MqttIdentity } from '../kernel/registry/types.ts';
 import type { KeyedTokenBucket } from '../kernel/token-bucket.ts';
 import { mayPublish } from './acl.ts';
+import type { AddressFailures } from './address-failures.ts';
 import type { BrokerMetrics } from './broker-metrics.ts';
 import type { ClientTable, ConnectAttempt } from './clients.ts';
 import type { SecurityEventKind, SecurityLog } from './security-log.ts';
@@ -46,7 +47,9 @@ export interface AuthDeps {
   registry: Registry;
   clients: ClientTable;
   secrets: VerifiedSecrets;
-  perAddress: KeyedTokenBucket;
+  /** failed connects per source address (CONNACK 3 past the budget) */
+  perAddress: AddressFailures;
+  /** authenticated connects per client id (a flapping device: CONNACK 3) */
   perClient: KeyedTokenBucket;
   security: SecurityLog;
   metrics: BrokerMetrics;
@@ -75,7 +78,7 @@ export function createAuthHooks(deps: AuthDeps) {
   ) {
     const { address } = clients.connection(client);
     let refusal: ConnectAttempt['refusal'] = null;
-    if (!perAddress.take(address)) refusal = 'rate_limited_address';
+    if (!perAddress.allows(address, packet.clientId ?? '')) refusal = 'rate_limited_address';
     // [MQTT-3.1.3-8]: a zero-length ClientId with CleanSession=0 gets CONNACK 2.
     else if (!packet.clientId && !packet.clean) refusal = 'empty_client_id';
     if (!packet.keepalive || packet.keepalive > MAX_KEEPALIVE_S) packet.keepalive = MAX_KEEPALIVE_S;
@@ -87,9 +90,18 @@ export function createAuthHooks(deps: AuthDeps) {
     callback(null, true);
   }
 
+  /** Refusals that spend the address's budget: attempts that did not prove they hold a secret. */
+  const GUESSES: ReadonlySet<ConnectRefusal> = new Set([
+    'empty_client_id',
+    'client_id_mismatch',
+    'unknown_client',
+    'bad_credentials',
+  ]);
+
   function refuse(client: Client, clientId: string, reason: keyof typeof REFUSALS, done: AuthDone) {
     const { code, kind, detail } = REFUSALS[reason];
     metrics.connectsRefused.inc({ reason });
+    if (GUESSES.has(reason)) perAddress.failed(clients.connection(client).address);
     security.record({
       kind,
       clientId: clientId || undefined,
@@ -110,13 +122,10 @@ export function createAuthHooks(deps: AuthDeps) {
     if (attempt.clientId !== username) return { refusal: 'client_id_mismatch' as const };
     const identity: MqttIdentity | null = registry.devices.identity(attempt.clientId);
     if (!identity) return { refusal: 'unknown_client' as const };
-    if (
-      !password ||
-      password.length === 0 ||
-      !(await secrets.verify(identity, password, priorityOf(identity)))
-    ) {
-      return { refusal: 'bad_credentials' as const };
-    }
+    if (!password || password.length === 0) return { refusal: 'bad_credentials' as const };
+    const verified = await secrets.verify(identity, password, priorityOf(identity));
+    metrics.secretVerifications.inc({ scheme: verified.scheme, result: verified.ok ? 'ok' : 'wrong' });
+    if (!verified.ok) return { refusal: 'bad_credentials' as const };
     // Checked after the secret, so only a holder of the secret learns that the id is disabled.
     if (!identity.enabled) return { refusal: 'disabled' as const };
     if (attempt.willTopic !== null && !mayPublish(identity, attempt.willTopic).allowed) {
@@ -125,11 +134,13 @@ export function createAuthHooks(deps: AuthDeps) {
     // Counted only once authenticated, so nobody without the secret can throttle a device by its id.
     if (!perClient.take(identity.id)) return { refusal: 'rate_limited_client' as const };
     const { address, transport } = clients.connection(client);
+    perAddress.succeeded(address, identity.id);
     clients.authenticated(client, {
       id: identity.id,
       kind: identity.kind,
       householdId: identity.householdId,
-      secretHash: identity.secretHash,
+      // the stored hash and, after an upgrade, its fast replacement: both stand for this secret
+      secretHashes: [...new Set([identity.secretHash, verified.secretHash])],
       address,
       transport,
     });

@@ -21,6 +21,14 @@ export interface PublishContext {
   payload: Buffer;
   qos: 0 | 1 | 2;
   retain: boolean;
+  /** false once the connection that sent the message has closed */
+  connected(): boolean;
+  /**
+   * Refreshes the connection's keep-alive timer. While a handler holds a message, aedes reads nothing
+   * more from that connection (not even a PINGREQ), so a handler that delays a message on purpose (rate
+   * backpressure) calls this when it lets the message through.
+   */
+  keepAlive(): void;
 }
 
 /**
@@ -44,6 +52,15 @@ export interface AuthorizeDeps {
 }
 
 const levels = (topic: string) => topic.split('/').length;
+
+/**
+ * aedes keeps the keep-alive timer (1.5 × the client's keepalive) on the client as `_keepaliveTimer`
+ * and refreshes it for every packet it handles; it has no public way to do so for a packet we hold.
+ */
+function refreshKeepAlive(client: Client | null): void {
+  const timer = (client as (Client & { _keepaliveTimer?: NodeJS.Timeout | null }) | null)?._keepaliveTimer;
+  timer?.refresh();
+}
 
 export function createAuthorizers(deps: AuthorizeDeps) {
   const { clients, registry, security, metrics, log, publishHandler } = deps;
@@ -100,6 +117,7 @@ export function createAuthorizers(deps: AuthorizeDeps) {
       return;
     }
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    const live = client;
     handler({
       clientId: who.id,
       kind: who.kind,
@@ -108,6 +126,8 @@ export function createAuthorizers(deps: AuthorizeDeps) {
       payload,
       qos: packet.qos,
       retain: packet.retain,
+      connected: () => live !== null && !live.closed,
+      keepAlive: () => refreshKeepAlive(live),
     }).then(accepted, (err: unknown) => {
       log.error(
         { err, clientId: who.id, topic: packet.topic },

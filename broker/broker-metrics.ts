@@ -9,6 +9,10 @@ export interface BrokerMetrics {
   messagesIn: Counter;
   /** labels: kind (see SecurityEventKind); counts every event, including rows suppressed from the table */
   securityEvents: Counter;
+  /** labels: scheme (`hmac`, `scrypt` for a legacy hash), result (`ok`, `wrong`) */
+  secretVerifications: Counter;
+  /** legacy scrypt hashes replaced by their fast form */
+  secretUpgrades: Counter;
 }
 
 /** Registers the broker's series on the shared registry the console serves at /metrics. */
@@ -25,5 +29,13 @@ export function registerBrokerMetrics(metrics: Metrics, connectedClients: () => 
       'MQTT PUBLISHes accepted from clients, by channel',
     ),
     securityEvents: metrics.counter('hub_mqtt_security_events_total', 'MQTT security events, by kind'),
+    secretVerifications: metrics.counter(
+      'hub_mqtt_secret_verifications_total',
+      'Device and gateway secrets verified at CONNECT, by scheme and result',
+    ),
+    secretUpgrades: metrics.counter(
+      'hub_mqtt_secret_upgrades_total',
+      'Legacy scrypt device secret hashes replaced by HMAC-SHA-256 after a successful connect',
+    ),
   };
 }

@@ -9,12 +9,14 @@ import { HubError } from '../kernel/errors.ts';
 import type { RoomDeps } from '../kernel/room.ts';
 import { KeyedTokenBucket, perMinute } from '../kernel/token-bucket.ts';
 import { isHubToDeviceTopic, MAX_TOPIC_LEVELS } from './acl.ts';
+import { AddressFailures } from './address-failures.ts';
 import { createAuthHooks } from './auth.ts';
 import { AccessRefused, createAuthorizers, type PublishHandler } from './authorize.ts';
 import { registerBrokerMetrics } from './broker-metrics.ts';
 import { ClientTable, type ConnectionInfo } from './clients.ts';
 import { createListeners } from './listeners.ts';
 import { GuardedConnection } from './packet-guard.ts';
+import { SecretUpgrades } from './secret-upgrades.ts';
 import { createSecurityLog } from './security-log.ts';
 import { VerifiedSecrets } from './verified-secrets.ts';
 
@@ -59,7 +61,8 @@ export function createBroker(deps: BrokerDeps): BrokerRoom {
   let publishHandler: PublishHandler | null = null;
   let watchingIdentities = false;
   const clients = new ClientTable();
-  const secrets = new VerifiedSecrets();
+  const secretUpgrades = new SecretUpgrades(registry, log, (n) => metrics.secretUpgrades.inc({}, n));
+  const secrets = new VerifiedSecrets(registry.devices.secrets, (u) => secretUpgrades.add(u));
   const metrics = registerBrokerMetrics(deps.metrics, () => clients.liveCount());
   deps.metrics.gauge(
     'hub_mqtt_auth_waiting',
@@ -102,7 +105,7 @@ export function createBroker(deps: BrokerDeps): BrokerRoom {
       if (!broker || !client || !session) return;
       try {
         const identity = registry.devices.identity(id);
-        if (identity?.enabled && identity.secretHash === session.secretHash) return;
+        if (identity?.enabled && session.secretHashes.includes(identity.secretHash)) return;
       } catch (err) {
         log.error({ err, clientId: id }, 'could not re-check a live session; disconnecting it');
       }
@@ -155,7 +158,9 @@ export function createBroker(deps: BrokerDeps): BrokerRoom {
         registry,
         clients,
         secrets,
-        perAddress: new KeyedTokenBucket({ ...perMinute(config.mqttConnectsPerMinutePerAddress), clock }),
+        perAddress: new AddressFailures(
+          new KeyedTokenBucket({ ...perMinute(config.mqttConnectsPerMinutePerAddress), clock }),
+        ),
         perClient: new KeyedTokenBucket({ ...perMinute(config.mqttConnectsPerMinutePerClient), clock }),
         security,
         metrics,
@@ -198,6 +203,7 @@ export function createBroker(deps: BrokerDeps): BrokerRoom {
       const aedes = broker;
       broker = null;
       await listeners.stop();
+      secretUpgrades.flush();
       if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
     },
 

@@ -23,8 +23,11 @@ export interface ConnectAttempt {
 export interface Session extends Principal {
   kind: ClientKind;
   householdId: string;
-  /** the stored hash the secret was verified against; a different one later means the secret was rotated */
-  secretHash: string;
+  /**
+   * the stored hash the secret was verified against (and its fast replacement after an upgrade); any
+   * other one later means the secret was rotated
+   */
+  secretHashes: readonly string[];
   address: string;
   transport: Transport;
 }

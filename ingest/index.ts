@@ -120,6 +120,7 @@ export function createIngest(deps: IngestDeps): IngestRoom {
     async stop() {
       await retention.stop();
       deps.broker.setPublishHandler(null);
+      intake.releaseWaiting();
       deps.bus.removeOwner('ingest');
       presence.stop();
       if (pruneTimer) deps.clock.clearTimeout(pruneTimer);

@@ -16,9 +16,16 @@ import type { GroupCommit } from './group-commit.ts';
 import type { InCommitProcessors } from './in-commit.ts';
 import type { IntakeStore } from './intake-store.ts';
 import type { Presence } from './presence.ts';
+import { TelemetryRateGate } from './rate-gate.ts';
 
 /** Bad messages from one device before it is flagged to operators as faulty. */
 const FAULTY_AFTER = 20;
+/**
+ * Telemetry messages a device may have delayed by its rate per fault counted (`telemetry_flood`): a
+ * backlog flush of a few hundred messages is no fault, a device that keeps flooding (20 × 100 delayed
+ * messages, i.e. ~7 min at twice its rate) is flagged as faulty.
+ */
+const DELAYED_PER_FAULT = 100;
 
 export interface IntakeDeps {
   registry: Registry;
@@ -47,8 +54,9 @@ type Rejection =
  */
 export class Intake {
   readonly #d: IntakeDeps;
-  // device-protocol.md: sustained 5 messages/s, bursts of 50.
-  readonly #telemetryRate: KeyedTokenBucket;
+  // device-protocol.md: sustained 5 messages/s, bursts of 50; QoS 1/2 above it waits (backpressure).
+  readonly #telemetryRate: TelemetryRateGate;
+  readonly #delayedByDevice = new Map<string, number>();
   readonly #eventRate: KeyedTokenBucket;
   // Bound on quarantine writes per device (10/s, bursts of 100); beyond it bad input is only counted.
   readonly #quarantineRate: KeyedTokenBucket;
@@ -61,10 +69,11 @@ export class Intake {
   readonly #suppressed;
   readonly #ignored;
   readonly #lostQos0;
+  readonly #delayed;
 
   constructor(deps: IntakeDeps) {
     this.#d = deps;
-    this.#telemetryRate = new KeyedTokenBucket({ clock: deps.clock, burst: 50, perSecond: 5 });
+    this.#telemetryRate = new TelemetryRateGate({ clock: deps.clock, burst: 50, perSecond: 5 });
     this.#eventRate = new KeyedTokenBucket({ clock: deps.clock, burst: 50, perSecond: 5 });
     this.#quarantineRate = new KeyedTokenBucket({ clock: deps.clock, burst: 100, perSecond: 10 });
     this.#answerRate = new KeyedTokenBucket({ clock: deps.clock, burst: 5, perSecond: 1 });
@@ -87,6 +96,20 @@ export class Intake {
       'Zigbee2MQTT housekeeping messages (bridge/*, set/get), not device data',
     );
     this.#lostQos0 = m.counter('hub_ingest_qos0_lost_total', 'QoS 0 messages that could not be stored');
+    this.#delayed = m.counter(
+      'hub_ingest_rate_delayed_total',
+      'QoS 1/2 telemetry held back by its device rate (the connection is not read meanwhile)',
+    );
+    m.gauge(
+      'hub_ingest_rate_waiting',
+      'QoS 1/2 telemetry messages waiting for their device rate now',
+      () => this.#telemetryRate.waiting,
+    );
+  }
+
+  /** Lets every message waiting for its rate go unacknowledged (the hub is stopping). */
+  releaseWaiting(): void {
+    this.#telemetryRate.release();
   }
 
   /** Handles one PUBLISH that passed the topic ACL. Resolves when it is durable. */
@@ -105,12 +128,20 @@ export class Intake {
     const device = this.#d.registry.devices.get(ctx.clientId);
     if (!device || parsed?.kind !== 'device')
       return this.#reject(ctx, null, { code: 'unknown_device', detail: ctx.topic, seq: null });
-    if (parsed.channel === 'telemetry' && !this.#telemetryRate.take(device.id)) {
-      return this.#reject(ctx, device.id, {
-        code: 'rate_limited',
-        detail: 'over 5 messages/s sustained, bursts of 50',
-        seq: null,
-      });
+    if (parsed.channel === 'telemetry') {
+      const admission = this.#telemetryRate.admit(device.id, ctx.qos, ctx);
+      if (admission === 'refused') {
+        return this.#reject(ctx, device.id, {
+          code: 'rate_limited',
+          detail: 'QoS 0 telemetry over 5 messages/s sustained, bursts of 50',
+          seq: null,
+        });
+      }
+      if (admission !== 'admitted') {
+        this.#countDelayed(device.id);
+        // Not admitted: the connection closed while the message waited; unacknowledged, so it is resent.
+        if (!(await admission)) throw new Error('connection closed while its telemetry waited for its rate');
+      }
     }
     if (parsed.channel === 'event' && !this.#eventRate.take(device.id)) {
       // An event is never refused for rate alone, but a device that floods events is faulty.
@@ -283,6 +314,17 @@ export class Intake {
         payload: ctx.payload,
       }),
     );
+  }
+
+  #countDelayed(deviceId: string): void {
+    this.#delayed.inc();
+    const n = (this.#delayedByDevice.get(deviceId) ?? 0) + 1;
+    if (n < DELAYED_PER_FAULT) {
+      this.#delayedByDevice.set(deviceId, n);
+      return;
+    }
+    this.#delayedByDevice.delete(deviceId);
+    this.#countFault(deviceId, 'telemetry_flood');
   }
 
   /**

@@ -50,6 +50,18 @@ export class KeyedTokenBucket {
     return allowed;
   }
 
+  /** ms until `key` has a whole token again (0 when it has one now); nothing is taken. */
+  msUntilToken(key: string): number {
+    const bucket = this.#refilled(key, this.#clock.now());
+    if (bucket.tokens >= 1) return 0;
+    return (1 - bucket.tokens) / this.#perMs;
+  }
+
+  /** True when `key` has a whole token now; nothing is taken. */
+  has(key: string): boolean {
+    return this.msUntilToken(key) === 0;
+  }
+
   get size(): number {
     return this.#buckets.size;
   }

@@ -7,7 +7,7 @@ import { systemClock } from '../kernel/clock.ts';
 import { topics } from '../kernel/contract.ts';
 import { openDatabase } from '../kernel/db.ts';
 import { createRegistry } from '../kernel/registry/index.ts';
-import { generateSecret, hashSecret } from '../kernel/secrets.ts';
+import { generateSecret } from '../kernel/secrets.ts';
 import { HUB_MQTT_PORT, startChild } from './child-process.ts';
 import { type Influxd, startInfluxd } from './influxd.ts';
 
@@ -127,9 +127,11 @@ try {
   const registry = createRegistry(db, systemClock);
   registry.households.upsert({ id: 'hh-bench', address: 'bench', grid: 'g' });
   const secret = generateSecret();
-  const hash = await hashSecret(secret);
   for (const id of ids)
-    registry.devices.upsert({ id, householdId: 'hh-bench', type: 'motion', room: 'living' }, hash);
+    registry.devices.upsert(
+      { id, householdId: 'hh-bench', type: 'motion', room: 'living' },
+      registry.devices.secrets.hash(id, secret),
+    );
   db.close();
   hub = await startHub({
     HUB_DATA_DIR: dataDir,

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifySecret } from '../kernel/secrets.ts';
 import { SimDevice } from '../simulators/device.ts';
 import { type Api, apiClient, errorCode } from './helpers/api.ts';
 import { startTestHub, type TestHub } from './helpers/hub.ts';
@@ -49,10 +48,10 @@ describe('devices and gateways through the API', () => {
       enabled: true,
     });
     expect(secret).toMatch(/^[A-Za-z0-9_-]{32}$/);
-    // Only the scrypt hash is stored, and it verifies the secret.
-    expect(storedHash('btn-0001')).toMatch(/^scrypt\$/);
+    // Only the keyed hash is stored, and it verifies the secret.
+    expect(storedHash('btn-0001')).toMatch(/^hmac-sha256\$/);
     expect(storedHash('btn-0001')).not.toContain(secret);
-    expect(await verifySecret(secret, storedHash('btn-0001'))).toBe(true);
+    expect(t.hub.registry.devices.secrets.verify('btn-0001', secret, storedHash('btn-0001'))).toBe(true);
 
     for (const path of ['/api/devices/btn-0001', '/api/devices', '/api/households/hh-1']) {
       const read = await api('GET', path, { token });
@@ -75,15 +74,15 @@ describe('devices and gateways through the API', () => {
     expect(rotated.headers.get('cache-control')).toBe('no-store');
     const fresh = (rotated.body as { id: string; secret: string }).secret;
     expect(fresh).not.toBe(old);
-    expect(await verifySecret(fresh, storedHash('wb-0001'))).toBe(true);
-    expect(await verifySecret(old, storedHash('wb-0001'))).toBe(false);
+    expect(t.hub.registry.devices.secrets.verify('wb-0001', fresh, storedHash('wb-0001'))).toBe(true);
+    expect(t.hub.registry.devices.secrets.verify('wb-0001', old, storedHash('wb-0001'))).toBe(false);
   });
 
   it('registers a gateway with a secret once and Zigbee devices behind it with none', async () => {
     const gw = await api('POST', '/api/gateways', { token, body: { id: 'gw-0001', householdId: 'hh-1' } });
     expect(gw.status).toBe(201);
     const gwSecret = (gw.body as { secret: string }).secret;
-    expect(await verifySecret(gwSecret, storedHash('gw-0001'))).toBe(true);
+    expect(t.hub.registry.devices.secrets.verify('gw-0001', gwSecret, storedHash('gw-0001'))).toBe(true);
     expect((await api('GET', '/api/gateways/gw-0001', { token })).text).not.toContain(gwSecret);
 
     const zigbee = {

@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { isHubToDeviceTopic, mayPublish, mayReceive, maySubscribe } from '../broker/acl.ts';
 import { FixedHeaderScanner } from '../broker/packet-guard.ts';
-import { VerifiedSecrets } from '../broker/verified-secrets.ts';
+import { type SecretUpgrade, VerifiedSecrets } from '../broker/verified-secrets.ts';
 import { ManualClock } from '../kernel/clock.ts';
+import { DeviceSecretHasher } from '../kernel/device-secrets.ts';
 import { hashSecret } from '../kernel/secrets.ts';
 import { KeyedTokenBucket, perMinute } from '../kernel/token-bucket.ts';
 import { publishHeader, remainingLength } from './helpers/broker-raw.ts';
@@ -124,27 +126,46 @@ describe('keyed token bucket', () => {
   });
 });
 
-describe('verified-secret cache', () => {
-  it('answers a repeated secret without scrypt, and re-checks when the stored hash changes', async () => {
-    const identity = {
+describe('device secret verification', () => {
+  const hasher = new DeviceSecretHasher(randomBytes(32));
+
+  it('verifies the keyed hash inline, bound to the id, and refuses a hash made under another key', async () => {
+    const upgrades: SecretUpgrade[] = [];
+    const verifier = new VerifiedSecrets(hasher, (u) => upgrades.push(u));
+    const identity = { id: 'btn-1', kind: 'device', householdId: 'hh', enabled: true } as const;
+    const fast = { ...identity, secretHash: hasher.hash('btn-1', 's3cret') };
+    expect(await verifier.verify(fast, Buffer.from('s3cret'))).toMatchObject({ ok: true, scheme: 'hmac' });
+    expect((await verifier.verify(fast, Buffer.from('other'))).ok).toBe(false);
+    // the same secret under another id, or another hub's key, does not verify
+    expect((await verifier.verify({ ...fast, id: 'btn-2' }, Buffer.from('s3cret'))).ok).toBe(false);
+    const foreign = new DeviceSecretHasher(randomBytes(32)).hash('btn-1', 's3cret');
+    expect((await verifier.verify({ ...identity, secretHash: foreign }, Buffer.from('s3cret'))).ok).toBe(
+      false,
+    );
+    expect(upgrades).toEqual([]);
+  });
+
+  it('verifies a legacy scrypt hash once and hands on its fast replacement; a rotated hash refuses the old secret', async () => {
+    const upgrades: SecretUpgrade[] = [];
+    const verifier = new VerifiedSecrets(hasher, (u) => upgrades.push(u));
+    const legacy = {
       id: 'btn-1',
       kind: 'device',
       householdId: 'hh',
       secretHash: await hashSecret('s3cret'),
       enabled: true,
     } as const;
-    const cache = new VerifiedSecrets();
-    const started = performance.now();
-    expect(await cache.verify(identity, Buffer.from('s3cret'))).toBe(true);
-    const scryptMs = performance.now() - started;
-    const cachedStart = performance.now();
-    for (let i = 0; i < 100; i++) expect(await cache.verify(identity, Buffer.from('s3cret'))).toBe(true);
-    expect(performance.now() - cachedStart).toBeLessThan(scryptMs);
-    expect(await cache.verify(identity, Buffer.from('other'))).toBe(false);
+    const result = await verifier.verify(legacy, Buffer.from('s3cret'));
+    expect(result).toMatchObject({ ok: true, scheme: 'scrypt' });
+    expect(upgrades).toEqual([
+      { id: 'btn-1', kind: 'device', from: legacy.secretHash, to: result.secretHash },
+    ]);
+    expect(hasher.verify('btn-1', 's3cret', result.secretHash)).toBe(true);
+    expect((await verifier.verify(legacy, Buffer.from('other'))).ok).toBe(false);
 
-    const rotated = { ...identity, secretHash: await hashSecret('new') };
-    expect(await cache.verify(rotated, Buffer.from('s3cret'))).toBe(false);
-    cache.forget('btn-1');
-    expect(cache.size).toBe(0);
+    const rotated = { ...legacy, secretHash: await hashSecret('new') };
+    expect((await verifier.verify(rotated, Buffer.from('s3cret'))).ok).toBe(false);
+    verifier.forget('btn-1');
+    expect(verifier.size).toBe(0);
   });
 });

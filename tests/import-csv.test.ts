@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { importProvisioning } from '../kernel/provisioning/index.ts';
 import type { Registry } from '../kernel/registry/index.ts';
-import { verifySecret } from '../kernel/secrets.ts';
 import { fixturePath, tempRegistry } from './fixtures/provisioning/temp-registry.ts';
 
 const importCsv = (registry: Registry, content: string | Uint8Array) =>
@@ -63,9 +62,10 @@ describe('CSV provisioning import', () => {
       'wb-0201',
     ]);
     const gw = report.secrets.find((s) => s.id === 'gw-0301');
-    expect(gw && (await verifySecret(gw.secret, reg.devices.identity('gw-0301')?.secretHash ?? ''))).toBe(
-      true,
-    );
+    expect(
+      gw &&
+        reg.devices.secrets.verify('gw-0301', gw.secret, reg.devices.identity('gw-0301')?.secretHash ?? ''),
+    ).toBe(true);
 
     const again = await importCsv(reg, content);
     expect(again.secrets).toEqual([]);

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { HubError } from '../../kernel/errors.ts';
 import type { Registry } from '../../kernel/registry/index.ts';
 import type { Device as DeviceRecord } from '../../kernel/registry/types.ts';
-import { generateSecret, hashSecret } from '../../kernel/secrets.ts';
+import { generateSecret } from '../../kernel/secrets.ts';
 import { ADMIN, HOUSEHOLD_READERS, type HouseholdScope, paramId } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
 import { invalidField } from '../errors.ts';
@@ -135,8 +135,8 @@ export function deviceRoutes(ctx: RouteContext): FastifyPluginAsync {
           enabled: body.enabled ?? true,
         };
         const secret = next.gatewayId === null ? generateSecret() : null;
-        const secretHash = secret === null ? undefined : await hashSecret(secret);
-        // Checked after the (slow) hash, with no await before the write: two creates of one id cannot both pass.
+        const secretHash = secret === null ? undefined : devices.secrets.hash(next.id, secret);
+        // No await before the write: two creates of one id cannot both pass.
         if (registry.mqttIdTaken(next.id)) {
           throw new HubError('HUB_ERR_CONFLICT', `${next.id} is already a device or gateway id`, {
             id: next.id,
@@ -204,9 +204,7 @@ export function deviceRoutes(ctx: RouteContext): FastifyPluginAsync {
           );
         }
         const secret = generateSecret();
-        const secretHash = await hashSecret(secret);
-        // Read again after the await: a device deleted meanwhile must not come back.
-        devices.upsert(found(devices.get(id), 'HUB_ERR_DEVICE_UNKNOWN'), secretHash);
+        devices.upsert(found(devices.get(id), 'HUB_ERR_DEVICE_UNKNOWN'), devices.secrets.hash(id, secret));
         request.log.info({ deviceId: id }, 'device secret rotated');
         return reply.headers(NO_STORE).send({ id, secret });
       },

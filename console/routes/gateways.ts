@@ -1,7 +1,7 @@
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { HubError } from '../../kernel/errors.ts';
-import { generateSecret, hashSecret } from '../../kernel/secrets.ts';
+import { generateSecret } from '../../kernel/secrets.ts';
 import { ADMIN, HOUSEHOLD_READERS, type HouseholdScope, paramId } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
 import {
@@ -86,8 +86,8 @@ export function gatewayRoutes(ctx: RouteContext): FastifyPluginAsync {
       async (request, reply) => {
         const body = request.body;
         const secret = generateSecret();
-        const secretHash = await hashSecret(secret);
-        // Checked after the (slow) hash, with no await before the write: two creates of one id cannot both pass.
+        const secretHash = devices.secrets.hash(body.id, secret);
+        // No await before the write: two creates of one id cannot both pass.
         if (registry.mqttIdTaken(body.id)) {
           throw new HubError('HUB_ERR_CONFLICT', `${body.id} is already a device or gateway id`, {
             id: body.id,
@@ -151,9 +151,7 @@ export function gatewayRoutes(ctx: RouteContext): FastifyPluginAsync {
         const { id } = request.params;
         found(devices.getGateway(id));
         const secret = generateSecret();
-        const secretHash = await hashSecret(secret);
-        // Read again after the await: a gateway deleted meanwhile must not come back.
-        devices.upsertGateway(found(devices.getGateway(id)), secretHash);
+        devices.upsertGateway(found(devices.getGateway(id)), devices.secrets.hash(id, secret));
         request.log.info({ gatewayId: id }, 'gateway secret rotated');
         return reply.headers(NO_STORE).send({ id, secret });
       },

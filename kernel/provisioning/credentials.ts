@@ -1,8 +1,10 @@
 /**
- * Which imported entries need a new secret or password hash, and computing those hashes. Hashing is
- * slow (scrypt, tens of ms each) and asynchronous, so it runs before the one synchronous write
- * transaction; the plan is taken again inside the transaction to detect a registry that changed.
+ * Which imported entries need a new secret or password hash, and computing those hashes. Device and
+ * gateway secrets take the fast keyed hash (~2 µs, see device-secrets.ts); users' passwords take scrypt
+ * (tens of ms each, asynchronous), so hashing runs before the one synchronous write transaction and the
+ * plan is taken again inside the transaction to detect a registry that changed.
  */
+import type { DeviceSecretHasher } from '../device-secrets.ts';
 import type { Registry } from '../registry/index.ts';
 import { generateSecret, hashSecret, verifySecret } from '../secrets.ts';
 import type { ImportDocument } from './model.ts';
@@ -63,7 +65,10 @@ async function forEachBounded<T>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-export async function prepareCredentials(plan: CredentialPlan): Promise<Credentials> {
+export async function prepareCredentials(
+  plan: CredentialPlan,
+  deviceSecrets: DeviceSecretHasher,
+): Promise<Credentials> {
   const deviceHashes = new Map<string, string>();
   const gatewayHashes = new Map<string, string>();
   const userHashes = new Map<string, string>();
@@ -74,9 +79,7 @@ export async function prepareCredentials(plan: CredentialPlan): Promise<Credenti
   const newSecret = (id: string, into: Map<string, string>) => {
     const secret = generateSecret();
     secrets.push({ id, secret });
-    jobs.push(async () => {
-      into.set(id, await hashSecret(secret));
-    });
+    into.set(id, deviceSecrets.hash(id, secret));
   };
   for (const id of plan.gateways) newSecret(id, gatewayHashes);
   for (const id of plan.devices) newSecret(id, deviceHashes);
@@ -84,7 +87,13 @@ export async function prepareCredentials(plan: CredentialPlan): Promise<Credenti
     const { username, password, storedHash } = u;
     if (password === undefined) {
       // An existing user without a password in the file keeps theirs; a new one gets a generated one.
-      if (storedHash === null) newSecret(username, userHashes);
+      if (storedHash === null) {
+        const generated = generateSecret();
+        secrets.push({ id: username, secret: generated });
+        jobs.push(async () => {
+          userHashes.set(username, await hashSecret(generated));
+        });
+      }
       continue;
     }
     jobs.push(async () => {

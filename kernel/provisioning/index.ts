@@ -67,7 +67,7 @@ export async function importProvisioning(registry: Registry, input: ImportInput)
   if (problems.size > 0) return failed(problems);
 
   const plan = planCredentials(document, registry);
-  const credentials = await prepareCredentials(plan);
+  const credentials = await prepareCredentials(plan, registry.devices.secrets);
 
   return registry.transaction((): ImportReport => {
     // The registry may have changed while the hashes were computed (the console, another import):

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.ts';
 import type { DeviceType, Room } from '../contract.ts';
-import { type Db, Statements } from '../db.ts';
+import { type Db, Statements, transaction } from '../db.ts';
+import { DeviceSecretHasher } from '../device-secrets.ts';
 import { nowIso, type Row, str, strOrNull } from './rows.ts';
 import type { Device, Gateway, MqttIdentity } from './types.ts';
 
@@ -54,9 +55,14 @@ export class DeviceStore {
    * process on the same store (the CLI import) is seen within it. Misses are not kept.
    */
   readonly #cache = new Map<string, { device: Device; at: number }>();
+  readonly #db: Db;
+  /** hashes and verifies device and gateway secrets under this hub's key (see device-secrets.ts) */
+  readonly secrets: DeviceSecretHasher;
   constructor(db: Db, clock: Clock) {
+    this.#db = db;
     this.#sql = new Statements(db);
     this.#clock = clock;
+    this.secrets = DeviceSecretHasher.forDatabase(db);
   }
 
   /** Called with an MQTT client id whenever its credentials or enabled flag change (auth caches listen). */
@@ -183,6 +189,29 @@ export class DeviceStore {
     const done = this.#sql.get('DELETE FROM gateways WHERE id = ?').run(id).changes > 0;
     if (done) this.#changed(id);
     return done;
+  }
+
+  /**
+   * Replaces verified legacy (scrypt) hashes with their fast form, in one transaction. Each row changes
+   * only while it still holds the hash that was verified, so a rotation meanwhile wins. Not a credentials
+   * change: live sessions stay and no identity listener is told. Returns the rows changed.
+   */
+  upgradeSecretHashes(
+    upgrades: ReadonlyArray<{ id: string; kind: 'device' | 'gateway'; from: string; to: string }>,
+  ): number {
+    if (upgrades.length === 0) return 0;
+    return transaction(this.#db, () => {
+      let changed = 0;
+      for (const u of upgrades) {
+        const table = u.kind === 'device' ? 'devices' : 'gateways';
+        changed += Number(
+          this.#sql
+            .get(`UPDATE ${table} SET secret_hash = ? WHERE id = ? AND secret_hash = ?`)
+            .run(u.to, u.id, u.from).changes,
+        );
+      }
+      return changed;
+    });
   }
 
   /** The credentials of an MQTT client id: a device with its own secret, or a gateway. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { systemClock } from '../../kernel/clock.ts';
 import { openDatabase, transaction } from '../../kernel/db.ts';
 import { createRegistry } from '../../kernel/registry/index.ts';
-import { generateSecret, hashSecret } from '../../kernel/secrets.ts';
+import { generateSecret } from '../../kernel/secrets.ts';
 import { HUB_MQTT_PORT, startChild } from '../child-process.ts';
 import { type LoadResult, runLoad } from '../load-client.ts';
 
@@ -52,9 +52,12 @@ export async function benchIntake(o: IntakeOptions): Promise<IntakeResult> {
     const registry = createRegistry(db, systemClock);
     registry.households.upsert({ id: 'hh-bench', address: 'bench', grid: 'g' });
     const secret = generateSecret();
-    const hash = await hashSecret(secret);
     transaction(db, () => {
-      for (const id of ids) registry.devices.upsert({ id, householdId: 'hh-bench', type: 'motion' }, hash);
+      for (const id of ids)
+        registry.devices.upsert(
+          { id, householdId: 'hh-bench', type: 'motion' },
+          registry.devices.secrets.hash(id, secret),
+        );
     });
     db.close();
     const hub = await startChild(

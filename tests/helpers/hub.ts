@@ -26,6 +26,8 @@ export interface TestHub {
     room?: Room;
   }): Promise<string>;
   provisionGateway(opts: { id: string; householdId?: string }): Promise<string>;
+  /** Like provisionDevice, but with a scrypt hash as hubs stored device secrets before the fast scheme. */
+  provisionLegacyDevice(opts: { id: string; type?: DeviceType; householdId?: string }): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -73,13 +75,22 @@ export async function startTestHub(
     async provisionDevice({ id, type = 'button', householdId = 'hh-test', room }) {
       ensureHousehold(householdId);
       const secret = generateSecret();
-      hub.registry.devices.upsert({ id, householdId, type, room: room ?? null }, await hashSecret(secret));
+      hub.registry.devices.upsert(
+        { id, householdId, type, room: room ?? null },
+        hub.registry.devices.secrets.hash(id, secret),
+      );
+      return secret;
+    },
+    async provisionLegacyDevice({ id, type = 'button', householdId = 'hh-test' }) {
+      ensureHousehold(householdId);
+      const secret = generateSecret();
+      hub.registry.devices.upsert({ id, householdId, type, room: null }, await hashSecret(secret));
       return secret;
     },
     async provisionGateway({ id, householdId = 'hh-test' }) {
       ensureHousehold(householdId);
       const secret = generateSecret();
-      hub.registry.devices.upsertGateway({ id, householdId }, await hashSecret(secret));
+      hub.registry.devices.upsertGateway({ id, householdId }, hub.registry.devices.secrets.hash(id, secret));
       return secret;
     },
     async stop() {
