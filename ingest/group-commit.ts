@@ -1,5 +1,9 @@
 import type { Db } from '../kernel/db.ts';
 import type { Logger } from '../kernel/logger.ts';
+import { WalSync } from './wal-sync.ts';
+
+/** `urgent`: life-safety messages (SOS, fall, leak …), committed ahead of queued telemetry. */
+export type CommitLane = 'urgent' | 'normal';
 
 interface Pending {
   apply: () => void;
@@ -8,19 +12,29 @@ interface Pending {
 }
 
 /**
- * Group commit: writes enqueued during one turn of the event loop are applied in ONE transaction with
- * ONE sync (synchronous=FULL), then every caller's promise resolves. A device is acknowledged only
- * after its promise resolves, so an acknowledged message is on disk.
+ * Group commit: writes enqueued during one turn of the event loop are applied in ONE transaction, then
+ * ONE sync makes them durable, then every caller's promise resolves. A device is acknowledged only after
+ * its promise resolves, so an acknowledged message is on disk.
  *
- * Bound: at most `maxBatch` writes per transaction; the rest go in the next one at once.
- * If a batch fails, each write is retried in a transaction of its own so one bad write
+ * The sync runs off the main thread: the transaction commits with SQLite's `synchronous = NORMAL` (the
+ * WAL frames are written, not yet synced) and WalSync fsyncs the WAL file on libuv's thread pool, so
+ * the next batch is applied while the previous one is being synced. Writes outside group commit keep
+ * `synchronous = FULL` (the connection's setting), so they sync as before.
+ *
+ * Lanes: `urgent` writes go first into the next transaction, ahead of any queued `normal` write, so a
+ * life-safety message is never behind more than the one group commit in progress.
+ *
+ * Bound: at most `maxBatch` writes per transaction (urgent ones always fit); the rest go in the next
+ * one at once. If a batch fails, each write is retried in a transaction of its own so one bad write
  * cannot take the others down with it.
  */
 export class GroupCommit {
   readonly #db: Db;
   readonly #log: Logger;
   readonly #maxBatch: number;
-  #pending: Pending[] = [];
+  readonly #wal: WalSync;
+  #urgent: Pending[] = [];
+  #normal: Pending[] = [];
   #scheduled = false;
   /** transactions committed */
   commits = 0;
@@ -31,16 +45,17 @@ export class GroupCommit {
     this.#db = db;
     this.#log = log;
     this.#maxBatch = maxBatch;
+    this.#wal = new WalSync(db);
   }
 
   get queued(): number {
-    return this.#pending.length;
+    return this.#urgent.length + this.#normal.length;
   }
 
   /** Queues `apply` (synchronous SQL) for the next group commit; resolves once it is durable. */
-  enqueue(apply: () => void): Promise<void> {
+  enqueue(apply: () => void, lane: CommitLane = 'normal'): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#pending.push({ apply, resolve, reject });
+      (lane === 'urgent' ? this.#urgent : this.#normal).push({ apply, resolve, reject });
       if (!this.#scheduled) {
         this.#scheduled = true;
         setImmediate(() => this.#flush());
@@ -48,30 +63,34 @@ export class GroupCommit {
     });
   }
 
-  /** Commits whatever is queued now (used on stop). */
+  /** Commits whatever is queued now and syncs it before returning (used on stop). */
   flushNow(): void {
-    while (this.#pending.length > 0) this.#commit(this.#pending.splice(0, this.#maxBatch));
+    while (this.queued > 0) this.#commit(this.#take(), true);
+  }
+
+  #take(): Pending[] {
+    const urgent = this.#urgent.splice(0);
+    return urgent.concat(this.#normal.splice(0, Math.max(0, this.#maxBatch - urgent.length)));
   }
 
   #flush(): void {
     this.#scheduled = false;
-    const batch = this.#pending.splice(0, this.#maxBatch);
-    if (this.#pending.length > 0) {
+    const batch = this.#take();
+    if (this.queued > 0) {
       this.#scheduled = true;
       setImmediate(() => this.#flush());
     }
-    if (batch.length > 0) this.#commit(batch);
+    if (batch.length > 0) this.#commit(batch, false);
   }
 
-  #commit(batch: Pending[]): void {
+  #commit(batch: Pending[], syncNow: boolean): void {
     try {
+      this.#db.exec('PRAGMA synchronous = NORMAL');
       this.#db.exec('BEGIN IMMEDIATE');
       for (const p of batch) p.apply();
       this.#db.exec('COMMIT');
       this.commits++;
       this.writes += batch.length;
-      for (const p of batch) p.resolve();
-      return;
     } catch (err) {
       if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
       if (batch.length === 1) {
@@ -79,7 +98,24 @@ export class GroupCommit {
         return;
       }
       this.#log.warn({ err, size: batch.length }, 'group commit failed; retrying its writes one by one');
+      for (const p of batch) this.#commit([p], syncNow);
+      return;
+    } finally {
+      this.#db.exec('PRAGMA synchronous = FULL');
     }
-    for (const p of batch) this.#commit([p]);
+    if (syncNow) {
+      this.#wal.syncNow();
+      for (const p of batch) p.resolve();
+      return;
+    }
+    this.#wal.sync().then(
+      () => {
+        for (const p of batch) p.resolve();
+      },
+      (err: unknown) => {
+        this.#log.error({ err, size: batch.length }, 'WAL sync failed: the batch is not acknowledged');
+        for (const p of batch) p.reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
   }
 }

@@ -16,7 +16,10 @@ import { Presence } from './presence.ts';
 import { Retention } from './retention.ts';
 
 export interface IngestDeps {
-  config: Pick<HubConfig, 'messageRetentionDays' | 'auditRetentionDays'>;
+  config: Pick<
+    HubConfig,
+    'messageRetentionDays' | 'auditRetentionDays' | 'deviceTelemetryPerSecond' | 'deviceTelemetryBurst'
+  >;
   db: Db;
   registry: Registry;
   bus: EventBus;
@@ -68,6 +71,10 @@ export function createIngest(deps: IngestDeps): IngestRoom {
     log,
   });
   const intake = new Intake({
+    telemetryRate: {
+      perSecond: deps.config.deviceTelemetryPerSecond,
+      burst: deps.config.deviceTelemetryBurst,
+    },
     registry: deps.registry,
     bus: deps.bus,
     clock: deps.clock,

@@ -15,6 +15,7 @@ import { classifyGatewaySubtopic } from './gateway-topics.ts';
 import type { GroupCommit } from './group-commit.ts';
 import type { InCommitProcessors } from './in-commit.ts';
 import type { IntakeStore } from './intake-store.ts';
+import { laneOf } from './life-safety.ts';
 import type { Presence } from './presence.ts';
 import { TelemetryRateGate } from './rate-gate.ts';
 
@@ -28,6 +29,8 @@ const FAULTY_AFTER = 20;
 const DELAYED_PER_FAULT = 100;
 
 export interface IntakeDeps {
+  /** a device's telemetry allowance (config deviceTelemetryPerSecond / deviceTelemetryBurst) */
+  telemetryRate: { perSecond: number; burst: number };
   registry: Registry;
   bus: EventBus;
   clock: Clock;
@@ -73,7 +76,7 @@ export class Intake {
 
   constructor(deps: IntakeDeps) {
     this.#d = deps;
-    this.#telemetryRate = new TelemetryRateGate({ clock: deps.clock, burst: 50, perSecond: 5 });
+    this.#telemetryRate = new TelemetryRateGate({ clock: deps.clock, ...deps.telemetryRate });
     this.#eventRate = new KeyedTokenBucket({ clock: deps.clock, burst: 50, perSecond: 5 });
     this.#quarantineRate = new KeyedTokenBucket({ clock: deps.clock, burst: 100, perSecond: 10 });
     this.#answerRate = new KeyedTokenBucket({ clock: deps.clock, burst: 5, perSecond: 1 });
@@ -133,7 +136,7 @@ export class Intake {
       if (admission === 'refused') {
         return this.#reject(ctx, device.id, {
           code: 'rate_limited',
-          detail: 'QoS 0 telemetry over 5 messages/s sustained, bursts of 50',
+          detail: `QoS 0 telemetry over ${this.#d.telemetryRate.perSecond} messages/s sustained, bursts of ${this.#d.telemetryRate.burst}`,
           seq: null,
         });
       }
@@ -227,7 +230,7 @@ export class Intake {
       for (const f of meterFaults)
         this.#d.store.recordMeterFault(f.deviceId, f.at, f.previousLiters, f.reportedLiters);
       for (const m of fresh) this.#d.inCommit.run(m);
-    });
+    }, laneOf(fresh));
     for (const m of fresh)
       if (m.seq !== null) this.#d.dedupe.remember(m.deviceId, m.seq, hash, m.receivedAt, durable);
     try {

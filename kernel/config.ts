@@ -77,6 +77,13 @@ export const ConfigSchema = T.Object(
     mqttConnectsPerMinutePerAddress: T.Integer({ minimum: 1, default: 600 }),
     /** connects of one client id per minute before it is throttled as flapping */
     mqttConnectsPerMinutePerClient: T.Integer({ minimum: 1, default: 12 }),
+    /**
+     * A device's sustained telemetry rate, messages per second (device-protocol.md: 5): QoS 1/2 above it
+     * waits (the connection is not read meanwhile), QoS 0 above it is refused with rate_limited
+     */
+    deviceTelemetryPerSecond: T.Number({ exclusiveMinimum: 0, default: 5 }),
+    /** telemetry messages a device may send at once above its sustained rate (device-protocol.md: 50) */
+    deviceTelemetryBurst: T.Integer({ minimum: 1, default: 50 }),
     /** ms a slow subscriber may hold a write before aedes drops it */
     mqttDrainTimeoutMs: T.Integer({ minimum: 100, default: 10000 }),
     /** hours a console session lasts */

@@ -3,10 +3,13 @@ import type { Clock, TimerHandle } from '../../kernel/clock.ts';
 import type { Logger } from '../../kernel/logger.ts';
 import type { SessionUser } from '../auth/guard.ts';
 import type { Forward, Viewer } from './allowlist.ts';
+import { type FrameLane, FrameLanes } from './frame-lanes.ts';
 import { CLOSE, type ServerFrame } from './protocol.ts';
 
 /** Frames a console may send per second (pings); above it the socket closes with 4008. */
 const MAX_FRAMES_PER_SECOND = 20;
+/** Frames that overtake queued routine frames (see frame-lanes.ts): incidents and alarms. */
+const URGENT_EVENT = /^(incident|alarm|job)/;
 /** ms a closing socket that does not finish its close handshake is given before it is cut. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -39,10 +42,17 @@ export class LiveConnection {
   #frames = 0;
   #frameWindowStart = Date.now();
   #ending = false;
+  readonly #lanes: FrameLanes;
 
   constructor(opts: LiveConnectionOptions) {
     this.#opts = opts;
     this.#ws = opts.ws;
+    this.#lanes = new FrameLanes({
+      write: (frame, written) => {
+        if (this.#ws.readyState !== WebSocket.OPEN) return written();
+        this.#ws.send(frame, () => written());
+      },
+    });
     this.token = opts.token;
     this.#user = opts.user;
     this.viewer = opts.viewer;
@@ -75,13 +85,14 @@ export class LiveConnection {
 
   /** false when the frame was not sent (socket closing or too slow). */
   sendEvent(f: Forward): boolean {
-    return this.#send({
+    const frame: ServerFrame = {
       type: 'event',
       event: f.event,
       at: f.at,
       serverTime: this.#clock.now(),
       data: f.data,
-    });
+    };
+    return this.#send(frame, URGENT_EVENT.test(f.event) ? 'urgent' : 'normal');
   }
 
   sendTime(): void {
@@ -103,14 +114,14 @@ export class LiveConnection {
     setTimeout(() => this.#ws.terminate(), CLOSE_GRACE_MS).unref();
   }
 
-  #send(frame: ServerFrame): boolean {
+  #send(frame: ServerFrame, lane: FrameLane = 'normal'): boolean {
     if (this.#ending || this.#ws.readyState !== WebSocket.OPEN) return false;
-    if (this.#ws.bufferedAmount > this.#opts.maxBufferedBytes) {
+    if (this.#ws.bufferedAmount + this.#lanes.queuedBytes > this.#opts.maxBufferedBytes) {
       this.#opts.onSlow();
       this.end(CLOSE.tooSlow, 'too slow: reconnect and resync');
       return false;
     }
-    this.#ws.send(JSON.stringify(frame));
+    this.#lanes.push(JSON.stringify(frame), lane);
     return true;
   }
 

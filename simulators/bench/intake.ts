@@ -70,6 +70,10 @@ export async function benchIntake(o: IntakeOptions): Promise<IntakeResult> {
         HUB_ADMIN_PASSWORD: 'bench-password',
         // every simulated device connects from 127.0.0.1: lift the per-address connect limit for the run
         HUB_MQTT_CONNECTS_PER_MINUTE_PER_ADDRESS: '1000000',
+        // saturated, each device sends ~10–25 msg/s: lift the per-device telemetry rate (5/s) too, so the
+        // run measures the intake and not the rate limit's backpressure
+        HUB_DEVICE_TELEMETRY_PER_SECOND: '100000',
+        HUB_DEVICE_TELEMETRY_BURST: '100000',
       },
       HUB_MQTT_PORT,
     );
