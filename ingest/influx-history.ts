@@ -6,6 +6,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Clock, TimerHandle } from '../kernel/clock.ts';
 import type { HubConfig } from '../kernel/config.ts';
+import type { EventBus } from '../kernel/bus.ts';
 import type { Db } from '../kernel/db.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { HOUR_MS, HourlyAggregator } from './influx-history-aggregator.ts';
@@ -36,6 +37,8 @@ export interface HistoryAnswer<T> {
 
 export interface HistoryDeps {
   db: Db;
+  /** `messageStored`: the intake's stored messages, folded in memory instead of read back */
+  bus: EventBus;
   config: HubConfig;
   clock: Clock;
   log: Logger;
@@ -119,10 +122,12 @@ export function createHistory(deps: HistoryDeps): History {
     local,
     async start() {
       running = true;
+      deps.bus.on('messageStored', 'history', (e) => aggregator.noteStored(e.id, e.message, clock.now()));
       void tick(); // a first start over a large store catches up in the background, chunk by chunk
     },
     async stop() {
       running = false;
+      deps.bus.removeOwner('history');
       if (timer) clock.clearTimeout(timer);
       timer = null;
     },

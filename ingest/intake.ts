@@ -221,12 +221,13 @@ export class Intake {
     if (fresh.length === 0) return;
     const meterFaults = fresh.flatMap((m) => this.#meter(m));
     const wasSilent = fresh.map((m) => this.#d.presence.isSilent(m.deviceId));
+    const ids: number[] = [];
     const durable = this.#d.commit.enqueue(() => {
-      for (const m of fresh) {
-        this.#d.store.insertMessage(m, ctx.qos, m.seq === null ? null : hash);
+      fresh.forEach((m, i) => {
+        ids[i] = this.#d.store.insertMessage(m, ctx.qos, m.seq === null ? null : hash);
         if (m.readings?.totalLiters !== undefined)
           this.#d.store.setMeterTotal(m.deviceId, m.readings.totalLiters, m.receivedAt);
-      }
+      });
       for (const f of meterFaults)
         this.#d.store.recordMeterFault(f.deviceId, f.at, f.previousLiters, f.reportedLiters);
       for (const m of fresh) this.#d.inCommit.run(m);
@@ -252,6 +253,7 @@ export class Intake {
           at: m.receivedAt,
         });
       if (m.status) this.#d.presence.setState(m.deviceId, 'device', m.status, 'status');
+      this.#d.bus.emit('messageStored', { id: ids[i] ?? 0, message: m });
       this.#d.bus.emit('messageAccepted', m);
     });
     for (const f of meterFaults) {

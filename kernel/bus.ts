@@ -15,6 +15,8 @@ export interface HubEvents extends IncidentEvents {
   securityEvent: { kind: string; clientId?: string; address?: string; detail: string };
   /** A device message that passed validation and dedupe, durable in the store. */
   messageAccepted: CanonicalMessage;
+  /** The same message with its row id in the store, emitted just before it (the local history folds it). */
+  messageStored: { id: number; message: CanonicalMessage };
   /** Bad input, kept in quarantine with its reason. */
   inputQuarantined: { clientId: string; deviceId: string | null; code: string; detail: string; at: number };
   /** A device whose bad input crossed the fault threshold. */
