@@ -11,6 +11,7 @@ import type { AlertSettingsOverridesStore } from '../alerts/settings-overrides.t
 import type { IngestQueries } from '../ingest/index.ts';
 import type { RoomDeps } from '../kernel/room.ts';
 import { createGuard } from './auth/guard.ts';
+import { createOriginCheck } from './auth/origin-check.ts';
 import { ConnectionTracker } from './connections.ts';
 import type { HistoryReader, RouteContext } from './context.ts';
 import { installErrorHandling } from './errors.ts';
@@ -149,8 +150,20 @@ export function createConsole(deps: ConsoleDeps): ConsoleRoom {
     const route = request.is404 ? 'unmatched' : `${request.method} ${request.routeOptions.url ?? ''}`;
     requests.inc({ route, status: String(reply.statusCode) });
   });
+  app.addHook(
+    'onRequest',
+    createOriginCheck(
+      deps.config.consoleAllowedOrigins
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o !== ''),
+    ),
+  );
   app.addHook('onRequest', guard.authenticate);
   acceptEmptyJson(app);
+  // JSON routes take JSON only: Fastify's default text/plain parser would let a cross-site "simple"
+  // request (a form or fetch without preflight) reach them.
+  app.removeContentTypeParser('text/plain');
   guard.enforceOn(app);
   installErrorHandling(app);
 

@@ -114,6 +114,11 @@ export const ConfigSchema = T.Object(
     liveMaxBufferedBytes: T.Integer({ minimum: 65536, default: 1048576 }),
     /** further browser origins allowed on /api/live besides the hub's own (comma-separated, e.g. https://wall.example) */
     liveAllowedOrigins: T.String({ default: '' }),
+    /**
+     * further browser origins whose pages may change state through the API with the session cookie,
+     * besides the hub's own (comma-separated, e.g. https://hub.example when a TLS proxy fronts the hub)
+     */
+    consoleAllowedOrigins: T.String({ default: '' }),
   },
   { additionalProperties: false },
 );

@@ -5,6 +5,10 @@ export const ERRORS = {
   HUB_ERR_UNAUTHENTICATED: { status: 401, message: 'login required' },
   HUB_ERR_BAD_CREDENTIALS: { status: 401, message: 'wrong user name or password' },
   HUB_ERR_FORBIDDEN: { status: 403, message: 'not allowed for this role' },
+  HUB_ERR_FOREIGN_ORIGIN: {
+    status: 403,
+    message: "a state-changing request must come from the hub's own pages (or an allowed origin)",
+  },
   HUB_ERR_NOT_FOUND: { status: 404, message: 'not found' },
   HUB_ERR_DEVICE_UNKNOWN: { status: 404, message: 'unknown device' },
   HUB_ERR_HOUSEHOLD_UNKNOWN: { status: 404, message: 'unknown household' },

@@ -43,8 +43,11 @@ describe('local history: stored messages folded in memory, read back only when m
     const aggregator = new HourlyAggregator(db);
     const motions = () =>
       Number(
-        (db?.prepare("SELECT SUM(count) AS n FROM hourly_stats WHERE metric = 'motion'").get() as { n: number })
-          .n,
+        (
+          db?.prepare("SELECT SUM(count) AS n FROM hourly_stats WHERE metric = 'motion'").get() as {
+            n: number;
+          }
+        ).n,
       );
     let seq = 0;
     const stored = (tell: boolean) => {

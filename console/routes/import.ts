@@ -40,6 +40,7 @@ function importInput(request: FastifyRequest): { format: ImportFormat; content: 
   const raw = typeof request.body === 'string' ? request.body : '';
   const mediaType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (mediaType === 'text/csv') return { format: 'csv', content: raw };
+  // Only what this plugin's parser took (application/json) reaches here; anything else is refused with 415.
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);

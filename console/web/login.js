@@ -3,10 +3,21 @@ import { api, currentUser, HOME } from './common/api.js';
 import { $ } from './common/dom.js';
 import { applyI18n, lang, setLang, t } from './common/i18n.js';
 
-/** Only a same-site path may be the target after login (no open redirect). */
+/**
+ * Only a path of the hub itself may be the target after login (no open redirect): `next` is resolved
+ * against the hub's origin the way the browser will resolve it (so `/\\evil.example/` or a tab inside
+ * `//` cannot slip past a prefix check), and kept only when the origin is still the hub's.
+ */
 function nextPath(role) {
   const next = new URLSearchParams(location.search).get('next');
-  if (next?.startsWith('/') && !next.startsWith('//')) return next;
+  if (next) {
+    try {
+      const target = new URL(next, location.origin);
+      if (target.origin === location.origin) return target.pathname + target.search + target.hash;
+    } catch {
+      // not a URL at all: go home
+    }
+  }
   return HOME[role] ?? '/';
 }
 
