@@ -4,9 +4,9 @@
  * source it came from. Tenancy is the caller's: every question names the household it is about.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { EventBus } from '../kernel/bus.ts';
 import type { Clock, TimerHandle } from '../kernel/clock.ts';
 import type { HubConfig } from '../kernel/config.ts';
-import type { EventBus } from '../kernel/bus.ts';
 import type { Db } from '../kernel/db.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { HOUR_MS, HourlyAggregator } from './influx-history-aggregator.ts';

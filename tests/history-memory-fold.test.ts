@@ -38,17 +38,12 @@ describe('local history: stored messages folded in memory, read back only when m
 
   it('counts every message exactly once whether it was told of, missed, or told of twice', () => {
     dir = mkdtempSync(join(tmpdir(), 'hub-history-memory-'));
-    db = openDatabase(dir);
-    const store = new IntakeStore(db);
-    const aggregator = new HourlyAggregator(db);
-    const motions = () =>
-      Number(
-        (
-          db?.prepare("SELECT SUM(count) AS n FROM hourly_stats WHERE metric = 'motion'").get() as {
-            n: number;
-          }
-        ).n,
-      );
+    const opened = openDatabase(dir);
+    db = opened;
+    const store = new IntakeStore(opened);
+    const aggregator = new HourlyAggregator(opened);
+    const sum = opened.prepare("SELECT SUM(count) AS n FROM hourly_stats WHERE metric = 'motion'");
+    const motions = () => Number((sum.get() as { n: number }).n);
     let seq = 0;
     const stored = (tell: boolean) => {
       const m = motion(seq++);
