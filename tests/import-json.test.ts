@@ -23,9 +23,12 @@ function registry(): Registry {
   return t.registry;
 }
 
+/** Device and gateway secrets are kept as keyed hashes (kernel/device-secrets.ts). */
 async function secretVerifies(reg: Registry, id: string, secret: string | undefined): Promise<boolean> {
   const identity = reg.devices.identity(id);
-  return identity !== null && secret !== undefined && verifySecret(secret, identity.secretHash);
+  return (
+    identity !== null && secret !== undefined && reg.devices.secrets.verify(id, secret, identity.secretHash)
+  );
 }
 
 describe('JSON provisioning import', () => {
