@@ -94,13 +94,18 @@ describe('device topics (device-protocol.md "Topics")', () => {
         payload: Buffer.from('{"battery":87}'),
         qos: 1,
         retain: false,
+        connected: expect.any(Function),
+        keepAlive: expect.any(Function),
       },
       expect.objectContaining({ topic: 'eldercare/v1/btn-a/event', qos: 2 }),
       expect.objectContaining({ topic: 'eldercare/v1/btn-a/status', retain: true }),
     ]);
     expect(t.hub.metrics.value('hub_mqtt_messages_in_total', { channel: 'telemetry' })).toBe(1);
     expect(t.hub.metrics.value('hub_mqtt_messages_in_total', { channel: 'event' })).toBe(1);
+    expect(handled.at(-1)?.connected()).toBe(true); // the connection a handler may hold a message of
     await a.endAsync();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(handled.at(-1)?.connected()).toBe(false);
   });
 
   it("closes a device that publishes on another device's topics, and nothing of it is kept or delivered", async () => {
