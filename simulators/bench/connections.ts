@@ -40,7 +40,7 @@ export interface ConnectionsResult {
  * Established TCP connections on the hub's MQTT port, counted by the kernel (`ss`): at its open-file
  * limit the hub cannot even accept the HTTP request for /metrics, so the count does not ask the hub.
  */
-function establishedOn(port: number): number {
+export function establishedOn(port: number): number {
   try {
     const out = execFileSync('ss', ['-Htn', 'state', 'established', `( sport = :${port} )`], {
       encoding: 'utf8',

@@ -1,22 +1,28 @@
 /**
- * `npm run bench`: the benchmark suite, with modest bounded defaults (about 10 minutes in all). Runs
+ * `npm run bench`: the benchmark suite, with modest bounded defaults (about 20 minutes in all). Runs
  * intake throughput against bare Aedes, alarm latency under background telemetry, concurrent
- * connections with memory per connection, and the InfluxDB drain rate after an outage; prints a
- * markdown report with the machine's description and writes it to bench-results.md.
- * `--only intake,alarm,connections,drain` runs some of them; every size can be given (see options).
+ * connections with memory per connection, the InfluxDB drain rate after an outage, a reconnect storm
+ * after a crash (against bare Aedes too), SOS latency with the intake saturated, and one device's
+ * backlog flush; prints a markdown report with the machine's description and writes it to
+ * bench-results.md.
+ * `--only intake,alarm,connections,drain,reconnect,sos,backlog` runs some of them; every size can be
+ * given (see options).
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type AlarmLatencyResult, benchAlarmLatency } from './alarm-latency.ts';
+import { type BacklogOptions, backlogReport, benchBacklogFlush } from './backlog-flush.ts';
 import { benchConnections, type ConnectionsResult } from './connections.ts';
 import { benchInfluxDrain, type DrainResult } from './influx-drain.ts';
 import { benchIntake, type IntakeResult, intakeTable } from './intake.ts';
 import { machineDescription } from './machine.ts';
+import { benchReconnectStorm, type ReconnectOptions, reconnectReport } from './reconnect-storm.ts';
+import { benchSosSaturation, type SosSaturationOptions, sosReport } from './sos-saturation.ts';
 
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: 'intake,alarm,connections,drain' },
+    only: { type: 'string', default: 'intake,alarm,connections,drain,reconnect,sos,backlog' },
     out: { type: 'string', default: 'bench-results.md' },
     'intake-devices': { type: 'string', default: '1000' },
     'intake-duration': { type: 'string', default: '10' },
@@ -28,6 +34,21 @@ const { values } = parseArgs({
     'connections-ramp': { type: 'string', default: '2000' },
     'connections-max-ramp': { type: 'string', default: '1200' },
     'drain-outage': { type: 'string', default: '30' },
+    // reconnect storm: devices (each its own secret); `--devices` is the same
+    'reconnect-devices': { type: 'string' },
+    devices: { type: 'string' },
+    'reconnect-concurrency': { type: 'string', default: '500' },
+    'reconnect-max': { type: 'string', default: '300' },
+    'no-reconnect-bare': { type: 'boolean', default: false },
+    // SOS latency with the intake saturated
+    'sos-count': { type: 'string', default: '30' },
+    'sos-interval': { type: 'string', default: '1000' },
+    'sos-devices': { type: 'string', default: '1000' },
+    'sos-saturate': { type: 'string', default: '10' },
+    'sos-load-fraction': { type: 'string', default: '1' },
+    // one device's backlog flush
+    'backlog-messages': { type: 'string', default: '1000' },
+    'backlog-max': { type: 'string', default: '600' },
   },
 });
 const clamp = (v: string | undefined, min: number, max: number) => Math.max(min, Math.min(max, Number(v)));
@@ -126,6 +147,48 @@ if (only.has('drain')) {
     `| InfluxDB drain rate after a ${o.outageS} s outage | ${r.drainPerS.toFixed(0)} lines/s (${(r.drainPerS / r.sustainedPerS).toFixed(1)} × the ${r.sustainedPerS.toFixed(0)} msg/s ingest) | — | — |`,
   );
   sections.push('### InfluxDB drain after an outage', '', '```', ...r.lines, '```', '');
+}
+
+if (only.has('reconnect')) {
+  const o: ReconnectOptions = {
+    devices: clamp(values['reconnect-devices'] ?? values.devices ?? '10000', 1, 60_000),
+    perProcess: 5000,
+    concurrency: clamp(values['reconnect-concurrency'], 1, 5000),
+    maxS: clamp(values['reconnect-max'], 10, 3600),
+    bare: !values['no-reconnect-bare'],
+  };
+  log(
+    `reconnect storm: ${o.devices} devices with their own secrets, hub${o.bare ? ' and bare Aedes' : ''} …`,
+  );
+  const r = reconnectReport(o, await benchReconnectStorm(o));
+  summary.push(r.summary);
+  sections.push(...r.section);
+}
+
+if (only.has('sos')) {
+  const o: SosSaturationOptions = {
+    devices: clamp(values['sos-devices'], 1, 5000),
+    sos: clamp(values['sos-count'], 1, 1000),
+    intervalMs: clamp(values['sos-interval'], 10, 10_000),
+    saturateS: clamp(values['sos-saturate'], 2, 120),
+    warmupS: 3,
+    loadFraction: clamp(values['sos-load-fraction'], 0.01, 2),
+  };
+  log(`SOS latency, intake saturated: ${o.sos} SOS, telemetry from ${o.devices} devices …`);
+  const r = sosReport(o, await benchSosSaturation(o));
+  summary.push(...r.summary);
+  sections.push(...r.section);
+}
+
+if (only.has('backlog')) {
+  const o: BacklogOptions = {
+    messages: clamp(values['backlog-messages'], 1, 100_000),
+    maxS: clamp(values['backlog-max'], 5, 3600),
+  };
+  log(`backlog flush: ${o.messages} queued QoS 1 telemetry messages from one device …`);
+  const r = backlogReport(o, await benchBacklogFlush(o));
+  summary.push(r.summary);
+  sections.push(...r.section);
 }
 
 const report = [
