@@ -17,6 +17,7 @@ import { createListeners } from './listeners.ts';
 import { GuardedConnection } from './packet-guard.ts';
 import { createSecurityLog } from './security-log.ts';
 import { VerifiedSecrets } from './verified-secrets.ts';
+import { WillPolicy } from './will-policy.ts';
 
 export type { PublishContext, PublishHandler } from './authorize.ts';
 
@@ -67,6 +68,7 @@ export function createBroker(deps: BrokerDeps): BrokerRoom {
     () => secrets.waiting,
   );
   const security = createSecurityLog({ db, bus, clock, log, metrics });
+  const wills = new WillPolicy({ security, clients });
 
   const accept = (stream: Duplex, info: ConnectionInfo, req?: IncomingMessage) => {
     const running = broker;
@@ -160,6 +162,7 @@ export function createBroker(deps: BrokerDeps): BrokerRoom {
         security,
         metrics,
         log,
+        wills,
       });
       const authorizers = createAuthorizers({
         clients,

@@ -213,6 +213,9 @@ describe('Zigbee2MQTT availability', () => {
     ['{"state":"online"}', 'online'],
     ['{"state":"offline"}', 'offline'],
     ['"offline"', 'offline'],
+    // a Mosquitto bridge's connection notification (notification_topic, or its $SYS default mapped there)
+    ['1', 'online'],
+    ['0', 'offline'],
   ])('bridge/state %j is %s', (text, state) => {
     expect(decodeBridgeState(Buffer.from(text))).toStrictEqual({ ok: true, state });
   });
@@ -223,6 +226,7 @@ describe('Zigbee2MQTT availability', () => {
     ['{}', 'invalid_payload'],
     ['[]', 'invalid_payload'],
     ['42', 'invalid_payload'],
+    ['2', 'invalid_payload'],
   ])('bridge/state %j is %s', (text, code) => {
     const r = decodeBridgeState(Buffer.from(text));
     expect(r.ok).toBe(false);
