@@ -53,6 +53,18 @@ export class SimGateway {
     return this.client.publishAsync(topics.gateway(this.id, friendlyName), body, { qos });
   }
 
+  /**
+   * Zigbee2MQTT's per-device availability (`availability.enabled: true`), retained: `online`/`offline`
+   * (1.x) or {"state":"online"} (2.x).
+   */
+  availability(friendlyName: string, state: 'online' | 'offline', json = false): Promise<unknown> {
+    const payload = json ? JSON.stringify({ state }) : state;
+    return this.client.publishAsync(`${topics.gateway(this.id, friendlyName)}/availability`, payload, {
+      qos: 1,
+      retain: true,
+    });
+  }
+
   async end(): Promise<void> {
     await this.#client?.endAsync();
     this.#client = null;
