@@ -23,11 +23,6 @@ export interface GatewayRef {
 /** Finds the device provisioned with this Zigbee2MQTT friendly name behind the gateway, or null. */
 export type DeviceLookup = (friendlyName: string) => Device | null;
 
-export interface ZigbeeDecodeOptions {
-  /** `action` values that mean a call-button press for this device; default DEFAULT_BUTTON_ACTIONS. */
-  buttonActions?: readonly string[];
-}
-
 const checkDevicePayload = TypeCompiler.Compile(ZigbeeDevicePayload);
 const checkAvailability = TypeCompiler.Compile(ZigbeeAvailability);
 
@@ -42,7 +37,6 @@ export function decodeZigbee(
   lookup: DeviceLookup,
   payload: Uint8Array,
   receivedAt: number,
-  opts: ZigbeeDecodeOptions = {},
 ): DecodeResult {
   if (payload.byteLength > MAX_PAYLOAD_BYTES) {
     return failure('too_large', `payload: ${payload.byteLength} bytes, limit ${MAX_PAYLOAD_BYTES}`);
@@ -58,7 +52,8 @@ export function decodeZigbee(
   }
 
   const messages: CanonicalMessage[] = [];
-  const eventName = zigbeeEventName(device, raw, opts.buttonActions ?? DEFAULT_BUTTON_ACTIONS);
+  // A button's own list of SOS actions (provisioned per device), else the protocol's default list.
+  const eventName = zigbeeEventName(device, raw, device.sosActions ?? DEFAULT_BUTTON_ACTIONS);
   if (eventName !== null) {
     const common = base(gateway, friendlyName, device, raw, receivedAt);
     messages.push({ ...common, channel: 'event', event: { name: eventName } });

@@ -423,4 +423,13 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 11,
+    name: 'zigbee button sos actions',
+    sql: `
+      -- Zigbee2MQTT \`action\` values that mean SOS for a button behind a gateway (issue 23): a JSON array of
+      -- strings; NULL: the default list (ingest/schemas.ts DEFAULT_BUTTON_ACTIONS).
+      ALTER TABLE devices ADD COLUMN sos_actions TEXT;
+    `,
+  },
 ];

@@ -112,4 +112,38 @@ describe('administrator console', { timeout: 60_000 }, () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+  it("edits a Zigbee button's SOS actions in the device form, and empties them back to the default", async () => {
+    t = await startTestHub();
+    await t.provisionGateway({ id: 'gw-w1', householdId: 'hh-w1' });
+    t.hub.registry.devices.upsert({
+      id: 'z-btn-w1',
+      householdId: 'hh-w1',
+      type: 'button',
+      gatewayId: 'gw-w1',
+      friendlyName: 'bedside_button',
+    });
+    const { page, context, errors } = await newPage(browser);
+    page.setDefaultTimeout(8000);
+    await loginAs(page, t.httpUrl, 'admin', ADMIN_PASSWORD);
+    await page.click('#tab-devices');
+    await page.click('#devices-table [data-edit="z-btn-w1"]');
+    await page.waitForSelector('#f-sosActions');
+    expect(await page.inputValue('#f-sosActions')).toBe('');
+    await page.fill('#f-sosActions', 'double， hold');
+    await page.click('#save');
+    await page.waitForSelector('#devices-table tr[data-id="z-btn-w1"] td:text("double, hold")');
+    expect(t.hub.registry.devices.get('z-btn-w1')?.sosActions).toEqual(['double', 'hold']);
+    await screenshot(page, 'admin-device-sos-actions');
+
+    await page.click('#devices-table [data-edit="z-btn-w1"]');
+    expect(await page.inputValue('#f-sosActions')).toBe('double, hold');
+    await page.fill('#f-sosActions', '');
+    await page.click('#save');
+    await page.waitForSelector('#devices-table tr[data-id="z-btn-w1"] td:text("double, hold")', {
+      state: 'detached',
+    });
+    expect(t.hub.registry.devices.get('z-btn-w1')?.sosActions).toBeNull();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });
