@@ -28,7 +28,7 @@ const tags = ['devices'];
  * device's gateway is in the same household with the friendly name free. 400 naming the field, 409 for a
  * friendly name already taken.
  */
-function checkPlacement(registry: Registry, d: DeviceRecord): void {
+export function checkPlacement(registry: Registry, d: DeviceRecord): void {
   householdInBody(registry, d.householdId);
   if (d.residentId !== null && registry.households.getResident(d.residentId)?.householdId !== d.householdId) {
     throw invalidField('/residentId', `names no resident of household ${d.householdId}`);
