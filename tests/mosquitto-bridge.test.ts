@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AQARA_LEAK, AQARA_MOTION, COORDINATOR, listed } from './fixtures/zigbee2mqtt.ts';
 import { type Api, apiClient } from './helpers/api.ts';
 import { storedMessages } from './helpers/devices.ts';
 import { startTestHub, type TestHub } from './helpers/hub.ts';
@@ -144,7 +145,7 @@ describe('a household Mosquitto bridging Zigbee2MQTT to the hub', { timeout: 60_
       .all(GATEWAY)
       .map((r) => `${r.kind}: ${r.detail}`);
 
-  it('turns a leak and a button press into incidents, and the gateway goes offline on the fleet page when the bridge dies', async () => {
+  it('turns a leak and a button press into incidents, forwards pairing, and the gateway goes offline on the fleet page when the bridge dies', async () => {
     const { hub, api, token } = await startHub();
     t = hub;
     const secret = await provision(api, token);
@@ -166,6 +167,22 @@ describe('a household Mosquitto bridging Zigbee2MQTT to the hub', { timeout: 60_
       friendlyName: 'kitchen_leak',
     });
     expect(await fleetOffline(api, token)).toBeNull();
+
+    // Zigbee2MQTT's retained device list: a motion sensor just paired, not yet provisioned in the hub.
+    const NEW = '0x00158d0002b3c4d5';
+    await zigbee2mqtt(
+      'zigbee2mqtt/bridge/devices',
+      [COORDINATOR, listed('0x00158d0001a2b3c4', 'kitchen_leak', AQARA_LEAK), listed(NEW, NEW, AQARA_MOTION)],
+      { retain: true },
+    );
+    const pending = async () =>
+      (
+        (await api('GET', `/api/gateways/${GATEWAY}/zigbee-devices`, { token })).body as Array<{
+          friendlyName: string;
+          suggestedType: string | null;
+        }>
+      ).map((p) => `${p.friendlyName} ${p.suggestedType}`);
+    await expect.poll(pending, { timeout: 10_000 }).toEqual([`${NEW} motion`]);
 
     await broker.kill();
     await expect
