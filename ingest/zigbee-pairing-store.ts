@@ -10,7 +10,7 @@ import type { InterviewState, ZigbeeDeviceInfo } from './zigbee-bridge-messages.
 
 export interface KnownZigbeeDevice extends ZigbeeDeviceInfo {
   gatewayId: string;
-  /** epoch ms, hub clock: first heard of, and last changed */
+  /** epoch ms, hub clock: first heard of, and last heard of (bridge/devices is replayed on reconnects) */
   firstSeenAt: number;
   updatedAt: number;
 }
@@ -68,14 +68,14 @@ export class ZigbeePairingStore {
       .run(gatewayId, ieeeAddress);
   }
 
-  /** Known devices, of one gateway or of all, most recently changed first. */
+  /** Known devices, of one gateway or of all, the newest on the network first. */
   list(gatewayId?: string): KnownZigbeeDevice[] {
     const rows =
       gatewayId === undefined
-        ? this.#db.prepare('SELECT * FROM zigbee_devices ORDER BY updated_at DESC, ieee_address').all()
+        ? this.#db.prepare('SELECT * FROM zigbee_devices ORDER BY first_seen_at DESC, ieee_address').all()
         : this.#db
             .prepare(
-              'SELECT * FROM zigbee_devices WHERE gateway_id = ? ORDER BY updated_at DESC, ieee_address',
+              'SELECT * FROM zigbee_devices WHERE gateway_id = ? ORDER BY first_seen_at DESC, ieee_address',
             )
             .all(gatewayId);
     return rows.map((r) => ({

@@ -448,8 +448,8 @@ export const MIGRATIONS: readonly Migration[] = [
         description TEXT,
         suggested_type TEXT,            -- hub device type its exposed features suggest: leak, motion, button
         interview TEXT,                 -- started | successful | failed; NULL: not heard
-        first_seen_at INTEGER NOT NULL, -- epoch ms, hub clock
-        updated_at INTEGER NOT NULL,    -- epoch ms, hub clock
+        first_seen_at INTEGER NOT NULL, -- epoch ms, hub clock: first heard of
+        updated_at INTEGER NOT NULL,    -- epoch ms, hub clock: last heard of
         PRIMARY KEY (gateway_id, ieee_address)
       );
       -- Quarantined input an operator dealt with: an unknown friendly name provisioned from the pairing list.

@@ -22,7 +22,6 @@ import { checkPlacement } from './devices.ts';
 import { found } from './lookups.ts';
 
 const tags = ['gateways'];
-const Epoch = T.Integer({ minimum: 0, description: 'epoch ms, hub clock' });
 /** Unprovisioned devices listed at most in one answer (a county has a handful pending at any time). */
 const LIST_LIMIT = 500;
 
@@ -36,8 +35,8 @@ const PendingZigbeeDevice = T.Object({
   description: Nullable(T.String()),
   suggestedType: Nullable(DeviceTypeSchema),
   interview: Nullable(T.String({ description: 'started, successful or failed (Zigbee2MQTT interview)' })),
-  firstSeenAt: Epoch,
-  updatedAt: Epoch,
+  firstSeenAt: T.Integer({ minimum: 0, description: 'epoch ms, hub clock: first heard of' }),
+  updatedAt: T.Integer({ minimum: 0, description: 'epoch ms, hub clock: last heard of' }),
   quarantined: T.Integer({ description: 'its messages waiting in the quarantine as unknown_device' }),
 });
 type PendingZigbeeDevice = Static<typeof PendingZigbeeDevice>;
@@ -104,7 +103,7 @@ export function zigbeePairingRoutes(ctx: RouteContext): FastifyPluginAsync {
           const gateway = devices.getGateway(gatewayId);
           if (gateway) out.push(...pending(gateway, known));
         }
-        return out.sort((a, b) => b.updatedAt - a.updatedAt).slice(0, LIST_LIMIT);
+        return out.sort((a, b) => b.firstSeenAt - a.firstSeenAt).slice(0, LIST_LIMIT);
       },
     );
 
