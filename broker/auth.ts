@@ -10,12 +10,12 @@ import type { Logger } from '../kernel/logger.ts';
 import type { Registry } from '../kernel/registry/index.ts';
 import type { MqttIdentity } from '../kernel/registry/types.ts';
 import type { KeyedTokenBucket } from '../kernel/token-bucket.ts';
-import { mayPublish } from './acl.ts';
 import type { AddressFailures } from './address-failures.ts';
 import type { BrokerMetrics } from './broker-metrics.ts';
 import type { ClientTable, ConnectAttempt } from './clients.ts';
 import type { SecurityEventKind, SecurityLog } from './security-log.ts';
 import type { VerifiedSecrets } from './verified-secrets.ts';
+import type { WillPolicy } from './will-policy.ts';
 
 /**
  * Longest keepalive the broker honours, in seconds. MQTT 3.1.1 cannot tell a client to use a shorter
@@ -37,7 +37,6 @@ const REFUSALS = {
   unknown_client: { code: 4, kind: 'unknown_client', detail: 'no device or gateway with this id' },
   bad_credentials: { code: 4, kind: 'bad_credentials', detail: 'wrong or missing secret' },
   disabled: { code: 5, kind: 'disabled_client', detail: 'device or gateway is disabled' },
-  will_denied: { code: 5, kind: 'will_denied', detail: 'Last Will topic is not its own' },
   rate_limited_client: { code: 3, kind: 'client_flapping', detail: 'too many connects of this client id' },
 } as const satisfies Record<string, { code: 2 | 3 | 4 | 5; kind: SecurityEventKind; detail: string }>;
 
@@ -54,6 +53,7 @@ export interface AuthDeps {
   security: SecurityLog;
   metrics: BrokerMetrics;
   log: Logger;
+  wills: WillPolicy;
 }
 
 type AuthDone = (error: AuthenticateError | null, success: boolean | null) => void;
@@ -62,7 +62,7 @@ const refusalError = (message: string, returnCode: number) =>
   Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 
 export function createAuthHooks(deps: AuthDeps) {
-  const { registry, clients, secrets, perAddress, perClient, security, metrics, log } = deps;
+  const { registry, clients, secrets, perAddress, perClient, security, metrics, log, wills } = deps;
 
   /** Who is verified first when connects queue for scrypt: the lifeline, then alarms, then the rest. */
   const priorityOf = (identity: MqttIdentity): number => {
@@ -128,9 +128,8 @@ export function createAuthHooks(deps: AuthDeps) {
     if (!verified.ok) return { refusal: 'bad_credentials' as const };
     // Checked after the secret, so only a holder of the secret learns that the id is disabled.
     if (!identity.enabled) return { refusal: 'disabled' as const };
-    if (attempt.willTopic !== null && !mayPublish(identity, attempt.willTopic).allowed) {
-      return { refusal: 'will_denied' as const };
-    }
+    // A will outside its own topics is dropped, not refused (a default Mosquitto bridge sets one).
+    wills.admit(client, identity, attempt.willTopic);
     // Counted only once authenticated, so nobody without the secret can throttle a device by its id.
     if (!perClient.take(identity.id)) return { refusal: 'rate_limited_client' as const };
     const { address, transport } = clients.connection(client);

@@ -9,6 +9,7 @@ import type { AedesPublishPacket, Client, PublishPacket, Subscription } from 'ae
 import type { Logger } from '../kernel/logger.ts';
 import type { Registry } from '../kernel/registry/index.ts';
 import { type ClientKind, MAX_TOPIC_LEVELS, mayPublish, mayReceive, maySubscribe } from './acl.ts';
+import { ownBridgeNotification } from './bridge-notifications.ts';
 import type { BrokerMetrics } from './broker-metrics.ts';
 import type { ClientTable } from './clients.ts';
 import type { SecurityLog } from './security-log.ts';
@@ -92,6 +93,9 @@ export function createAuthorizers(deps: AuthorizeDeps) {
       callback(new AccessRefused('publish without an authenticated session'));
       return;
     }
+    // A default Mosquitto bridge's `$SYS/broker/connection/{id}/state`: the gateway's own availability.
+    const bridgeState = ownBridgeNotification(who, packet.topic);
+    if (bridgeState !== null) packet.topic = bridgeState;
     const decision = mayPublish(who, packet.topic);
     if (!decision.allowed) {
       const tooDeep = levels(packet.topic) > MAX_TOPIC_LEVELS;

@@ -19,6 +19,7 @@ import { GuardedConnection } from './packet-guard.ts';
 import { SecretUpgrades } from './secret-upgrades.ts';
 import { createSecurityLog } from './security-log.ts';
 import { VerifiedSecrets } from './verified-secrets.ts';
+import { WillPolicy } from './will-policy.ts';
 
 export type { PublishContext, PublishHandler } from './authorize.ts';
 
@@ -70,6 +71,7 @@ export function createBroker(deps: BrokerDeps): BrokerRoom {
     () => secrets.waiting,
   );
   const security = createSecurityLog({ db, bus, clock, log, metrics });
+  const wills = new WillPolicy({ security, clients });
 
   const accept = (stream: Duplex, info: ConnectionInfo, req?: IncomingMessage) => {
     const running = broker;
@@ -165,6 +167,7 @@ export function createBroker(deps: BrokerDeps): BrokerRoom {
         security,
         metrics,
         log,
+        wills,
       });
       const authorizers = createAuthorizers({
         clients,

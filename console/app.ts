@@ -41,6 +41,7 @@ import { responderRoutes } from './routes/responders.ts';
 import { rhythmRoutes } from './routes/rhythm.ts';
 import { stationRoutes } from './routes/stations.ts';
 import { userRoutes } from './routes/users.ts';
+import { zigbeePairingRoutes } from './routes/zigbee-pairing.ts';
 
 export interface ConsoleDeps extends RoomDeps {
   health: () => { mqtt: boolean; clients: number };
@@ -193,6 +194,7 @@ export function createConsole(deps: ConsoleDeps): ConsoleRoom {
     contactRoutes,
     deviceRoutes,
     gatewayRoutes,
+    zigbeePairingRoutes,
     userRoutes,
     responderRoutes,
     stationRoutes,

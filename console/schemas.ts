@@ -1,5 +1,5 @@
 import { Type as T, type TSchema } from '@sinclair/typebox';
-import { DEVICE_TYPES, ROOMS } from '../kernel/contract.ts';
+import { DEVICE_TYPES, MAX_SOS_ACTIONS, ROOMS, SOS_ACTION_PATTERN } from '../kernel/contract.ts';
 import { OPERATOR_ID_PATTERN } from '../kernel/ids.ts';
 import { RESPONDER_KINDS, ROLES, SHARING_LEVELS } from '../kernel/registry/types.ts';
 
@@ -107,6 +107,14 @@ export const ContactWrite = T.Object(
   Strict,
 );
 
+/** A Zigbee button's own list of the Zigbee2MQTT `action` values that mean SOS. */
+export const SosActions = T.Array(T.String({ pattern: SOS_ACTION_PATTERN.source }), {
+  minItems: 1,
+  maxItems: MAX_SOS_ACTIONS,
+  uniqueItems: true,
+  description:
+    'Zigbee2MQTT action values that mean SOS for this button behind a gateway, e.g. ["single","double"]',
+});
 export const Device = T.Object({
   id: T.String(),
   householdId: T.String(),
@@ -115,6 +123,12 @@ export const Device = T.Object({
   residentId: Nullable(T.String()),
   gatewayId: Nullable(T.String({ description: 'set for a Zigbee device behind a gateway' })),
   friendlyName: Nullable(T.String({ description: 'the Zigbee2MQTT friendly name behind the gateway' })),
+  sosActions: Nullable(
+    T.Array(T.String(), {
+      description:
+        'Zigbee2MQTT action values that mean SOS (a button behind a gateway); null: the default single, sos, emergency, press',
+    }),
+  ),
   enabled: T.Boolean(),
 });
 /** Zigbee2MQTT friendly names are topic levels under the gateway: no MQTT wildcards, no NUL. */
@@ -128,6 +142,7 @@ export const DeviceCreate = T.Object(
     residentId: T.Optional(Nullable(OperatorId)),
     gatewayId: T.Optional(OperatorId),
     friendlyName: T.Optional(FriendlyName),
+    sosActions: T.Optional(Nullable(SosActions)),
     enabled: T.Optional(T.Boolean()),
   },
   Strict,
@@ -139,9 +154,14 @@ export const DeviceUpdate = T.Object(
     room: T.Optional(Nullable(RoomSchema)),
     residentId: T.Optional(Nullable(OperatorId)),
     friendlyName: T.Optional(FriendlyName),
+    sosActions: T.Optional(Nullable(SosActions)),
     enabled: T.Optional(T.Boolean()),
   },
-  { ...Strict, description: 'fields left out keep their value; null clears room or residentId' },
+  {
+    ...Strict,
+    description:
+      'fields left out keep their value; null clears room or residentId, and sets sosActions back to the default',
+  },
 );
 
 export const Gateway = T.Object({ id: T.String(), householdId: T.String(), enabled: T.Boolean() });

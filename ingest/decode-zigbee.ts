@@ -23,11 +23,6 @@ export interface GatewayRef {
 /** Finds the device provisioned with this Zigbee2MQTT friendly name behind the gateway, or null. */
 export type DeviceLookup = (friendlyName: string) => Device | null;
 
-export interface ZigbeeDecodeOptions {
-  /** `action` values that mean a call-button press for this device; default DEFAULT_BUTTON_ACTIONS. */
-  buttonActions?: readonly string[];
-}
-
 const checkDevicePayload = TypeCompiler.Compile(ZigbeeDevicePayload);
 const checkAvailability = TypeCompiler.Compile(ZigbeeAvailability);
 
@@ -42,7 +37,6 @@ export function decodeZigbee(
   lookup: DeviceLookup,
   payload: Uint8Array,
   receivedAt: number,
-  opts: ZigbeeDecodeOptions = {},
 ): DecodeResult {
   if (payload.byteLength > MAX_PAYLOAD_BYTES) {
     return failure('too_large', `payload: ${payload.byteLength} bytes, limit ${MAX_PAYLOAD_BYTES}`);
@@ -58,7 +52,8 @@ export function decodeZigbee(
   }
 
   const messages: CanonicalMessage[] = [];
-  const eventName = zigbeeEventName(device, raw, opts.buttonActions ?? DEFAULT_BUTTON_ACTIONS);
+  // A button's own list of SOS actions (provisioned per device), else the protocol's default list.
+  const eventName = zigbeeEventName(device, raw, device.sosActions ?? DEFAULT_BUTTON_ACTIONS);
   if (eventName !== null) {
     const common = base(gateway, friendlyName, device, raw, receivedAt);
     messages.push({ ...common, channel: 'event', event: { name: eventName } });
@@ -94,9 +89,10 @@ export function decodeZigbeeAvailability(
 }
 
 /**
- * Zigbee2MQTT's `…/bridge/state`, the gateway's own status: the plain string `online`/`offline`
- * (older Zigbee2MQTT releases) or JSON `{"state":"online"}`; a JSON string
- * `"online"` is accepted too.
+ * The gateway's own status on `…/bridge/state`: Zigbee2MQTT's plain string `online`/`offline` (older
+ * releases) or JSON `{"state":"online"}` (a JSON string `"online"` is accepted too), or a Mosquitto
+ * bridge's connection notification `1`/`0` (its `notification_topic`, or its default
+ * `$SYS/broker/connection/{id}/state` as the broker maps it, see broker/bridge-notifications.ts).
  */
 export function decodeBridgeState(
   payload: Uint8Array,
@@ -107,19 +103,20 @@ export function decodeBridgeState(
   const text = decodeUtf8(payload)?.trim();
   if (text === undefined) return failure('invalid_json', 'payload: not valid UTF-8');
   if (text === 'online' || text === 'offline') return { ok: true, state: text };
+  if (text === '1' || text === '0') return { ok: true, state: text === '1' ? 'online' : 'offline' };
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     // Neither a bare word nor JSON: the detail names what is accepted.
-    return failure('invalid_json', 'state: must be online, offline or {"state":"online"|"offline"}');
+    return failure('invalid_json', 'state: must be online, offline, 1, 0 or {"state":"online"|"offline"}');
   }
   if (value === 'online' || value === 'offline') return { ok: true, state: value };
   if (checkAvailability.Check(value)) return { ok: true, state: value.state };
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     return failure('invalid_payload', describeViolation(checkAvailability, ZigbeeAvailability, value));
   }
-  return failure('invalid_payload', 'state: must be online, offline or {"state":"online"|"offline"}');
+  return failure('invalid_payload', 'state: must be online, offline, 1, 0 or {"state":"online"|"offline"}');
 }
 
 function findDevice(

@@ -19,7 +19,6 @@ export {
   decodeZigbee,
   decodeZigbeeAvailability,
   type GatewayRef,
-  type ZigbeeDecodeOptions,
 } from './decode-zigbee.ts';
 export { parseDeviceTime } from './device-time.ts';
 export { classifyGatewaySubtopic, type GatewaySubtopic } from './gateway-topics.ts';

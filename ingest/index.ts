@@ -13,7 +13,10 @@ import { InCommitProcessors } from './in-commit.ts';
 import { Intake } from './intake.ts';
 import { IntakeStore } from './intake-store.ts';
 import { Presence } from './presence.ts';
+import { QuarantineResolution } from './quarantine-resolution.ts';
 import { Retention } from './retention.ts';
+import { ZigbeePairing } from './zigbee-pairing.ts';
+import { ZigbeePairingStore } from './zigbee-pairing-store.ts';
 
 export interface IngestDeps {
   config: Pick<
@@ -34,6 +37,10 @@ export interface IngestQueries {
   readonly store: Pick<IntakeStore, 'listQuarantine' | 'faults' | 'counts'>;
   /** `flush` writes the last-seen times still held in memory (at most a sweep old) before a direct read. */
   readonly presence: Pick<Presence, 'list' | 'flush'>;
+  /** the Zigbee devices each gateway's Zigbee2MQTT knows (pairing) */
+  readonly pairing: Pick<ZigbeePairingStore, 'list'>;
+  /** unknown-device quarantine entries per friendly name, resolved when the name is provisioned */
+  readonly quarantine: QuarantineResolution;
 }
 
 export interface IngestRoom extends IngestQueries {
@@ -91,6 +98,16 @@ export function createIngest(deps: IngestDeps): IngestRoom {
         .catch((err: unknown) => log.warn({ err, clientId }, 'error answer not sent'));
     },
   });
+  const pairingStore = new ZigbeePairingStore(deps.db);
+  const pairing = new ZigbeePairing({
+    store: pairingStore,
+    commit,
+    registry: deps.registry,
+    clock: deps.clock,
+    log,
+    metrics: deps.metrics,
+  });
+  const quarantine = new QuarantineResolution(deps.db);
   deps.metrics.gauge(
     'hub_ingest_outbox_depth',
     'Accepted messages waiting for InfluxDB',
@@ -110,6 +127,8 @@ export function createIngest(deps: IngestDeps): IngestRoom {
   return {
     store,
     presence,
+    pairing: pairingStore,
+    quarantine,
     inCommit,
     retention,
     async start() {
@@ -119,7 +138,10 @@ export function createIngest(deps: IngestDeps): IngestRoom {
       deps.bus.on('deviceDisconnected', 'ingest', (e) =>
         presence.setState(e.clientId, e.kind, 'offline', 'disconnected'),
       );
-      deps.broker.setPublishHandler((ctx) => intake.handle(ctx));
+      // Device traffic goes straight to the intake; a gateway's first past pairing (its bridge/… topics).
+      deps.broker.setPublishHandler((ctx) =>
+        ctx.kind === 'gateway' ? pairing.observe(ctx).then(() => intake.handle(ctx)) : intake.handle(ctx),
+      );
       presence.start();
       prune();
       retention.start();

@@ -15,9 +15,17 @@ export interface QuarantineEntry {
   size: number;
   /** the payload as text (UTF-8, lossy for binary input) */
   payload: string;
+  /** epoch ms an operator dealt with it (an unknown device provisioned from the pairing list), or null */
+  resolvedAt: number | null;
+  resolution: string | null;
 }
 
-export type QuarantineInput = Omit<QuarantineEntry, 'id' | 'size' | 'payload'> & { payload: Buffer };
+export type QuarantineInput = Omit<
+  QuarantineEntry,
+  'id' | 'size' | 'payload' | 'resolvedAt' | 'resolution'
+> & {
+  payload: Buffer;
+};
 
 /** Prepared SQL of the durable intake. Every write here runs inside a group commit. */
 export class IntakeStore {
@@ -154,6 +162,8 @@ export class IntakeStore {
       seq: r.seq === null ? null : Number(r.seq),
       size: Number(r.size),
       payload: Buffer.from(r.payload as Uint8Array).toString('utf8'),
+      resolvedAt: r.resolved_at === null || r.resolved_at === undefined ? null : Number(r.resolved_at),
+      resolution: r.resolution === null || r.resolution === undefined ? null : String(r.resolution),
     }));
   }
 

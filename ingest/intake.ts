@@ -182,12 +182,15 @@ export class Intake {
         return;
       case 'invalid':
         return this.#reject(ctx, null, { code: 'invalid_payload', detail: `topic: ${ctx.topic}`, seq: null });
-      case 'availability':
-        return this.#storeZigbee(
-          ctx,
-          sub.friendlyName,
-          decodeZigbeeAvailability(ref, sub.friendlyName, lookup, ctx.payload, now),
-        );
+      case 'availability': {
+        // Zigbee2MQTT's word about the device, retained and replayed on every bridge reconnect: it sets
+        // presence only, and never counts as hearing from the device (its silence deadline runs on).
+        const result = decodeZigbeeAvailability(ref, sub.friendlyName, lookup, ctx.payload, now);
+        if (!result.ok) return this.#storeZigbee(ctx, sub.friendlyName, result);
+        for (const m of result.messages)
+          if (m.status) this.#d.presence.setState(m.deviceId, 'device', m.status, 'zigbee2mqtt availability');
+        return;
+      }
       case 'device':
         return this.#storeZigbee(
           ctx,

@@ -17,6 +17,14 @@ export type DeviceChannel = (typeof DEVICE_PUBLISH_CHANNELS)[number];
 /** Channels the hub publishes to a device, the only ones it may subscribe to. */
 export const DEVICE_SUBSCRIBE_CHANNELS = ['command', 'error'] as const;
 
+/**
+ * One Zigbee2MQTT `action` value of a button's SOS list (device-protocol.md "Gateways": `action` in a
+ * per-device list): a word as Zigbee2MQTT names presses (`single`, `button_1_hold`, `1_initial_press`).
+ */
+export const SOS_ACTION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+/** Values in one button's SOS list at most (Zigbee2MQTT buttons name a handful of presses each). */
+export const MAX_SOS_ACTIONS = 20;
+
 /** Payloads are UTF-8 JSON objects of at most 16 KiB. */
 export const MAX_PAYLOAD_BYTES = 16 * 1024;
 

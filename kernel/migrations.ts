@@ -423,4 +423,39 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 11,
+    name: 'zigbee button sos actions',
+    sql: `
+      -- Zigbee2MQTT \`action\` values that mean SOS for a button behind a gateway (issue 23): a JSON array of
+      -- strings; NULL: the default list (ingest/schemas.ts DEFAULT_BUTTON_ACTIONS).
+      ALTER TABLE devices ADD COLUMN sos_actions TEXT;
+    `,
+  },
+  {
+    version: 12,
+    name: 'zigbee pairing',
+    sql: `
+      -- The Zigbee devices each gateway's Zigbee2MQTT knows (issue 23, pairing; ingest/zigbee-pairing-store.ts):
+      -- its retained bridge/devices replaces the gateway's rows; bridge/event device_joined and
+      -- device_interview add or update one, device_leave removes it.
+      CREATE TABLE zigbee_devices (
+        gateway_id TEXT NOT NULL REFERENCES gateways(id) ON DELETE CASCADE,
+        ieee_address TEXT NOT NULL,     -- 0x + 16 hex digits, lower case
+        friendly_name TEXT NOT NULL,
+        model TEXT,                     -- Zigbee2MQTT definition: model, vendor, description
+        vendor TEXT,
+        description TEXT,
+        suggested_type TEXT,            -- hub device type its exposed features suggest: leak, motion, button
+        interview TEXT,                 -- started | successful | failed; NULL: not heard
+        first_seen_at INTEGER NOT NULL, -- epoch ms, hub clock: first heard of
+        updated_at INTEGER NOT NULL,    -- epoch ms, hub clock: last heard of
+        PRIMARY KEY (gateway_id, ieee_address)
+      );
+      -- Quarantined input an operator dealt with: an unknown friendly name provisioned from the pairing list.
+      ALTER TABLE quarantine ADD COLUMN resolved_at INTEGER; -- epoch ms, hub clock
+      ALTER TABLE quarantine ADD COLUMN resolution TEXT;     -- e.g. "provisioned as z-leak-0002"
+      CREATE INDEX quarantine_client_unresolved ON quarantine(client_id, code) WHERE resolved_at IS NULL;
+    `,
+  },
 ];

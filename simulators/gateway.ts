@@ -53,6 +53,33 @@ export class SimGateway {
     return this.client.publishAsync(topics.gateway(this.id, friendlyName), body, { qos });
   }
 
+  /**
+   * Zigbee2MQTT's per-device availability (`availability.enabled: true`), retained: `online`/`offline`
+   * (1.x) or {"state":"online"} (2.x).
+   */
+  availability(friendlyName: string, state: 'online' | 'offline', json = false): Promise<unknown> {
+    const payload = json ? JSON.stringify({ state }) : state;
+    return this.client.publishAsync(`${topics.gateway(this.id, friendlyName)}/availability`, payload, {
+      qos: 1,
+      retain: true,
+    });
+  }
+
+  /** Zigbee2MQTT's retained list of its network, `bridge/devices` (entries as Zigbee2MQTT writes them). */
+  bridgeDevices(devices: ReadonlyArray<Record<string, unknown>>): Promise<unknown> {
+    return this.client.publishAsync(topics.gateway(this.id, 'bridge/devices'), JSON.stringify(devices), {
+      qos: 1,
+      retain: true,
+    });
+  }
+
+  /** A `bridge/event`: device_joined, device_interview, device_leave, … */
+  bridgeEvent(type: string, data: Record<string, unknown>): Promise<unknown> {
+    return this.client.publishAsync(topics.gateway(this.id, 'bridge/event'), JSON.stringify({ type, data }), {
+      qos: 1,
+    });
+  }
+
   async end(): Promise<void> {
     await this.#client?.endAsync();
     this.#client = null;

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimDevice } from '../simulators/device.ts';
+import { SimGateway } from '../simulators/gateway.ts';
 import { type Api, apiClient, errorCode } from './helpers/api.ts';
+import { storedMessages } from './helpers/devices.ts';
 import { startTestHub, type TestHub } from './helpers/hub.ts';
 
 interface Problem {
@@ -45,6 +47,7 @@ describe('devices and gateways through the API', () => {
       residentId: 'r-1',
       gatewayId: null,
       friendlyName: null,
+      sosActions: null,
       enabled: true,
     });
     expect(secret).toMatch(/^[A-Za-z0-9_-]{32}$/);
@@ -119,6 +122,59 @@ describe('devices and gateways through the API', () => {
     expect(problems(otherHousehold.body)[0]?.path).toBe('/gatewayId');
     // A gateway with devices behind it is not deleted from under them.
     expect((await api('DELETE', '/api/gateways/gw-0001', { token })).status).toBe(409);
+  });
+
+  it("keeps a Zigbee button's own SOS actions, editable, and decodes its presses with them", async () => {
+    const gw = await api('POST', '/api/gateways', { token, body: { id: 'gw-sos', householdId: 'hh-1' } });
+    const button = {
+      id: 'z-btn-sos',
+      householdId: 'hh-1',
+      type: 'button',
+      gatewayId: 'gw-sos',
+      friendlyName: 'tuya_button',
+    };
+    const created = await api('POST', '/api/devices', { token, body: { ...button, sosActions: ['double'] } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ device: { sosActions: ['double'] } });
+
+    const sim = await new SimGateway({
+      url: t.mqttUrl,
+      id: 'gw-sos',
+      secret: (gw.body as { secret: string }).secret,
+    }).connect();
+    const events = () =>
+      storedMessages(t, 'z-btn-sos')
+        .filter((m) => m.channel === 'event')
+        .map((m) => (m.body.event as { name: string }).name);
+    await sim.device('tuya_button', { action: 'single' }); // not in its list: no event
+    await sim.device('tuya_button', { action: 'double' });
+    expect(events()).toEqual(['sos']);
+
+    // Back to the default list (single, sos, emergency, press).
+    const reset = await api('PUT', '/api/devices/z-btn-sos', { token, body: { sosActions: null } });
+    expect(reset.body).toMatchObject({ sosActions: null });
+    await sim.device('tuya_button', { action: 'double' });
+    await sim.device('tuya_button', { action: 'single' });
+    expect(events()).toEqual(['sos', 'sos']);
+    await sim.end();
+
+    const edited = await api('PUT', '/api/devices/z-btn-sos', {
+      token,
+      body: { sosActions: ['hold', 'sos'] },
+    });
+    expect(edited.body).toMatchObject({ sosActions: ['hold', 'sos'] });
+    // Only a button behind a gateway has them; values are Zigbee2MQTT action words, each once.
+    const native = await api('PUT', '/api/devices/btn-0001', { token, body: { sosActions: ['single'] } });
+    expect(native.status).toBe(400);
+    expect(problems(native.body)[0]?.path).toBe('/sosActions');
+    const motion = await api('PUT', '/api/devices/z-btn-sos', { token, body: { type: 'motion' } });
+    expect(motion.status).toBe(400);
+    expect(problems(motion.body)[0]?.path).toBe('/sosActions');
+    for (const bad of [[], ['long press'], ['single', 'single']]) {
+      const answer = await api('PUT', '/api/devices/z-btn-sos', { token, body: { sosActions: bad } });
+      expect(answer.status).toBe(400);
+    }
+    expect(t.hub.registry.devices.get('z-btn-sos')?.sosActions).toEqual(['hold', 'sos']);
   });
 
   it('answers 409 for an id already used by a device or a gateway (one MQTT client id space)', async () => {

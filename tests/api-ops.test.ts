@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsole } from '../console/app.ts';
 import { IntakeStore } from '../ingest/intake-store.ts';
+import { QuarantineResolution } from '../ingest/quarantine-resolution.ts';
+import { ZigbeePairingStore } from '../ingest/zigbee-pairing-store.ts';
 import { ensureAdmin } from '../kernel/bootstrap.ts';
 import { EventBus } from '../kernel/bus.ts';
 import { systemClock } from '../kernel/clock.ts';
@@ -250,7 +252,12 @@ function consoleOnly(level = 'silent') {
     // The console's view of the broker: up, nobody connected.
     health: () => ({ mqtt: true, clients: 0 }),
     // The intake's read side on the same real database.
-    ingest: { store: new IntakeStore(db), presence: { list: () => [], flush: () => undefined } },
+    ingest: {
+      store: new IntakeStore(db),
+      presence: { list: () => [], flush: () => undefined },
+      pairing: new ZigbeePairingStore(db),
+      quarantine: new QuarantineResolution(db),
+    },
   });
   return {
     room,

@@ -184,12 +184,26 @@ describe('device topics (device-protocol.md "Topics")', () => {
     expect(delivered.length).toBe(before);
   });
 
-  it('refuses a Last Will on a foreign topic with CONNACK 5 and publishes an own one through the handler', async () => {
-    await expect(
-      connectAs('btn-b', {
-        will: { topic: 'eldercare/v1/btn-a/status', payload: Buffer.from('x'), qos: 1, retain: true },
-      }),
-    ).rejects.toMatchObject({ code: 5 });
+  it('accepts a client whose Last Will is on a foreign topic, never publishes that will, logs it once', async () => {
+    const foreignWill = {
+      will: { topic: 'eldercare/v1/btn-a/status', payload: Buffer.from('x'), qos: 1 as const, retain: true },
+    };
+    const willRows = () => securityKinds().filter((k) => k.startsWith('will_denied btn-b'));
+    const handledBefore = handled.length;
+    const deliveredBefore = delivered.length;
+    for (let i = 0; i < 3; i++) {
+      const reconnect = await connectAs('btn-b', foreignWill);
+      reconnect.stream.destroy(); // dropped, not a DISCONNECT: a kept will would be published now
+      await closedSoon(reconnect);
+    }
+    await pause(200);
+    expect(handled.slice(handledBefore).map((c) => c.topic)).toEqual([]);
+    expect(delivered.slice(deliveredBefore)).toEqual([]);
+    // one row for three connects: a bridge reconnecting every few seconds does not flood the log
+    expect(willRows()).toEqual([
+      expect.stringContaining('Last Will on eldercare/v1/btn-a/status dropped (connection accepted)'),
+    ]);
+    expect(securityKinds().filter((k) => k.includes('publish to eldercare/v1/btn-a/status'))).toEqual([]);
 
     const b = await connectAs('btn-b', {
       will: {

@@ -15,6 +15,7 @@ function device(type: Device['type'], room: Device['room'] = null): Device {
     residentId: null,
     gatewayId: null,
     friendlyName: null,
+    sosActions: null,
     enabled: true,
   };
 }

@@ -6,7 +6,6 @@ import {
   decodeBridgeState,
   decodeZigbee,
   decodeZigbeeAvailability,
-  type ZigbeeDecodeOptions,
 } from '../ingest/decode.ts';
 import { MAX_PAYLOAD_BYTES } from '../kernel/contract.ts';
 import type { Device } from '../kernel/registry/types.ts';
@@ -28,6 +27,7 @@ function zigbeeDevice(
     residentId: null,
     gatewayId: 'gw-1',
     friendlyName,
+    sosActions: null,
     enabled: true,
   };
 }
@@ -36,14 +36,15 @@ const DEVICES = [
   zigbeeDevice('z-pir', 'motion', 'hallway/pir', 'entrance'),
   zigbeeDevice('z-leak', 'leak', 'bath_leak', 'bathroom'),
   zigbeeDevice('z-btn', 'button', 'sos_button', 'bedroom'),
+  { ...zigbeeDevice('z-btn-own', 'button', 'tuya_button', 'living'), sosActions: ['on', 'hold'] },
   { ...zigbeeDevice('z-other', 'button', 'neighbour_button'), householdId: 'hh-2' },
 ];
 const lookup = (name: string) => DEVICES.find((d) => d.friendlyName === name) ?? null;
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8');
 
-function decode(friendlyName: string, payload: unknown, opts?: ZigbeeDecodeOptions): DecodeResult {
-  return decodeZigbee(GATEWAY, friendlyName, lookup, json(payload), RECEIVED_AT, opts);
+function decode(friendlyName: string, payload: unknown): DecodeResult {
+  return decodeZigbee(GATEWAY, friendlyName, lookup, json(payload), RECEIVED_AT);
 }
 
 function ok(result: DecodeResult) {
@@ -103,10 +104,11 @@ describe('Zigbee2MQTT mapping table', () => {
     expect(ok(decode('sos_button', { action: null }))).toStrictEqual([]);
   });
 
-  it('a per-device action list replaces the default', () => {
-    const opts = { buttonActions: ['on', 'hold'] };
-    expect(events(decode('sos_button', { action: 'hold' }, opts))).toStrictEqual(['sos']);
-    expect(events(decode('sos_button', { action: 'single' }, opts))).toStrictEqual([]);
+  it("a button's own action list (provisioned per device) replaces the default", () => {
+    expect(events(decode('tuya_button', { action: 'hold' }))).toStrictEqual(['sos']);
+    expect(events(decode('tuya_button', { action: 'on' }))).toStrictEqual(['sos']);
+    expect(events(decode('tuya_button', { action: 'single' }))).toStrictEqual([]);
+    expect(events(decode('sos_button', { action: 'hold' }))).toStrictEqual([]);
   });
 
   it('battery, battery_low, tamper and linkquality are telemetry readings', () => {
@@ -213,6 +215,9 @@ describe('Zigbee2MQTT availability', () => {
     ['{"state":"online"}', 'online'],
     ['{"state":"offline"}', 'offline'],
     ['"offline"', 'offline'],
+    // a Mosquitto bridge's connection notification (notification_topic, or its $SYS default mapped there)
+    ['1', 'online'],
+    ['0', 'offline'],
   ])('bridge/state %j is %s', (text, state) => {
     expect(decodeBridgeState(Buffer.from(text))).toStrictEqual({ ok: true, state });
   });
@@ -223,6 +228,7 @@ describe('Zigbee2MQTT availability', () => {
     ['{}', 'invalid_payload'],
     ['[]', 'invalid_payload'],
     ['42', 'invalid_payload'],
+    ['2', 'invalid_payload'],
   ])('bridge/state %j is %s', (text, code) => {
     const r = decodeBridgeState(Buffer.from(text));
     expect(r.ok).toBe(false);

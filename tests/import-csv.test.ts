@@ -130,3 +130,44 @@ describe('CSV provisioning import', () => {
     expect(encoding.problems).toEqual([{ line: 2, path: '', reason: expect.stringMatching(/not UTF-8/) }]);
   });
 });
+
+describe('CSV: per-button SOS actions (optional column sos_actions)', () => {
+  it('stores a Zigbee button’s own action list, leaves it on a re-import without the column, and refuses it elsewhere', async () => {
+    const reg = registry();
+    const rows = [
+      `${HEADER},sos_actions`,
+      'hh-s1,幸福路 3号,grid-a,,,r-s1,赵桂兰,1938,,,,z-btn-s1,button,bedroom,gw-s1,bedside_button,single; double',
+      'hh-s1,幸福路 3号,grid-a,,,,,,,,,z-btn-s2,button,,gw-s1,hall_button,',
+    ];
+    const report = await importCsv(reg, rows.join('\n'));
+    expect(report.problems).toEqual([]);
+    expect(reg.devices.get('z-btn-s1')).toMatchObject({
+      sosActions: ['single', 'double'],
+      residentId: 'r-s1',
+    });
+    expect(reg.devices.get('z-btn-s2')?.sosActions).toBeNull(); // the default list
+
+    // The same households from a file of the older columns: nothing changes.
+    const older = await importCsv(reg, rows.map((r) => r.slice(0, r.lastIndexOf(','))).join('\n'));
+    expect(older.problems).toEqual([]);
+    expect(older.counts.devices).toEqual({ created: 0, updated: 0, unchanged: 2 });
+    expect(reg.devices.get('z-btn-s1')?.sosActions).toEqual(['single', 'double']);
+
+    const bad = await importCsv(
+      reg,
+      [
+        `${HEADER},sos_actions`,
+        'hh-s2,幸福路 4号,grid-a,,,,,,,,,btn-s3,button,,,,single', // a button of its own: no actions
+        'hh-s2,幸福路 4号,grid-a,,,,,,,,,z-pir-s3,motion,kitchen,gw-s2,kitchen_pir,single',
+        'hh-s2,幸福路 4号,grid-a,,,,,,,,,z-btn-s4,button,,gw-s2,door_button,long press',
+      ].join('\n'),
+    );
+    expect(places(bad.problems)).toEqual(['2 sos_actions', '3 sos_actions', '4 sos_actions']);
+    expect(bad.problems.map((p) => p.reason)).toEqual([
+      'sosActions is only for a button behind a gateway',
+      'sosActions is only for a button behind a gateway',
+      `SOS action "long press" is not a Zigbee2MQTT action value (letters, digits, '_', '.', ':', '-'; at most 64 characters)`,
+    ]);
+    expect(reg.households.get('hh-s2')).toBeNull();
+  });
+});

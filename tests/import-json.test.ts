@@ -251,3 +251,57 @@ describe('JSON line scanner', () => {
     expect(lines.objectLine('a[1]["odd key"].z')).toBe(6);
   });
 });
+
+describe('JSON: per-button SOS actions (optional sosActions)', () => {
+  it('stores a Zigbee button’s own action list, and reports a bad one with its line', async () => {
+    const reg = registry();
+    const doc = (sosActions: unknown) =>
+      JSON.stringify(
+        {
+          households: [
+            {
+              id: 'hh-j1',
+              address: '幸福路 5号',
+              grid: 'grid-a',
+              gateways: [
+                {
+                  id: 'gw-j1',
+                  devices: [{ friendlyName: 'bedside', id: 'z-btn-j1', type: 'button', sosActions }],
+                },
+              ],
+            },
+          ],
+        },
+        null,
+        2,
+      );
+    const bad = await importJson(reg, doc(['single', 'single']));
+    expect(bad.problems).toEqual([
+      {
+        line: 11,
+        path: 'households[0].gateways[0].devices[0].sosActions',
+        reason: 'SOS action "single" is listed twice',
+      },
+    ]);
+    expect(places((await importJson(reg, doc([]))).problems)).toEqual([
+      '11 households[0].gateways[0].devices[0].sosActions',
+    ]);
+    expect(places((await importJson(reg, doc('single'))).problems)).toEqual([
+      '11 households[0].gateways[0].devices[0].sosActions',
+    ]);
+    expect(reg.devices.get('z-btn-j1')).toBeNull();
+
+    const ok = await importJson(reg, doc(['hold', 'button_1_single']));
+    expect(ok.problems).toEqual([]);
+    expect(reg.devices.get('z-btn-j1')).toMatchObject({
+      gatewayId: 'gw-j1',
+      friendlyName: 'bedside',
+      sosActions: ['hold', 'button_1_single'],
+    });
+    expect((await importJson(reg, doc(['hold', 'button_1_single']))).counts.devices).toEqual({
+      created: 0,
+      updated: 0,
+      unchanged: 1,
+    });
+  });
+});

@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { HubEvents } from '../kernel/bus.ts';
+import { ManualClock } from '../kernel/clock.ts';
 import { until } from '../simulators/device.ts';
+import { apiClient } from './helpers/api.ts';
 import { connectGateway, storedMessages } from './helpers/devices.ts';
 import { startTestHub, type TestHub } from './helpers/hub.ts';
 
@@ -61,6 +64,69 @@ describe('Zigbee2MQTT gateway intake', () => {
     await until(() => state() === 'offline', 3000, 'offline via JSON');
     await gw.bridgeState('online');
     await until(() => state() === 'online', 3000, 'online via plain string');
+    await gw.end();
+  });
+});
+
+describe('Zigbee2MQTT per-device availability', () => {
+  const MIN = 60_000;
+  let t: TestHub;
+  afterEach(() => t.stop());
+
+  it('sets the Zigbee device online/offline in the fleet API, plain or JSON, and never holds off its silence', async () => {
+    const clock = new ManualClock(Date.parse('2026-11-28T08:00:00Z'));
+    t = await startTestHub({}, { clock });
+    const silent: Array<HubEvents['deviceSilent']> = [];
+    t.hub.bus.on('deviceSilent', 'test', (e) => {
+      silent.push(e);
+    });
+    const gw = await connectGateway(t, 'gw-av', {
+      bath_leak: { id: 'z-leak-av', type: 'leak', room: 'bathroom' },
+    });
+    const api = apiClient(t.httpUrl);
+    const token = await t.login();
+    const fleetEntry = async () => {
+      const fleet = (await api('GET', '/api/fleet', { token })).body as {
+        offline: Array<{ clientId: string; state: string; lastSeenAt: number | null }>;
+      };
+      return fleet.offline.find((e) => e.clientId === 'z-leak-av') ?? null;
+    };
+    const stateOf = () => t.hub.ingest.presence.list().find((p) => p.clientId === 'z-leak-av')?.state;
+    await gw.device('bath_leak', { water_leak: false, battery: 90 }); // heard at 08:00
+    const heardAt = clock.now();
+
+    // Zigbee2MQTT 1.x: the plain string; the device drops off the mesh.
+    clock.advance(30 * MIN);
+    await gw.availability('bath_leak', 'offline');
+    await until(() => stateOf() === 'offline', 3000, 'offline from availability');
+    expect(await fleetEntry()).toMatchObject({ state: 'offline', lastSeenAt: heardAt });
+
+    // Zigbee2MQTT 2.x: JSON. Back on the mesh, but availability is not the device speaking.
+    clock.advance(90 * MIN);
+    await gw.availability('bath_leak', 'online', true);
+    await until(() => stateOf() === 'online', 3000, 'online from availability');
+    expect(await fleetEntry()).toBeNull();
+    expect(storedMessages(t, 'z-leak-av').map((m) => m.channel)).toEqual(['event', 'telemetry']);
+
+    // A leak sensor's deadline is 3 × 60 min after its last message, whatever availability said since:
+    // availability is retained and replayed on every bridge reconnect, so it must not hold a silence off.
+    clock.advance(59 * MIN); // 10:59
+    expect(silent).toEqual([]);
+    clock.advance(2 * MIN); // 11:01
+    expect(silent.map((e) => [e.deviceId, e.lastSeenAt])).toEqual([['z-leak-av', heardAt]]);
+    expect(await fleetEntry()).toMatchObject({ state: 'silent' });
+
+    // An availability for a friendly name nobody provisioned is kept as unknown-device input.
+    await gw.availability('stranger', 'online');
+    await until(
+      () => t.hub.ingest.store.listQuarantine({ deviceId: 'gw-av', limit: 5 }).length === 1,
+      3000,
+      'quarantined',
+    );
+    expect(t.hub.ingest.store.listQuarantine({ deviceId: 'gw-av', limit: 5 })[0]).toMatchObject({
+      code: 'unknown_device',
+      topic: 'eldercare/v1/gw/gw-av/stranger/availability',
+    });
     await gw.end();
   });
 });

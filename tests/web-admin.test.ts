@@ -1,6 +1,8 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SimButton } from '../simulators/device-types.ts';
+import { SimGateway } from '../simulators/gateway.ts';
+import { AQARA_LEAK, COORDINATOR, listed } from './fixtures/zigbee2mqtt.ts';
 import { launchBrowser, loginAs, newPage, screenshot } from './helpers/browser.ts';
 import { ADMIN_PASSWORD, startTestHub, type TestHub } from './helpers/hub.ts';
 
@@ -110,6 +112,86 @@ describe('administrator console', { timeout: 60_000 }, () => {
     expect(await page.locator('#import-secrets tr').count()).toBe(2); // the two devices' secrets, once
     expect(t.hub.registry.devices.get('pir-i1')).toMatchObject({ room: 'bedroom' });
     expect(errors).toEqual([]);
+    await context.close();
+  });
+  it("edits a Zigbee button's SOS actions in the device form, and empties them back to the default", async () => {
+    t = await startTestHub();
+    await t.provisionGateway({ id: 'gw-w1', householdId: 'hh-w1' });
+    t.hub.registry.devices.upsert({
+      id: 'z-btn-w1',
+      householdId: 'hh-w1',
+      type: 'button',
+      gatewayId: 'gw-w1',
+      friendlyName: 'bedside_button',
+    });
+    const { page, context, errors } = await newPage(browser);
+    page.setDefaultTimeout(8000);
+    await loginAs(page, t.httpUrl, 'admin', ADMIN_PASSWORD);
+    await page.click('#tab-devices');
+    await page.click('#devices-table [data-edit="z-btn-w1"]');
+    await page.waitForSelector('#f-sosActions');
+    expect(await page.inputValue('#f-sosActions')).toBe('');
+    await page.fill('#f-sosActions', 'double， hold');
+    await page.click('#save');
+    await page.waitForSelector('#devices-table tr[data-id="z-btn-w1"] td:text("double, hold")');
+    expect(t.hub.registry.devices.get('z-btn-w1')?.sosActions).toEqual(['double', 'hold']);
+    await screenshot(page, 'admin-device-sos-actions');
+
+    await page.click('#devices-table [data-edit="z-btn-w1"]');
+    expect(await page.inputValue('#f-sosActions')).toBe('double, hold');
+    await page.fill('#f-sosActions', '');
+    await page.click('#save');
+    await page.waitForSelector('#devices-table tr[data-id="z-btn-w1"] td:text("double, hold")', {
+      state: 'detached',
+    });
+    expect(t.hub.registry.devices.get('z-btn-w1')?.sosActions).toBeNull();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+  it('pairs a Zigbee device the gateway announced: one row, type suggested, provisioned in one step', async () => {
+    t = await startTestHub();
+    const secret = await t.provisionGateway({ id: 'gw-pw', householdId: 'hh-pw' });
+    t.hub.registry.households.upsertResident({ id: 'r-pw', householdId: 'hh-pw', name: '陈玉珍' });
+    const gw = await new SimGateway({ url: t.mqttUrl, id: 'gw-pw', secret }).connect();
+    const ieee = '0x00158d0001a2b3c4';
+    await gw.bridgeDevices([COORDINATOR, listed(ieee, 'bathroom_leak', AQARA_LEAK)]);
+    await gw.device('bathroom_leak', { water_leak: false, battery: 97 }); // not provisioned yet: quarantined
+
+    const { page, context, errors } = await newPage(browser);
+    page.setDefaultTimeout(8000);
+    await loginAs(page, t.httpUrl, 'admin', ADMIN_PASSWORD);
+    await page.click('#tab-zigbee');
+    const row = `#zigbee-table tr[data-ieee="${ieee}"]`;
+    await page.waitForSelector(row);
+    expect(await page.textContent(row)).toContain('Aqara SJCGQ11LM');
+    expect(await page.inputValue(`${row} select[name="type"]`)).toBe('leak'); // from its water_leak feature
+    await page.fill(`${row} input[name="id"]`, 'z-leak-pw');
+    await page.selectOption(`${row} select[name="room"]`, 'bathroom');
+    await page.selectOption(`${row} select[name="resident"]`, 'r-pw');
+    await screenshot(page, 'admin-zigbee-pairing');
+    await page.click(`${row} [data-provision="${ieee}"]`);
+    await page.waitForSelector('#zigbee-none');
+    expect(t.hub.registry.devices.get('z-leak-pw')).toMatchObject({
+      type: 'leak',
+      room: 'bathroom',
+      residentId: 'r-pw',
+      gatewayId: 'gw-pw',
+      friendlyName: 'bathroom_leak',
+    });
+    expect(t.hub.ingest.store.listQuarantine({ deviceId: 'gw-pw', limit: 5 })[0]).toMatchObject({
+      code: 'unknown_device',
+      resolution: 'provisioned as z-leak-pw',
+    });
+    await gw.device('bathroom_leak', { water_leak: true });
+    expect(
+      t.hub.db.prepare("SELECT COUNT(*) AS n FROM messages WHERE device_id = 'z-leak-pw'").get(),
+    ).toEqual({
+      n: 1,
+    });
+    await page.click('#tab-devices');
+    await page.waitForSelector('#devices-table tr[data-id="z-leak-pw"]');
+    expect(errors).toEqual([]);
+    await gw.end();
     await context.close();
   });
 });

@@ -28,10 +28,13 @@ const tags = ['devices'];
  * device's gateway is in the same household with the friendly name free. 400 naming the field, 409 for a
  * friendly name already taken.
  */
-function checkPlacement(registry: Registry, d: DeviceRecord): void {
+export function checkPlacement(registry: Registry, d: DeviceRecord): void {
   householdInBody(registry, d.householdId);
   if (d.residentId !== null && registry.households.getResident(d.residentId)?.householdId !== d.householdId) {
     throw invalidField('/residentId', `names no resident of household ${d.householdId}`);
+  }
+  if (d.sosActions !== null && (d.type !== 'button' || d.gatewayId === null)) {
+    throw invalidField('/sosActions', 'is only for a button behind a gateway (Zigbee2MQTT action values)');
   }
   if (d.gatewayId === null) {
     if (d.friendlyName !== null)
@@ -132,6 +135,7 @@ export function deviceRoutes(ctx: RouteContext): FastifyPluginAsync {
           residentId: body.residentId ?? null,
           gatewayId: body.gatewayId ?? null,
           friendlyName: body.friendlyName ?? null,
+          sosActions: body.sosActions ?? null,
           enabled: body.enabled ?? true,
         };
         const secret = next.gatewayId === null ? generateSecret() : null;
@@ -175,6 +179,7 @@ export function deviceRoutes(ctx: RouteContext): FastifyPluginAsync {
           room: b.room === undefined ? existing.room : b.room,
           residentId: b.residentId === undefined ? existing.residentId : b.residentId,
           friendlyName: b.friendlyName ?? existing.friendlyName,
+          sosActions: b.sosActions === undefined ? existing.sosActions : b.sosActions,
           enabled: b.enabled ?? existing.enabled,
         };
         checkPlacement(registry, next);

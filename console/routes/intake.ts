@@ -20,6 +20,12 @@ const QuarantineEntry = T.Object({
   seq: Nullable(T.Integer()),
   size: T.Integer({ description: 'bytes of the original payload' }),
   payload: T.String({ description: 'the original payload as UTF-8 text' }),
+  resolvedAt: Nullable(
+    T.Integer({
+      description: 'epoch ms an operator dealt with it (an unknown Zigbee device provisioned); null: open',
+    }),
+  ),
+  resolution: Nullable(T.String({ description: 'how, e.g. "provisioned as z-leak-0002"' })),
 });
 
 const QuarantineQuery = T.Object(

@@ -111,6 +111,8 @@ function applyHousehold(
     type: oneOf(DEVICE_TYPES, d.type),
     room: d.room === undefined ? undefined : oneOf(ROOMS, d.room),
     residentId: d.resident,
+    // absent: the device keeps its list (importing the same file twice changes nothing)
+    sosActions: d.sosActions,
   });
   for (const d of h.devices) {
     const input = { ...device(d), gatewayId: null, friendlyName: null };

@@ -1,4 +1,5 @@
 /** Small field checks shared by the validators. Each returns a reason, or null when the value is fine. */
+import { MAX_SOS_ACTIONS, SOS_ACTION_PATTERN } from '../contract.ts';
 import { OPERATOR_ID_PATTERN } from '../ids.ts';
 
 /** Operator-chosen ids (households, residents, devices, gateways, responders): ids.ts OPERATOR_ID_PATTERN. */
@@ -113,4 +114,17 @@ export function friendlyNameProblem(value: string): string | null {
   }
   if (value === 'bridge') return "friendly name 'bridge' is reserved for the gateway's own topics";
   return null;
+}
+
+/** A button's own list of Zigbee2MQTT `action` values that mean SOS (contract.ts SOS_ACTION_PATTERN). */
+export function sosActionsProblem(values: readonly string[]): string | null {
+  if (values.length === 0) return 'sosActions needs at least one action value (leave it out for the default)';
+  if (values.length > MAX_SOS_ACTIONS)
+    return `sosActions has ${values.length} values, at most ${MAX_SOS_ACTIONS}`;
+  const bad = values.find((v) => !SOS_ACTION_PATTERN.test(v));
+  if (bad !== undefined) {
+    return `SOS action ${JSON.stringify(bad.slice(0, 80))} is not a Zigbee2MQTT action value (letters, digits, '_', '.', ':', '-'; at most 64 characters)`;
+  }
+  const twice = values.find((v, i) => values.indexOf(v) !== i);
+  return twice === undefined ? null : `SOS action ${JSON.stringify(twice)} is listed twice`;
 }

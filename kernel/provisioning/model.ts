@@ -30,6 +30,8 @@ export interface DeviceEntry {
   resident?: string;
   /** Zigbee2MQTT friendly name: only for devices behind a gateway */
   friendlyName?: string;
+  /** Zigbee2MQTT `action` values that mean SOS: only for a button behind a gateway; absent: unchanged */
+  sosActions?: string[];
 }
 
 export interface GatewayEntry {

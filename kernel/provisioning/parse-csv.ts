@@ -30,6 +30,7 @@ export const CSV_COLUMNS = [
   'room',
   'gateway_id',
   'friendly_name',
+  'sos_actions',
 ] as const;
 type Column = (typeof CSV_COLUMNS)[number];
 const REQUIRED_COLUMNS: readonly Column[] = ['household_id', 'address', 'grid'];
@@ -45,6 +46,7 @@ const COLUMNS_OF = {
     room: 'room',
     resident: 'resident_id',
     friendlyName: 'friendly_name',
+    sosActions: 'sos_actions',
   },
   gateway: { id: 'gateway_id' },
 } as const;
@@ -135,6 +137,15 @@ function readHeader(fields: string[], line: number, problems: Problems): string[
     }
   }
   return usable ? names : null;
+}
+
+/** A `;`-separated cell (care notes, SOS actions) as its trimmed values; undefined when empty. */
+function listOf(cell: string): string[] | undefined {
+  if (cell === '') return undefined;
+  return cell
+    .split(';')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 }
 
 /** Groups rows into households; the first row of a household, resident or contact sets its fields. */
@@ -246,13 +257,7 @@ class DocumentBuilder {
       id,
       name: row.get('resident_name'),
       birthYear: birthYear === '' ? undefined : this.#number(row, 'birth_year'),
-      careNotes:
-        careNotes === ''
-          ? undefined
-          : careNotes
-              .split(';')
-              .map((n) => n.trim())
-              .filter((n) => n !== ''),
+      careNotes: listOf(careNotes),
     });
   }
 
@@ -288,7 +293,9 @@ class DocumentBuilder {
       this.#problems.add(row.line, 'gateway_id', 'gateway_id is required when friendly_name is given');
     }
     if (id === '') {
-      const given = (['device_type', 'room', 'friendly_name'] as const).find((c) => row.get(c) !== '');
+      const given = (['device_type', 'room', 'friendly_name', 'sos_actions'] as const).find(
+        (c) => row.get(c) !== '',
+      );
       if (given) this.#problems.add(row.line, 'device_id', `device_id is required when ${given} is given`);
     }
     let gateway = household.gateways.find((g) => g.id === gatewayId);
@@ -304,6 +311,7 @@ class DocumentBuilder {
       room: row.get('room') || undefined,
       // The row's resident is the device's resident (the wearer of a wristband, the user of a button).
       resident: row.get('resident_id') || undefined,
+      sosActions: listOf(row.get('sos_actions')),
     };
     if (gateway) gateway.devices.push({ ...device, friendlyName });
     else household.devices.push(device);

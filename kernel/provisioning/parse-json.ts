@@ -36,9 +36,10 @@ const KEYS = {
   location: ['lat', 'lon'],
   resident: ['id', 'name', 'birthYear', 'careNotes', 'language'],
   contact: ['name', 'relation', 'phone', 'priority'],
-  device: ['id', 'type', 'room', 'resident'],
+  // sosActions is read here too, so a native device that has it is told why it cannot (validate.ts).
+  device: ['id', 'type', 'room', 'resident', 'sosActions'],
   gateway: ['id', 'devices'],
-  gatewayDevice: ['friendlyName', 'id', 'type', 'room', 'resident'],
+  gatewayDevice: ['friendlyName', 'id', 'type', 'room', 'resident', 'sosActions'],
   responder: ['id', 'name', 'kind', 'grids', 'phone', 'station'],
   user: ['username', 'role', 'displayName', 'households', 'password'],
 } as const;
@@ -214,6 +215,7 @@ function readDevice(item: Item, problems: Problems, keys: readonly string[]): De
     resident: r.string('resident'),
     // '' (not undefined) behind a gateway, so a missing name is reported as required
     friendlyName: keys.includes('friendlyName') ? r.required('friendlyName') : undefined,
+    sosActions: r.strings('sosActions'),
   };
 }
 

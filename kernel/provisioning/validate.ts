@@ -13,6 +13,7 @@ import {
   mqttIdProblem,
   oneOfProblem,
   phoneProblem,
+  sosActionsProblem,
   textProblem,
 } from './checks.ts';
 import type { DeviceEntry, GatewayEntry, HouseholdEntry, ImportDocument, Origin, Problems } from './model.ts';
@@ -171,6 +172,11 @@ function validateDevice(
   if (d.type === '') problems.at(d.origin, 'type', 'device type is required');
   else check(ctx, d.origin, 'type', oneOfProblem(d.type, DEVICE_TYPES, 'device type'));
   if (d.room !== undefined) check(ctx, d.origin, 'room', oneOfProblem(d.room, ROOMS, 'room'));
+  if (d.sosActions !== undefined) {
+    if (!behindGateway || d.type !== 'button') {
+      problems.at(d.origin, 'sosActions', 'sosActions is only for a button behind a gateway');
+    } else check(ctx, d.origin, 'sosActions', sosActionsProblem(d.sosActions));
+  }
   if (d.resident !== undefined && !residents.has(d.resident)) {
     problems.at(
       d.origin,

@@ -2,7 +2,7 @@ import type { Clock } from '../clock.ts';
 import type { DeviceType, Room } from '../contract.ts';
 import { type Db, Statements, transaction } from '../db.ts';
 import { DeviceSecretHasher } from '../device-secrets.ts';
-import { nowIso, type Row, str, strOrNull } from './rows.ts';
+import { jsonArray, nowIso, type Row, str, strOrNull } from './rows.ts';
 import type { Device, Gateway, MqttIdentity } from './types.ts';
 
 export interface DeviceInput {
@@ -13,8 +13,12 @@ export interface DeviceInput {
   residentId?: string | null;
   gatewayId?: string | null;
   friendlyName?: string | null;
+  sosActions?: readonly string[] | null;
   enabled?: boolean;
 }
+
+const sosActionsOf = (v: Row[string] | undefined): string[] | null =>
+  v === null || v === undefined ? null : jsonArray(v);
 
 const toDevice = (r: Row): Device => ({
   id: str(r.id),
@@ -24,6 +28,7 @@ const toDevice = (r: Row): Device => ({
   residentId: strOrNull(r.resident_id),
   gatewayId: strOrNull(r.gateway_id),
   friendlyName: strOrNull(r.friendly_name),
+  sosActions: sosActionsOf(r.sos_actions),
   enabled: Number(r.enabled) === 1,
 });
 
@@ -115,16 +120,19 @@ export class DeviceStore {
       residentId: d.residentId === undefined ? (existing?.residentId ?? null) : d.residentId,
       gatewayId: d.gatewayId === undefined ? (existing?.gatewayId ?? null) : d.gatewayId,
       friendlyName: d.friendlyName === undefined ? (existing?.friendlyName ?? null) : d.friendlyName,
+      sosActions:
+        d.sosActions === undefined ? (existing?.sosActions ?? null) : d.sosActions && [...d.sosActions],
       enabled: d.enabled ?? existing?.enabled ?? true,
     };
     if (existing && !secretHash && JSON.stringify(existing) === JSON.stringify(next)) return 'unchanged';
     this.#sql
       .get(
-        `INSERT INTO devices (id, household_id, type, room, resident_id, gateway_id, friendly_name, secret_hash, enabled, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO devices (id, household_id, type, room, resident_id, gateway_id, friendly_name, sos_actions, secret_hash, enabled, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET household_id = excluded.household_id, type = excluded.type, room = excluded.room,
            resident_id = excluded.resident_id, gateway_id = excluded.gateway_id, friendly_name = excluded.friendly_name,
-           secret_hash = COALESCE(excluded.secret_hash, devices.secret_hash), enabled = excluded.enabled`,
+           sos_actions = excluded.sos_actions, secret_hash = COALESCE(excluded.secret_hash, devices.secret_hash),
+           enabled = excluded.enabled`,
       )
       .run(
         next.id,
@@ -134,6 +142,7 @@ export class DeviceStore {
         next.residentId,
         next.gatewayId,
         next.friendlyName,
+        next.sosActions === null ? null : JSON.stringify(next.sosActions),
         secretHash ?? null,
         next.enabled ? 1 : 0,
         nowIso(this.#clock.now()),

@@ -44,6 +44,8 @@ export interface Device {
   residentId: string | null;
   gatewayId: string | null;
   friendlyName: string | null;
+  /** Zigbee2MQTT `action` values that mean SOS (a button behind a gateway); null: the default list */
+  sosActions: string[] | null;
   enabled: boolean;
 }
 

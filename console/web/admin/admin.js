@@ -1,5 +1,6 @@
 // The administrator's page: one tab per kind of record (list, create, edit where the API allows, delete),
-// grids as the distinct grids of households and responders, and the bulk import with its per-line report.
+// grids as the distinct grids of households and responders, Zigbee pairing (pairing.js), and the bulk
+// import with its per-line report.
 import { api } from '../common/api.js';
 import { $, fill, h } from '../common/dom.js';
 import { applyI18n, onLangChange, t } from '../common/i18n.js';
@@ -7,12 +8,13 @@ import { startPage, toast } from '../common/shell.js';
 import { label } from '../dispatch/labels.js';
 import { bodyOf, ENTITIES } from './entities.js';
 import './messages.js';
+import { showPairing } from './pairing.js';
 
 await startPage(['admin'], 'admin.title');
 // This page works from the REST API alone (no live channel): no live status in its header.
 document.getElementById('live-status')?.remove();
 
-const TABS = [...ENTITIES.map((e) => e.key), 'grids', 'import'];
+const TABS = [...ENTITIES.map((e) => e.key), 'grids', 'zigbee', 'import'];
 const state = { tab: 'households', household: '', households: [], editing: null };
 
 function showSecret(id, secret) {
@@ -58,6 +60,7 @@ async function show() {
     state.households = await api('GET', '/api/households');
     if (state.tab === 'grids') return await showGrids(box);
     if (state.tab === 'import') return showImport(box);
+    if (state.tab === 'zigbee') return await showPairing(box);
     const entity = ENTITIES.find((e) => e.key === state.tab);
     if (entity) await showEntity(box, entity);
   } catch (err) {

@@ -127,6 +127,7 @@ export const ENTITIES = [
       ['field.room', (r) => label('room', r.room)],
       ['field.resident', (r) => r.residentId ?? '—'],
       ['field.gateway', (r) => r.gatewayId ?? '—'],
+      ['column.sosActions', (r) => r.sosActions?.join(', ') ?? '—'],
       ['field.enabled', (r) => (r.enabled ? '✓' : '✗')],
     ],
     fields: [
@@ -137,6 +138,8 @@ export const ENTITIES = [
       { name: 'residentId', label: 'field.resident', nullable: true },
       { name: 'gatewayId', label: 'field.gateway', createOnly: true },
       { name: 'friendlyName', label: 'field.friendlyName', createOnly: true },
+      // A Zigbee button's own list; left empty: the default (single, sos, emergency, press).
+      { name: 'sosActions', label: 'field.sosActions', type: 'list', nullable: true },
     ],
     idOf: (r) => r.id,
     formValues: (r) => ({
@@ -144,6 +147,7 @@ export const ENTITIES = [
       room: r.room ?? '',
       residentId: r.residentId ?? '',
       gatewayId: r.gatewayId ?? '',
+      sosActions: r.sosActions?.join(', ') ?? '',
     }),
     list: () => api('GET', '/api/devices'),
     create: (b) => api('POST', '/api/devices', b),

@@ -1,0 +1,188 @@
+import { type Static, Type as T } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import type { KnownZigbeeDevice } from '../../ingest/zigbee-pairing-store.ts';
+import { HubError } from '../../kernel/errors.ts';
+import type { Device as DeviceRecord, Gateway } from '../../kernel/registry/types.ts';
+import { ADMIN, type HouseholdScope, paramId } from '../auth/guard.ts';
+import type { RouteContext } from '../context.ts';
+import {
+  Device,
+  DeviceTypeSchema,
+  ERROR_RESPONSES,
+  FriendlyName,
+  IdParams,
+  Nullable,
+  OperatorId,
+  RoomSchema,
+  SECURED,
+  SosActions,
+} from '../schemas.ts';
+import type { TypeBoxProvider } from '../type-provider.ts';
+import { checkPlacement } from './devices.ts';
+import { found } from './lookups.ts';
+
+const tags = ['gateways'];
+/** Unprovisioned devices listed at most in one answer (a county has a handful pending at any time). */
+const LIST_LIMIT = 500;
+
+const PendingZigbeeDevice = T.Object({
+  gatewayId: T.String(),
+  householdId: T.String(),
+  friendlyName: T.String({ description: 'its Zigbee2MQTT friendly name (the topic under the gateway)' }),
+  ieeeAddress: T.String({ description: 'IEEE address, 0x + 16 hex digits' }),
+  model: Nullable(T.String()),
+  vendor: Nullable(T.String()),
+  description: Nullable(T.String()),
+  suggestedType: Nullable(DeviceTypeSchema),
+  interview: Nullable(T.String({ description: 'started, successful or failed (Zigbee2MQTT interview)' })),
+  firstSeenAt: T.Integer({ minimum: 0, description: 'epoch ms, hub clock: first heard of' }),
+  updatedAt: T.Integer({ minimum: 0, description: 'epoch ms, hub clock: last heard of' }),
+  quarantined: T.Integer({ description: 'its messages waiting in the quarantine as unknown_device' }),
+});
+type PendingZigbeeDevice = Static<typeof PendingZigbeeDevice>;
+
+const ProvisionBody = T.Object(
+  {
+    friendlyName: FriendlyName,
+    id: OperatorId,
+    type: DeviceTypeSchema,
+    room: T.Optional(Nullable(RoomSchema)),
+    residentId: T.Optional(Nullable(OperatorId)),
+    sosActions: T.Optional(Nullable(SosActions)),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * Pairing (issue 23): the Zigbee devices a gateway's Zigbee2MQTT announced (bridge/devices, bridge/event)
+ * that the hub has not provisioned, and provisioning one in a single step.
+ */
+export function zigbeePairingRoutes(ctx: RouteContext): FastifyPluginAsync {
+  return async (instance) => {
+    const app = instance.withTypeProvider<TypeBoxProvider>();
+    const { registry, guard, ingest, clock } = ctx;
+    const devices = registry.devices;
+    const byGateway: HouseholdScope = {
+      household: (request) => devices.getGateway(paramId(request))?.householdId ?? null,
+      notFound: 'HUB_ERR_NOT_FOUND',
+    };
+
+    /** The gateway's known devices with no hub device of that friendly name, newest first. */
+    const pending = (gateway: Gateway, known: readonly KnownZigbeeDevice[]): PendingZigbeeDevice[] => {
+      const quarantined = ingest.quarantine.unknownDevices(gateway.id);
+      return known
+        .filter((k) => devices.byFriendlyName(gateway.id, k.friendlyName) === null)
+        .map((k) => ({
+          ...k,
+          householdId: gateway.householdId,
+          quarantined: quarantined.get(k.friendlyName) ?? 0,
+        }));
+    };
+
+    app.get(
+      '/zigbee-devices',
+      {
+        preHandler: guard.requireRole(ADMIN),
+        schema: {
+          tags,
+          summary:
+            'Zigbee devices the gateways know (Zigbee2MQTT bridge/devices, bridge/event) and the hub has not provisioned',
+          security: SECURED,
+          response: { 200: T.Array(PendingZigbeeDevice), ...ERROR_RESPONSES },
+        },
+      },
+      async () => {
+        const byGatewayId = new Map<string, KnownZigbeeDevice[]>();
+        for (const k of ingest.pairing.list()) {
+          const list = byGatewayId.get(k.gatewayId);
+          if (list) list.push(k);
+          else byGatewayId.set(k.gatewayId, [k]);
+        }
+        const out: PendingZigbeeDevice[] = [];
+        for (const [gatewayId, known] of byGatewayId) {
+          const gateway = devices.getGateway(gatewayId);
+          if (gateway) out.push(...pending(gateway, known));
+        }
+        return out.sort((a, b) => b.firstSeenAt - a.firstSeenAt).slice(0, LIST_LIMIT);
+      },
+    );
+
+    app.get(
+      '/gateways/:id/zigbee-devices',
+      {
+        preHandler: guard.requireRole(ADMIN, byGateway),
+        schema: {
+          tags,
+          summary: 'Zigbee devices this gateway knows and the hub has not provisioned',
+          security: SECURED,
+          params: IdParams,
+          response: { 200: T.Array(PendingZigbeeDevice), ...ERROR_RESPONSES },
+        },
+      },
+      async (request) => {
+        const gateway = found(devices.getGateway(request.params.id));
+        return pending(gateway, ingest.pairing.list(gateway.id)).slice(0, LIST_LIMIT);
+      },
+    );
+
+    app.post(
+      '/gateways/:id/zigbee-devices/provision',
+      {
+        preHandler: guard.requireRole(ADMIN, byGateway),
+        schema: {
+          tags,
+          summary:
+            'Provision a Zigbee device this gateway knows, by its friendly name, in one step; its unknown-device quarantine entries are marked resolved',
+          security: SECURED,
+          params: IdParams,
+          body: ProvisionBody,
+          response: {
+            201: T.Object({
+              device: Device,
+              resolvedQuarantine: T.Integer({ description: 'unknown-device entries marked resolved' }),
+            }),
+            ...ERROR_RESPONSES,
+          },
+        },
+      },
+      async (request, reply) => {
+        const gateway = found(devices.getGateway(request.params.id));
+        const b = request.body;
+        const known = ingest.pairing.list(gateway.id).find((k) => k.friendlyName === b.friendlyName);
+        if (!known) {
+          throw new HubError(
+            'HUB_ERR_NOT_FOUND',
+            `gateway ${gateway.id} knows no Zigbee device ${b.friendlyName}`,
+          );
+        }
+        if (registry.mqttIdTaken(b.id)) {
+          throw new HubError('HUB_ERR_CONFLICT', `${b.id} is already a device or gateway id`, { id: b.id });
+        }
+        const next: DeviceRecord = {
+          id: b.id,
+          householdId: gateway.householdId,
+          type: b.type,
+          room: b.room ?? null,
+          residentId: b.residentId ?? null,
+          gatewayId: gateway.id,
+          friendlyName: known.friendlyName,
+          sosActions: b.sosActions ?? null,
+          enabled: true,
+        };
+        checkPlacement(registry, next);
+        const at = clock.now();
+        const resolution = `provisioned as ${next.id}`;
+        // One transaction: the device and the resolved marks, or neither.
+        const resolvedQuarantine = registry.transaction(() => {
+          devices.upsert(next);
+          return ingest.quarantine.resolveUnknownDevice(gateway.id, known.friendlyName, at, resolution);
+        });
+        request.log.info(
+          { deviceId: next.id, gatewayId: gateway.id, ieeeAddress: known.ieeeAddress, resolvedQuarantine },
+          'zigbee device provisioned from pairing',
+        );
+        return reply.code(201).send({ device: found(devices.get(next.id)), resolvedQuarantine });
+      },
+    );
+  };
+}
