@@ -208,7 +208,10 @@ export class Intake {
 
   async #store(ctx: PublishContext, deviceId: string | null, result: DecodeResult): Promise<void> {
     if (!result.ok) return this.#reject(ctx, deviceId, result);
-    const hash = createHash('sha1').update(ctx.payload).digest('base64url');
+    // The payload's digest tells a retransmission from a new message with a reused seq: only for seq'd ones.
+    const hash = result.messages.some((m) => m.seq !== null)
+      ? createHash('sha1').update(ctx.payload).digest('base64url')
+      : '';
     const fresh: CanonicalMessage[] = [];
     for (const m of result.messages) {
       if (m.seq !== null) {

@@ -1,4 +1,4 @@
-import { close, closeSync, fsync, fsyncSync, open, openSync } from 'node:fs';
+import { close, closeSync, fdatasync, fdatasyncSync, fsyncSync, open, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Db } from '../kernel/db.ts';
 
@@ -40,7 +40,7 @@ export class WalSync {
     if (!this.#path) return;
     const fd = openSync(this.#path, 'r');
     try {
-      fsyncSync(fd);
+      fdatasyncSync(fd);
     } finally {
       closeSync(fd);
     }
@@ -67,7 +67,7 @@ export class WalSync {
     };
     open(path, 'r', (openErr, fd) => {
       if (openErr) return done(openErr);
-      fsync(fd, (syncErr) => close(fd, () => done(syncErr)));
+      fdatasync(fd, (syncErr) => close(fd, () => done(syncErr)));
     });
   }
 
