@@ -356,7 +356,7 @@ export function reconnectReport(
     row(h),
     ...(r.bare ? [row(r.bare)] : []),
     '',
-    "Accept-queue overflows: handshakes the kernel dropped because the listener's accept queue (Node's default backlog, 511) was full while the broker was busy (TcpExtListenOverflows, machine-wide); the client's TCP retries each after 1, 3, 7, 15, 31 s, which is the long CONNECT → SUBACK tail.",
+    "Accept-queue overflows: handshakes the kernel dropped because the listener's accept queue was full while the broker was busy (bare Aedes listens with Node's default backlog of 511, the hub with 4096) (TcpExtListenOverflows, machine-wide); the client's TCP retries each after 1, 3, 7, 15, 31 s, which is the long CONNECT → SUBACK tail.",
     '',
     `Goal: ${n(RECONNECT_GOAL.devices)} devices back in ≤ ${RECONNECT_GOAL.seconds} s: ${verdict}${all ? '' : ` (${n(h.devices - h.storm.back)} not back)`}.`,
     ...(errors.length > 0 ? ['', ...errors.map((e) => `Last error, ${e}`)] : []),
