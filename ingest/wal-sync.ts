@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { Db } from '../kernel/db.ts';
 
 /**
- * Makes committed WAL frames durable off the main thread: an fsync of the store's `-wal` file on
+ * Makes committed WAL frames durable off the main thread: an fdatasync of the store's `-wal` file on
  * libuv's thread pool. A transaction committed with `synchronous = NORMAL` has written its frames to
  * the WAL (a crash of the process loses nothing) but not synced them (a power loss could); once the
  * fsync that started after its COMMIT completes, it is as durable as under `synchronous = FULL`.
