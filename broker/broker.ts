@@ -85,7 +85,7 @@ export function createBroker(deps: BrokerDeps): BrokerRoom {
         violation.kind === 'packet_too_large'
           ? `packet of ${violation.declaredBytes} bytes declared, limit ${violation.limitBytes}`
           : violation.detail;
-      const kind = violation.kind === 'packet_too_large' ? 'packet_too_large' : 'malformed_packet';
+      const kind = violation.kind === 'malformed_length' ? 'malformed_packet' : violation.kind;
       // The authenticated id, else the clientId it claimed (unverified), else none (no CONNECT yet).
       const clientId = client
         ? (clients.session(client)?.id ?? clients.attempt(client)?.clientId)

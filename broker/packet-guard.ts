@@ -11,7 +11,8 @@ import { Duplex } from 'node:stream';
 
 export type PacketViolation =
   | { kind: 'packet_too_large'; declaredBytes: number; limitBytes: number }
-  | { kind: 'malformed_length'; detail: string };
+  | { kind: 'malformed_length'; detail: string }
+  | { kind: 'unsupported_protocol'; detail: string };
 
 /** Incremental scanner of MQTT fixed headers. Pure: feed it chunks, it reports the first violation. */
 export class FixedHeaderScanner {
@@ -67,6 +68,52 @@ export class FixedHeaderScanner {
   }
 }
 
+/** MQTT protocol levels the broker speaks: 3 (MQTT 3.1) and 4 (3.1.1); aedes answers 5 with CONNACK 1 itself. */
+const PROTOCOL_LEVELS: ReadonlySet<number> = new Set([3, 4, 5]);
+/** The CONNECT's first bytes we look at: type, ≤ 4 of Remaining Length, name length (2), name (≤ 6), level. */
+const CONNECT_PROBE_BYTES = 1 + 4 + 2 + 6 + 1;
+
+/**
+ * The protocol level of a connection's first packet, read across chunks: a number once known, null
+ * while more bytes are needed, 'other' when the first packet is not a CONNECT (aedes refuses that).
+ * MQTT 3.1.1 §3.1.2.2 [MQTT-3.1.2-2]: an unsupported level gets CONNACK 0x01, then the close; stock
+ * mqtt-packet fails to parse such a CONNECT and aedes closes without a CONNACK.
+ */
+export class ConnectLevelProbe {
+  #seen = Buffer.alloc(0);
+  #done = false;
+
+  feed(chunk: Buffer): number | 'other' | null {
+    if (this.#done) return 'other';
+    this.#seen = Buffer.concat([this.#seen, chunk.subarray(0, CONNECT_PROBE_BYTES)]);
+    const b = this.#seen;
+    if (b.length < 1) return null;
+    if ((b[0] ?? 0) >> 4 !== 1) return this.#finish('other');
+    let i = 1;
+    while (i < b.length && i <= 4 && ((b[i] ?? 0) & 0x80) !== 0) i++;
+    if (i >= b.length) return null;
+    const nameAt = i + 1;
+    if (b.length < nameAt + 2) return null;
+    const nameLength = ((b[nameAt] ?? 0) << 8) | (b[nameAt + 1] ?? 0);
+    if (nameLength > 6) return this.#finish('other'); // not MQTT/MQIsdp: the parser's own refusal
+    const levelAt = nameAt + 2 + nameLength;
+    if (b.length <= levelAt) return null;
+    return this.#finish(b[levelAt] ?? 0);
+  }
+
+  #finish<T extends number | 'other'>(v: T): T {
+    this.#done = true;
+    this.#seen = Buffer.alloc(0);
+    return v;
+  }
+}
+
+/** ms an answered connection has to take our CONNACK before it is cut (wall time: not a deadline). */
+const ANSWER_GRACE_MS = 2000;
+
+/** CONNACK with return code 0x01, unacceptable protocol version (MQTT 3.1.1 §3.2.2.3). */
+const CONNACK_UNACCEPTABLE_PROTOCOL = Buffer.from([0x20, 0x02, 0x00, 0x01]);
+
 /**
  * A duplex that passes bytes between `inner` (a socket or a WebSocket stream) and aedes, scanning what
  * comes in. On a violation it calls `onViolation` once and destroys both sides; the offending chunk is
@@ -74,13 +121,30 @@ export class FixedHeaderScanner {
  */
 export class GuardedConnection extends Duplex {
   readonly #inner: Duplex;
+  /** a CONNACK of our own is being written: the inner socket ends itself after it */
+  #answered = false;
 
   constructor(inner: Duplex, limitBytes: number, onViolation: (v: PacketViolation) => void) {
     super({ allowHalfOpen: false });
     this.#inner = inner;
     const scanner = new FixedHeaderScanner(limitBytes);
+    const probe = new ConnectLevelProbe();
+    let probing = true;
     inner.on('data', (chunk: Buffer) => {
       if (this.destroyed) return;
+      if (probing) {
+        const level = probe.feed(chunk);
+        if (level !== null) probing = false;
+        if (typeof level === 'number' && !PROTOCOL_LEVELS.has(level)) {
+          onViolation({ kind: 'unsupported_protocol', detail: `CONNECT with protocol level ${level}` });
+          // The answer goes out before the close; the inner socket is cut if it does not finish.
+          this.#answered = true;
+          inner.end(CONNACK_UNACCEPTABLE_PROTOCOL);
+          setTimeout(() => inner.destroy(), ANSWER_GRACE_MS).unref();
+          this.destroy();
+          return;
+        }
+      }
       const violation = scanner.scan(chunk);
       if (violation) {
         onViolation(violation);
@@ -112,7 +176,7 @@ export class GuardedConnection extends Duplex {
   }
 
   override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
-    this.#inner.destroy();
+    if (!this.#answered) this.#inner.destroy();
     callback(err);
   }
 }

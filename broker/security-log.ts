@@ -18,7 +18,8 @@ export type SecurityEventKind =
   | 'subscribe_denied'
   | 'topic_too_deep'
   | 'packet_too_large'
-  | 'malformed_packet';
+  | 'malformed_packet'
+  | 'unsupported_protocol';
 
 export interface SecurityEvent {
   kind: SecurityEventKind;

@@ -80,6 +80,42 @@ describe('packet size limit', () => {
   });
 });
 
+describe('protocol level (MQTT 3.1.1 §3.1.2.2)', () => {
+  it('answers a CONNECT with an unsupported protocol level with CONNACK 0x01 and closes, also split across packets', async () => {
+    const t = await hub();
+    const secret = await t.provisionDevice({ id: 'btn-level' });
+    for (const level of [6, 2, 0x7f]) {
+      const packet = connectPacket({
+        clientId: 'btn-level',
+        username: 'btn-level',
+        password: secret,
+        clean: true,
+      });
+      packet[8] = level; // fixed header (2) + protocol name "MQTT" (2 + 4): the level byte
+      const raw = await rawConnect(t.hub.broker.ports().mqtt);
+      raw.socket.write(packet.subarray(0, 5));
+      await new Promise((r) => setTimeout(r, 20));
+      raw.socket.write(packet.subarray(5));
+      expect(await raw.connack()).toBe(1);
+      await raw.closed(3_000);
+    }
+    const kinds = t.hub.db
+      .prepare("SELECT detail FROM security_events WHERE kind = 'unsupported_protocol' ORDER BY id")
+      .all()
+      .map((r) => r.detail);
+    expect(kinds).toEqual([
+      'CONNECT with protocol level 6',
+      'CONNECT with protocol level 2',
+      'CONNECT with protocol level 127',
+    ]);
+    // level 4 (3.1.1) and 3 (3.1) still connect
+    expect(await connackCode(t.mqttUrl, as('btn-level', secret))).toBe(0);
+    expect(
+      await connackCode(t.mqttUrl, { ...as('btn-level', secret), protocolVersion: 3, protocolId: 'MQIsdp' }),
+    ).toBe(0);
+  });
+});
+
 describe('connect rate limits', () => {
   it('counts failed connects per address (CONNACK 3 past the budget), connects per client (flapping), and recovers as time passes', async () => {
     const clock = new ManualClock();
