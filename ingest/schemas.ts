@@ -43,8 +43,15 @@ export function allowedEvents(type: DeviceType): readonly string[] {
 
 // ── Common fields ───────────────────────────────────────────────────────────────────────────────
 
-/** Increases by one per message from a device; the hub drops duplicates by (id, seq). */
-export const Seq = Type.Integer({ minimum: 0, description: 'must be an integer ≥ 0' });
+/**
+ * Increases by one per message from a device; the hub drops duplicates by (id, seq). At most 2^53 − 1:
+ * above it JSON numbers lose their last digits (two seqs would read the same), so it is refused.
+ */
+export const Seq = Type.Integer({
+  minimum: 0,
+  maximum: Number.MAX_SAFE_INTEGER,
+  description: 'must be an integer ≥ 0 and at most 2^53 − 1',
+});
 /** The device's own clock: ISO 8601 string or epoch ms (see device-time.ts). */
 export const DeviceTs = Type.Union(
   [Type.String({ pattern: ISO_8601_PATTERN }), Type.Number({ minimum: 0, maximum: MAX_EPOCH_MS })],

@@ -280,14 +280,14 @@ describe('bad input is answered with the protocol code and a detail naming the f
   it('an event without seq is invalid_payload naming seq', () => {
     const r = decodeErr(decodeNative(device('button'), 'event', json({ event: 'sos' }), RECEIVED_AT));
     expect(r.code).toBe('invalid_payload');
-    expect(r.detail).toBe('seq: required, must be an integer ≥ 0');
+    expect(r.detail).toBe('seq: required, must be an integer ≥ 0 and at most 2^53 − 1');
     expect(r.seq).toBeNull();
   });
 
   it.each([[-1], [1.5], ['3'], [null]])('seq %j on an event is invalid_payload', (seq) => {
     const r = decodeErr(decodeNative(device('wristband'), 'event', json({ event: 'sos', seq }), RECEIVED_AT));
     expect(r.code).toBe('invalid_payload');
-    expect(r.detail).toBe('seq: must be an integer ≥ 0');
+    expect(r.detail).toBe('seq: must be an integer ≥ 0 and at most 2^53 − 1');
     expect(r.seq).toBeNull();
   });
 

@@ -35,6 +35,13 @@ describe('bad input: quarantined with its reason, answered with a code, counted,
       detail: /seq/,
     },
     {
+      name: 'a seq above 2^53 (not a safe integer: no duplicate protection)',
+      channel: 'event',
+      payload: '{"event":"sos","seq":9007199254740993}',
+      code: 'invalid_payload',
+      detail: /seq/,
+    },
+    {
       name: 'a battery out of range',
       channel: 'telemetry',
       payload: '{"battery":140}',
