@@ -15,6 +15,7 @@ import { createOriginCheck } from './auth/origin-check.ts';
 import { ConnectionTracker } from './connections.ts';
 import type { HistoryReader, RouteContext } from './context.ts';
 import { installErrorHandling } from './errors.ts';
+import { refuseNonFiniteNumbers } from './finite-numbers.ts';
 import { createLiveChannel } from './live/server.ts';
 import { alertSettingsRoutes } from './routes/alert-settings.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -161,6 +162,7 @@ export function createConsole(deps: ConsoleDeps): ConsoleRoom {
     ),
   );
   app.addHook('onRequest', guard.authenticate);
+  app.addHook('preHandler', refuseNonFiniteNumbers);
   acceptEmptyJson(app);
   // JSON routes take JSON only: Fastify's default text/plain parser would let a cross-site "simple"
   // request (a form or fetch without preflight) reach them.
