@@ -187,7 +187,7 @@ export function createConsole(deps: ConsoleDeps): ConsoleRoom {
       },
     },
   });
-  app.register(docsRoutes, { prefix: '/api' });
+  app.register(docsRoutes(deps.config), { prefix: '/api' });
   const api = [
     authRoutes,
     householdRoutes,

@@ -119,6 +119,13 @@ export const ConfigSchema = T.Object(
      * besides the hub's own (comma-separated, e.g. https://hub.example when a TLS proxy fronts the hub)
      */
     consoleAllowedOrigins: T.String({ default: '' }),
+    /**
+     * who may read /metrics and the OpenAPI document: 'none' (anyone who reaches the port: a private
+     * network's Prometheus) or 'token' (Authorization: Bearer metricsToken)
+     */
+    metricsAuth: T.Union([T.Literal('none'), T.Literal('token')], { default: 'none' }),
+    /** the bearer token of metricsAuth 'token' (at least 16 characters) */
+    metricsToken: T.Optional(T.String({ minLength: 16 })),
   },
   { additionalProperties: false },
 );
@@ -175,6 +182,9 @@ export function loadConfig(sources: ConfigSources = {}): HubConfig {
     problems.push(
       'notifyWebhookSecret (HUB_NOTIFY_WEBHOOK_SECRET): required when notifyWebhookUrls is set (webhooks are signed)',
     );
+  }
+  if (config.metricsAuth === 'token' && !config.metricsToken) {
+    problems.push('metricsToken (HUB_METRICS_TOKEN): required when metricsAuth is token');
   }
   if (problems.length > 0) {
     throw new HubError(

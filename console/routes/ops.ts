@@ -1,5 +1,6 @@
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
+import { metricsAccess } from '../auth/metrics-access.ts';
 import type { RouteContext } from '../context.ts';
 import { PUBLIC } from '../schemas.ts';
 
@@ -45,6 +46,7 @@ export function opsRoutes(ctx: RouteContext): FastifyPluginAsync {
       '/metrics',
       {
         config: { public: true },
+        onRequest: metricsAccess(ctx.config),
         schema: {
           tags: ['ops'],
           summary: 'Metrics in the Prometheus text format',
