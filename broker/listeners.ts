@@ -13,6 +13,7 @@ import type { HubConfig } from '../kernel/config.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { UpgradeRouter } from '../kernel/upgrades.ts';
 import { type ConnectionInfo, normalizeAddress } from './clients.ts';
+import { webSocketOriginCheck } from './ws-origin.ts';
 
 export const WEBSOCKET_PATH = '/mqtt';
 
@@ -101,7 +102,14 @@ export function createListeners({ config, upgrades, log, accept }: ListenerDeps)
       const ws = new WebSocketServer({ noServer: true, maxPayload: config.mqttMaxPacketBytes });
       wss = ws;
       ws.on('error', onServerError('ws'));
+      const originAllowed = webSocketOriginCheck(config.mqttWsAllowedOrigins);
       upgrades.add(WEBSOCKET_PATH, (req, socket, head) => {
+        if (!originAllowed(req)) {
+          // A page of another origin must not open MQTT sessions from a visitor's browser.
+          log.warn({ origin: req.headers.origin }, 'MQTT over WebSocket: refused a foreign browser origin');
+          socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+          return;
+        }
         ws.handleUpgrade(req, socket, head, (client) => {
           accept(
             createWebSocketStream(client),

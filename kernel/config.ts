@@ -123,6 +123,11 @@ export const ConfigSchema = T.Object(
      * who may read /metrics and the OpenAPI document: 'none' (anyone who reaches the port: a private
      * network's Prometheus) or 'token' (Authorization: Bearer metricsToken)
      */
+    /**
+     * browser origins allowed to open MQTT over WebSocket at /mqtt besides the hub's own (comma-separated;
+     * devices and gateways send no Origin and are not affected)
+     */
+    mqttWsAllowedOrigins: T.String({ default: '' }),
     metricsAuth: T.Union([T.Literal('none'), T.Literal('token')], { default: 'none' }),
     /** the bearer token of metricsAuth 'token' (at least 16 characters) */
     metricsToken: T.Optional(T.String({ minLength: 16 })),
