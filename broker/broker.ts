@@ -91,6 +91,16 @@ export function createBroker(deps: BrokerDeps): BrokerRoom {
         ? (clients.session(client)?.id ?? clients.attempt(client)?.clientId)
         : undefined;
       security.record({ kind, clientId: clientId || undefined, address: info.address, detail });
+      // Against the device itself too (its fault counter), but only an authenticated one: a claimed id
+      // must not let anybody flag somebody else's device as faulty.
+      const session = client ? clients.session(client) : null;
+      if (session)
+        bus.emit('deviceMisbehaved', {
+          clientId: session.id,
+          kind: session.kind,
+          code: violation.kind === 'packet_too_large' ? 'too_large' : 'malformed_packet',
+          at: clock.now(),
+        });
     });
     client = running.handle(guarded, req);
     clients.accepted(client, info);

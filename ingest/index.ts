@@ -135,6 +135,7 @@ export function createIngest(deps: IngestDeps): IngestRoom {
       deps.bus.on('deviceConnected', 'ingest', (e) =>
         presence.setState(e.clientId, e.kind, 'online', 'connected'),
       );
+      deps.bus.on('deviceMisbehaved', 'ingest', (e) => intake.countFault(e.clientId, e.code));
       deps.bus.on('deviceDisconnected', 'ingest', (e) =>
         presence.setState(e.clientId, e.kind, 'offline', 'disconnected'),
       );

@@ -327,6 +327,12 @@ export class Intake {
     );
   }
 
+  /** A fault the broker saw below the payload (see `deviceMisbehaved`); counted like bad input. */
+  countFault(clientId: string, code: string): void {
+    this.#rejected.inc({ code });
+    this.#countFault(clientId, code);
+  }
+
   #countDelayed(deviceId: string): void {
     this.#delayed.inc();
     const n = (this.#delayedByDevice.get(deviceId) ?? 0) + 1;

@@ -13,6 +13,13 @@ export interface HubEvents extends IncidentEvents {
   deviceConnected: { clientId: string; kind: 'device' | 'gateway'; address: string; transport: string };
   deviceDisconnected: { clientId: string; kind: 'device' | 'gateway' };
   securityEvent: { kind: string; clientId?: string; address?: string; detail: string };
+  /** An authenticated client broke the protocol below the payload (a packet over the size cap, a bad length). */
+  deviceMisbehaved: {
+    clientId: string;
+    kind: 'device' | 'gateway';
+    code: 'too_large' | 'malformed_packet';
+    at: number;
+  };
   /** A device message that passed validation and dedupe, durable in the store. */
   messageAccepted: CanonicalMessage;
   /** The same message with its row id in the store, emitted just before it (the local history folds it). */

@@ -57,6 +57,11 @@ describe('packet size limit', () => {
       .prepare("SELECT client_id, detail FROM security_events WHERE kind = 'packet_too_large'")
       .all();
     expect(rows).toEqual([{ client_id: 'band-1', detail: 'packet of 1048580 bytes declared, limit 65536' }]);
+    // … and against the device itself: its fault counter, as for bad input
+    await expect
+      .poll(() => t.hub.ingest.store.faults().find((f) => f.deviceId === 'band-1'))
+      .toMatchObject({ count: 1, lastCode: 'too_large' });
+    expect(t.hub.metrics.value('hub_ingest_rejected_total', { code: 'too_large' })).toBe(1);
   });
 
   it('also guards a CONNECT (before authentication) and WebSocket clients, and passes packets within the limit', async () => {
