@@ -1,3 +1,4 @@
+import { BoundedSet } from '../kernel/bounded-set.ts';
 import type { KeyedTokenBucket } from '../kernel/token-bucket.ts';
 
 /**
@@ -10,13 +11,12 @@ import type { KeyedTokenBucket } from '../kernel/token-bucket.ts';
  */
 export class AddressFailures {
   readonly #budget: KeyedTokenBucket;
-  readonly #maxKnown: number;
-  /** `address NUL clientId` pairs that authenticated, least recently used first */
-  readonly #known = new Set<string>();
+  /** `address NUL clientId` pairs that authenticated */
+  readonly #known: BoundedSet;
 
   constructor(budget: KeyedTokenBucket, maxKnown = 200_000) {
     this.#budget = budget;
-    this.#maxKnown = maxKnown;
+    this.#known = new BoundedSet(maxKnown);
   }
 
   /** May a CONNECT from `address` claiming `clientId` be verified at all? */
@@ -29,12 +29,6 @@ export class AddressFailures {
   }
 
   succeeded(address: string, clientId: string): void {
-    const key = `${address}\u0000${clientId}`;
-    this.#known.delete(key);
-    this.#known.add(key);
-    if (this.#known.size > this.#maxKnown) {
-      const oldest = this.#known.values().next();
-      if (!oldest.done) this.#known.delete(oldest.value);
-    }
+    this.#known.add(`${address}\u0000${clientId}`);
   }
 }

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../kernel/clock.ts';
 import { type Api, apiClient, errorCode, userWithToken } from './helpers/api.ts';
@@ -91,6 +92,32 @@ describe('console login and sessions', () => {
   });
 });
 
+/** POST /api/auth/login from a given local source address; answers the status. */
+function loginFrom(
+  localAddress: string,
+  httpUrl: string,
+  username: string,
+  password: string,
+): Promise<number> {
+  const body = JSON.stringify({ username, password });
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${httpUrl}/api/auth/login`,
+      {
+        method: 'POST',
+        localAddress,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 describe('login rate limits', () => {
   const clock = new ManualClock();
   let t: TestHub;
@@ -117,14 +144,33 @@ describe('login rate limits', () => {
     expect((await login('admin', ADMIN_PASSWORD)).status).toBe(200);
   });
 
-  it('after 30 failures a minute from one address answers 429 to every user name from it', async () => {
+  it('after 30 failures a minute from one address answers 429 to every user name new to it, not to one that logged in from it before', async () => {
+    const admin = await t.login();
+    const created = await api('POST', '/api/users', {
+      token: admin,
+      body: { username: 'newcomer', role: 'dispatcher', password: 'newcomer-password' },
+    });
+    expect(created.status).toBe(201);
     for (let i = 0; i < 30; i++) expect((await login(`sprayed-${i}`, 'guess')).status).toBe(401);
-    expect((await login('dispatch1', 'dispatch1-password')).status).toBe(429);
-    clock.advance(60_000);
+    expect((await login('newcomer', 'newcomer-password')).status).toBe(429);
+    // dispatch1 has logged in from this address before: the sprayer does not keep it out
     expect((await login('dispatch1', 'dispatch1-password')).status).toBe(200);
+    clock.advance(60_000);
+    expect((await login('newcomer', 'newcomer-password')).status).toBe(200);
     const metrics = await (await fetch(`${t.httpUrl}/metrics`)).text();
     expect(metrics).toMatch(/hub_logins_total\{result="rate_limited"\} [1-9]/);
     expect(metrics).toMatch(/hub_logins_total\{result="bad_credentials"\} 40/);
+  });
+
+  it('a guesser on another address cannot lock the admin out: limits count per (user name, address)', async () => {
+    // 127.0.0.2 is another source address of this machine: the hub listens on 127.0.0.1 and sees it.
+    for (let i = 0; i < 25; i++) {
+      const status = await loginFrom('127.0.0.2', t.httpUrl, 'admin', `guess-${i}`);
+      expect(status).toBe(i < 10 ? 401 : 429);
+    }
+    expect(await loginFrom('127.0.0.2', t.httpUrl, 'admin', ADMIN_PASSWORD)).toBe(429);
+    expect(await loginFrom('127.0.0.1', t.httpUrl, 'admin', ADMIN_PASSWORD)).toBe(200);
+    expect(await loginFrom('127.0.0.3', t.httpUrl, 'admin', ADMIN_PASSWORD)).toBe(200);
   });
 
   it('counts guesses sent in parallel: no more than 10 of 20 get checked', async () => {

@@ -1,5 +1,6 @@
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
+import { BoundedSet } from '../../kernel/bounded-set.ts';
 import { HubError } from '../../kernel/errors.ts';
 import type { User } from '../../kernel/registry/types.ts';
 import { generateSecret, hashSecret, verifySecret } from '../../kernel/secrets.ts';
@@ -10,11 +11,16 @@ import type { RouteContext } from '../context.ts';
 import { ERROR_RESPONSES, OPTIONAL_AUTH, PUBLIC, RoleSchema, SECURED } from '../schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 
-/** Failed logins per user name per minute before 429 (a password guesser gets 10 tries a minute). */
+/**
+ * Failed logins per (user name, source address) per minute before 429 (a password guesser gets 10
+ * tries a minute from each address; a user elsewhere is not slowed by them).
+ */
 const FAILURES_PER_USER_PER_MINUTE = 10;
 /** Failed logins per source address per minute: higher, a dispatch center's shift change shares one NAT address. */
 const FAILURES_PER_ADDRESS_PER_MINUTE = 30;
 const MINUTE_MS = 60_000;
+/** (user name, address) pairs that logged in, remembered at most (they pass an address's limit). */
+const KNOWN_GOOD_MAX = 100_000;
 const HOUR_MS = 3_600_000;
 
 const SessionUserBody = T.Object({
@@ -51,6 +57,7 @@ export function authRoutes(ctx: RouteContext): FastifyPluginAsync {
     const app = instance.withTypeProvider<TypeBoxProvider>();
     const { registry, clock, guard } = ctx;
     const logins = ctx.metrics.counter('hub_logins_total', 'console login attempts by result');
+    // Per (user name, address): a guesser elsewhere cannot lock a user out (the lock-out as a weapon).
     const perUser = new SlidingWindowLimiter({
       clock,
       limit: FAILURES_PER_USER_PER_MINUTE,
@@ -61,6 +68,7 @@ export function authRoutes(ctx: RouteContext): FastifyPluginAsync {
       limit: FAILURES_PER_ADDRESS_PER_MINUTE,
       windowMs: MINUTE_MS,
     });
+    const knownGood = new BoundedSet(KNOWN_GOOD_MAX);
     // Verified against for unknown user names, so they cost the same scrypt time as known ones.
     const decoyHash = await hashSecret(generateSecret());
 
@@ -78,8 +86,15 @@ export function authRoutes(ctx: RouteContext): FastifyPluginAsync {
       },
       async (request, reply) => {
         const { username, password } = request.body;
-        const userKey = username.toLowerCase();
-        const waitMs = Math.max(perUser.retryAfterMs(userKey), perAddress.retryAfterMs(request.ip));
+        const userKey = `${username.toLowerCase()}\u0000${request.ip}`;
+        // An address spraying user names is slowed, except for a user who has logged in from it before
+        // (the OWASP "device cookie" idea, by address): one guesser behind a shared NAT or office address
+        // does not keep its colleagues out.
+        const knownHere = knownGood.has(userKey);
+        const waitMs = Math.max(
+          perUser.retryAfterMs(userKey),
+          knownHere ? 0 : perAddress.retryAfterMs(request.ip),
+        );
         if (waitMs > 0) {
           logins.inc({ result: 'rate_limited' });
           throw new HubError('HUB_ERR_RATE_LIMITED', 'too many failed logins; try again later', {
@@ -98,6 +113,7 @@ export function authRoutes(ctx: RouteContext): FastifyPluginAsync {
         }
         perUser.release(userKey, userHit);
         perAddress.release(request.ip, addressHit);
+        knownGood.add(userKey);
         const session = registry.people.openSession(user.id, ctx.config.sessionHours * HOUR_MS);
         setSessionCookie(request, reply, session.token, session.expiresAt, clock.now());
         reply.header('cache-control', 'no-store');
