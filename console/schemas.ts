@@ -14,6 +14,24 @@ export const Nullable = <S extends TSchema>(schema: S) => T.Union([schema, T.Nul
 /** Request bodies: an unknown field is a 400 (a typo such as "rooom" must not be dropped silently). */
 const Strict = { additionalProperties: false } as const;
 
+/**
+ * A person's or a place's text (a name, an address, a relation): no control characters (NUL, BEL, ESC
+ * …, see CONTROL_CHARACTER in kernel/provisioning/checks.ts), at most `maxLength` characters.
+ */
+export const PlainText = (
+  maxLength: number,
+  { multiline = false, ...opts }: { minLength?: number; description?: string; multiline?: boolean } = {},
+) =>
+  T.String({
+    maxLength,
+    ...opts,
+    // an address may span lines (TAB, LF, CR); nothing else below U+0020, nor DEL
+    pattern: multiline
+      ? '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$'
+      : '^[^\\u0000-\\u001F\\u007F]*$',
+    description: opts.description ?? 'text without control characters',
+  });
+
 /** Operator-chosen ids (printed on devices): also MQTT client ids and topic levels. */
 export const OperatorId = T.String({
   pattern: OPERATOR_ID_PATTERN.source,
@@ -60,8 +78,8 @@ export const Household = T.Object({
 });
 export const HouseholdWrite = T.Object(
   {
-    address: T.String({ minLength: 1, maxLength: 300 }),
-    grid: T.String({ minLength: 1, maxLength: 100, description: 'grid (网格) the household belongs to' }),
+    address: PlainText(300, { minLength: 1, multiline: true }),
+    grid: PlainText(100, { minLength: 1, description: 'grid (网格) the household belongs to' }),
     location: T.Optional(Nullable(Location)),
     notes: T.Optional(T.String({ maxLength: 2000 })),
     sharing: T.Optional(StringEnum(SHARING_LEVELS)),
@@ -80,7 +98,7 @@ export const Resident = T.Object({
 });
 export const ResidentWrite = T.Object(
   {
-    name: T.String({ minLength: 1, maxLength: 100 }),
+    name: PlainText(100, { minLength: 1 }),
     birthYear: T.Optional(Nullable(T.Integer({ minimum: 1900, maximum: 2100 }))),
     careNotes: T.Optional(T.Array(T.String({ maxLength: 200 }), { maxItems: 50 })),
     language: T.Optional(T.String({ minLength: 2, maxLength: 16 })),
@@ -99,8 +117,8 @@ export const Contact = T.Object({
 });
 export const ContactWrite = T.Object(
   {
-    name: T.String({ minLength: 1, maxLength: 100 }),
-    relation: T.Optional(T.String({ maxLength: 50 })),
+    name: PlainText(100, { minLength: 1 }),
+    relation: T.Optional(PlainText(50)),
     phone: T.String({ minLength: 3, maxLength: 40, pattern: '^[+0-9][0-9 ()-]*$' }),
     priority: T.Optional(T.Integer({ minimum: 1, maximum: 99 })),
   },
@@ -203,7 +221,7 @@ export const UserCreate = T.Object(
     username: Username,
     role: RoleSchema,
     password: Password,
-    displayName: T.Optional(T.String({ maxLength: 100 })),
+    displayName: T.Optional(PlainText(100)),
     households: T.Optional(T.Array(OperatorId, { maxItems: 100, description: 'only for family users' })),
   },
   Strict,
@@ -212,7 +230,7 @@ export const UserUpdate = T.Object(
   {
     role: T.Optional(RoleSchema),
     password: T.Optional(Password),
-    displayName: T.Optional(T.String({ maxLength: 100 })),
+    displayName: T.Optional(PlainText(100)),
     enabled: T.Optional(T.Boolean()),
     households: T.Optional(T.Array(OperatorId, { maxItems: 100 })),
   },
@@ -230,7 +248,7 @@ export const Responder = T.Object({
 });
 export const ResponderWrite = T.Object(
   {
-    name: T.String({ minLength: 1, maxLength: 100 }),
+    name: PlainText(100, { minLength: 1 }),
     kind: StringEnum(RESPONDER_KINDS),
     phone: T.Optional(T.String({ maxLength: 40 })),
     grids: T.Optional(T.Array(T.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 })),
@@ -249,7 +267,7 @@ export const Station = T.Object({
 });
 export const StationWrite = T.Object(
   {
-    name: T.String({ minLength: 1, maxLength: 100 }),
+    name: PlainText(100, { minLength: 1 }),
     lat: T.Optional(Nullable(T.Number({ minimum: -90, maximum: 90 }))),
     lon: T.Optional(Nullable(T.Number({ minimum: -180, maximum: 180 }))),
   },

@@ -20,14 +20,25 @@ export function mqttIdProblem(value: string, what: string): string | null {
   return idProblem(value, what);
 }
 
+/**
+ * NUL, BEL, ESC … in a name or an address: never typed by a person, they break logs, CSV exports and
+ * terminals, and hide text (C0 controls and DEL).
+ */
+export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+/** The same, but an address may span lines (a spreadsheet cell with a line break): TAB, LF, CR allowed. */
+export const CONTROL_CHARACTER_BUT_LINE_BREAKS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
 /** Free text such as an address or a name: required unless `optional`, at most `max` characters. */
 export function textProblem(
   value: string | undefined,
   what: string,
   max: number,
   optional = false,
+  multiline = false,
 ): string | null {
   if (value === undefined || value.trim() === '') return optional ? null : `${what} is required`;
+  if ((multiline ? CONTROL_CHARACTER_BUT_LINE_BREAKS : CONTROL_CHARACTER).test(value))
+    return `${what} must not contain control characters (U+0000–U+001F, U+007F)`;
   return [...value].length > max ? `${what} is too long (at most ${max} characters)` : null;
 }
 

@@ -79,7 +79,7 @@ function validateHousehold(h: HouseholdEntry, ctx: Ctx): void {
   if (check(ctx, h.origin, 'id', idProblem(h.id, 'household id'))) {
     ctx.seen.claim('household', h.id, h.origin, 'id', 'household');
   }
-  check(ctx, h.origin, 'address', textProblem(h.address, 'address', MAX_ADDRESS));
+  check(ctx, h.origin, 'address', textProblem(h.address, 'address', MAX_ADDRESS, false, true));
   check(ctx, h.origin, 'grid', textProblem(h.grid, 'grid', MAX_NAME));
   if (h.location) check(ctx, h.origin, 'location', locationProblem(h.location));
   if (h.sharing !== undefined)
