@@ -24,8 +24,10 @@ export function mqttIdProblem(value: string, what: string): string | null {
  * NUL, BEL, ESC … in a name or an address: never typed by a person, they break logs, CSV exports and
  * terminals, and hide text (C0 controls and DEL).
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this regex's job
 export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 /** The same, but an address may span lines (a spreadsheet cell with a line break): TAB, LF, CR allowed. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this regex's job
 export const CONTROL_CHARACTER_BUT_LINE_BREAKS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 /** Free text such as an address or a name: required unless `optional`, at most `max` characters. */
