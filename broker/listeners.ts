@@ -11,9 +11,9 @@ import { createServer as createTlsServer } from 'node:tls';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { HubConfig } from '../kernel/config.ts';
 import type { Logger } from '../kernel/logger.ts';
+import { parseOrigins, webSocketOriginCheck } from '../kernel/origins.ts';
 import type { UpgradeRouter } from '../kernel/upgrades.ts';
 import { type ConnectionInfo, normalizeAddress } from './clients.ts';
-import { webSocketOriginCheck } from './ws-origin.ts';
 
 export const WEBSOCKET_PATH = '/mqtt';
 
@@ -102,7 +102,7 @@ export function createListeners({ config, upgrades, log, accept }: ListenerDeps)
       const ws = new WebSocketServer({ noServer: true, maxPayload: config.mqttMaxPacketBytes });
       wss = ws;
       ws.on('error', onServerError('ws'));
-      const originAllowed = webSocketOriginCheck(config.mqttWsAllowedOrigins);
+      const originAllowed = webSocketOriginCheck(parseOrigins(config.mqttWsAllowedOrigins));
       upgrades.add(WEBSOCKET_PATH, (req, socket, head) => {
         if (!originAllowed(req)) {
           // A page of another origin must not open MQTT sessions from a visitor's browser.

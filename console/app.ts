@@ -9,6 +9,7 @@ import type { DeliveryLogReader } from '../alerts/notifications/delivery-log.ts'
 import type { Notifier } from '../alerts/notifications/types.ts';
 import type { AlertSettingsOverridesStore } from '../alerts/settings-overrides.ts';
 import type { IngestQueries } from '../ingest/index.ts';
+import { parseOrigins } from '../kernel/origins.ts';
 import type { RoomDeps } from '../kernel/room.ts';
 import { createGuard } from './auth/guard.ts';
 import { createOriginCheck } from './auth/origin-check.ts';
@@ -152,15 +153,7 @@ export function createConsole(deps: ConsoleDeps): ConsoleRoom {
     const route = request.is404 ? 'unmatched' : `${request.method} ${request.routeOptions.url ?? ''}`;
     requests.inc({ route, status: String(reply.statusCode) });
   });
-  app.addHook(
-    'onRequest',
-    createOriginCheck(
-      deps.config.consoleAllowedOrigins
-        .split(',')
-        .map((o) => o.trim())
-        .filter((o) => o !== ''),
-    ),
-  );
+  app.addHook('onRequest', createOriginCheck(parseOrigins(deps.config.consoleAllowedOrigins)));
   app.addHook('onRequest', guard.authenticate);
   app.addHook('preHandler', refuseNonFiniteNumbers);
   acceptEmptyJson(app);

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Notification, Notifier } from '../../alerts/notifications/types.ts';
 import type { HubEvents } from '../../kernel/bus.ts';
+import { parseOrigins, webSocketOriginCheck } from '../../kernel/origins.ts';
 import type { Role } from '../../kernel/registry/types.ts';
 import type { RoomDeps } from '../../kernel/room.ts';
 import { parseCookies, SESSION_COOKIE } from '../auth/session.ts';
@@ -67,27 +68,12 @@ export function createLiveChannel(deps: LiveDeps): LiveChannel {
   const open = new Set<LiveConnection>();
   /** family connections by household, so high-rate activity costs nothing when no family watches */
   const familyByHousehold = new Map<string, Set<LiveConnection>>();
-  const extraOrigins = config.liveAllowedOrigins
-    .split(',')
-    .map((o) => o.trim())
-    .filter((o) => o !== '');
+  const originAllowed = webSocketOriginCheck(parseOrigins(config.liveAllowedOrigins));
   const refused = metrics.counter('hub_live_refused_total', 'live channel upgrades refused, by reason');
   const sent = metrics.counter('hub_live_frames_sent_total', 'live channel event frames sent, by event');
   const closedSlow = metrics.counter('hub_live_slow_closed_total', 'consoles closed for not keeping up');
   metrics.gauge('hub_live_connections', 'consoles connected to the live channel', () => open.size);
   let syncTimer: ReturnType<typeof setInterval> | null = null;
-
-  const originAllowed = (req: IncomingMessage): boolean => {
-    const origin = req.headers.origin;
-    // No Origin: not a browser, so no cross-site request riding a cookie; it still needs a session.
-    if (origin === undefined) return true;
-    if (extraOrigins.includes(origin)) return true;
-    try {
-      return new URL(origin).host === req.headers.host;
-    } catch {
-      return false;
-    }
-  };
 
   const dispatch = <K extends keyof HubEvents>(name: K, payload: HubEvents[K]) => {
     const roles = ALLOWLIST[name];
