@@ -223,7 +223,8 @@ describe('a household Mosquitto bridging Zigbee2MQTT to the hub', { timeout: 60_
       storedMessages(second.hub, 'z-leak-1')
         .filter((m) => m.channel === 'telemetry')
         .map((m) => (m.body.readings as { battery: number }).battery);
-    await expect.poll(() => readings().length, { timeout: 15_000 }).toBe(batteries.length);
+    // the bridge retries every 1–2 s (restart_timeout in helpers/mosquitto.ts) and then sends its queue
+    await expect.poll(() => readings().length, { timeout: 45_000 }).toBe(batteries.length);
     expect(readings().sort((a, b) => a - b)).toEqual(batteries); // each exactly once
     await expect
       .poll(() => incidentTypes(second.api, second.token), { timeout: 10_000 })
