@@ -41,14 +41,12 @@ describe('over-rate telemetry: delayed, never acknowledged and then dropped', ()
     expect(h.t.hub.metrics.value('hub_ingest_rate_waiting')).toBeGreaterThan(0);
 
     // Another device's SOS is neither delayed nor refused by the flood next to it.
-    const pressed = Date.now();
+    // (The hub's clock stands still here: an SOS held behind the flood's allowance would never get
+    // through, so these generous wall-time bounds only tell "at once" from "never".)
     await button.sos();
-    const pubackMs = Date.now() - pressed;
-    await until(() => h.opened.length === 1, 1000, 'the SOS incident');
-    const incidentMs = Date.now() - pressed;
+    await until(() => h.opened.length === 1, 3000, 'the SOS incident');
     expect(h.opened[0]?.incident.alarmType).toBe('sos');
-    expect(pubackMs).toBeLessThan(500);
-    expect(incidentMs).toBeLessThan(1000);
+    expect(acked).toBe(BURST); // and the flood is still held back meanwhile
 
     // The allowance refills at 5/s of hub time: 250 more messages need 50 s of it.
     for (let i = 0; i < 120 && acked < BACKLOG; i++) {
