@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Child, HUB_HTTP_PORT, HUB_MQTT_PORT } from '../child-process.ts';
+import { type Child, HUB_HTTP_PORT, HUB_MQTT_PORT, startChild } from '../child-process.ts';
 import { type ProvisionDirectOptions, provisionDirect } from '../household/provision-direct.ts';
 import type { HouseholdSpec } from '../household/spec.ts';
 import type { LoadOptions, LoadResult } from '../load-client.ts';
@@ -21,7 +21,6 @@ export interface BenchHub {
   stop(): Promise<void>;
 }
 
-const root = join(import.meta.dirname, '..', '..');
 /** every process started here that may still run: killed when this process exits (normally or on an uncaught error) */
 const running = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -46,43 +45,7 @@ export function startBenchChild(
   portPattern: RegExp,
   timeoutMs = 60_000,
 ): Promise<Child> {
-  const child = spawn(process.execPath, args, {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  killOnExit(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let resolved = false;
-    const timer = setTimeout(() => {
-      if (resolved) return;
-      child.kill('SIGKILL');
-      reject(new Error(`${args.join(' ')} printed no port within ${timeoutMs} ms: ${out}`));
-    }, timeoutMs);
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      const port = portPattern.exec(out)?.[1];
-      if (!port || resolved) return;
-      resolved = true;
-      clearTimeout(timer);
-      resolve({
-        port: Number(port),
-        pid: child.pid ?? 0,
-        output: () => out,
-        stop: () =>
-          new Promise((r) => {
-            if (child.exitCode !== null || child.signalCode !== null) return r();
-            child.on('exit', () => r());
-            child.kill('SIGTERM');
-          }),
-      });
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (!resolved) reject(new Error(`${args.join(' ')} exited ${code ?? signal}: ${out}`));
-    });
-  });
+  return startChild(args, env, portPattern, { timeoutMs, onSpawn: killOnExit });
 }
 
 export interface HubProcess {
