@@ -6,6 +6,7 @@ import { type ConsoleRoom, createConsole } from './console/app.ts';
 import { createIngest, type IngestRoom } from './ingest/index.ts';
 import { createHistory, type History } from './ingest/influx-history.ts';
 import { createInfluxWriter, type InfluxWriter } from './ingest/influx-writer.ts';
+import { afterCommitOf } from './kernel/after-commit.ts';
 import { ensureAdmin } from './kernel/bootstrap.ts';
 import { EventBus } from './kernel/bus.ts';
 import { type Clock, systemClock } from './kernel/clock.ts';
@@ -43,7 +44,10 @@ export interface Hub {
 export function createHub({ config, log, clock = systemClock }: HubOptions): Hub {
   const db = openDatabase(config.dataDir, log.child({ room: 'kernel' }));
   const registry = createRegistry(db, clock);
-  const bus = new EventBus(log.child({ room: 'bus' }));
+  const afterCommit = afterCommitOf(db);
+  afterCommit.logTo(log.child({ room: 'kernel' }));
+  // Events leave after the transaction that caused them commits (kernel/after-commit.ts).
+  const bus = new EventBus(log.child({ room: 'bus' }), afterCommit);
   const metrics = new Metrics();
   const upgrades = new UpgradeRouter();
   const base = { config, registry, bus, metrics, clock, upgrades, db };

@@ -62,50 +62,60 @@ export class AlarmService {
       evidence: trimEvidence([...existing.evidence, ...t.evidence]),
       explanation: t.explanation,
     });
+    // Announced inside its transaction: the incident it opens and that incident's outbox rows commit
+    // with it (bus participants); the listeners hear of it once it is durable (kernel/bus.ts).
     const result = transaction(this.#db, () => {
-      const existing = this.store.open(t.householdId, t.type);
-      if (existing) {
-        const next = fold(existing);
-        this.store.update(next);
-        return { alarm: next, created: false };
-      }
-      const alarm: Alarm = {
-        id: `alm-${randomUUID()}`,
-        householdId: t.householdId,
-        residentId: t.residentId,
-        type: t.type,
-        class: t.class,
-        severity: t.severity,
-        status: 'open',
-        openedAt: now,
-        updatedAt: now,
-        closedAt: null,
-        closedBy: null,
-        closeReason: null,
-        count: 1,
-        evidence: trimEvidence(t.evidence),
-        explanation: t.explanation,
-        notes: [],
-        late: t.late ?? false,
-      };
-      if (this.store.insert(alarm)) return { alarm, created: true };
-      // Another process opened one between the read and the insert: fold into it.
-      const winner = this.store.open(t.householdId, t.type);
-      if (!winner) throw new Error(`alarm ${t.type} of ${t.householdId} neither inserted nor open`);
-      const next = fold(winner);
-      this.store.update(next);
-      return { alarm: next, created: false };
+      const r = this.#raiseIn(t, now, fold);
+      if (r.created) this.#bus.emit('alarmRaised', { alarm: r.alarm });
+      else this.#bus.emit('alarmUpdated', { alarm: r.alarm, change: 'retriggered' });
+      return r;
     });
     if (result.created) {
       this.#log.warn(
         { alarmId: result.alarm.id, householdId: t.householdId, type: t.type, severity: t.severity },
         'alarm raised',
       );
-      this.#bus.emit('alarmRaised', { alarm: result.alarm });
-    } else {
-      this.#bus.emit('alarmUpdated', { alarm: result.alarm, change: 'retriggered' });
     }
     return result.alarm;
+  }
+
+  #raiseIn(
+    t: AlarmTrigger,
+    now: number,
+    fold: (existing: Alarm) => Alarm,
+  ): { alarm: Alarm; created: boolean } {
+    const existing = this.store.open(t.householdId, t.type);
+    if (existing) {
+      const next = fold(existing);
+      this.store.update(next);
+      return { alarm: next, created: false };
+    }
+    const alarm: Alarm = {
+      id: `alm-${randomUUID()}`,
+      householdId: t.householdId,
+      residentId: t.residentId,
+      type: t.type,
+      class: t.class,
+      severity: t.severity,
+      status: 'open',
+      openedAt: now,
+      updatedAt: now,
+      closedAt: null,
+      closedBy: null,
+      closeReason: null,
+      count: 1,
+      evidence: trimEvidence(t.evidence),
+      explanation: t.explanation,
+      notes: [],
+      late: t.late ?? false,
+    };
+    if (this.store.insert(alarm)) return { alarm, created: true };
+    // Another process opened one between the read and the insert: fold into it.
+    const winner = this.store.open(t.householdId, t.type);
+    if (!winner) throw new Error(`alarm ${t.type} of ${t.householdId} neither inserted nor open`);
+    const next = fold(winner);
+    this.store.update(next);
+    return { alarm: next, created: false };
   }
 
   /**
@@ -119,6 +129,15 @@ export class AlarmService {
     change: { severity?: Severity; explanation?: Explanation; evidence?: Evidence[] } = {},
   ): Alarm | null {
     const now = this.#clock.now();
+    return transaction(this.#db, () => this.#annotateIn(alarmId, note, change, now));
+  }
+
+  #annotateIn(
+    alarmId: string,
+    note: Omit<AlarmNote, 'at'>,
+    change: { severity?: Severity; explanation?: Explanation; evidence?: Evidence[] },
+    now: number,
+  ): Alarm | null {
     const current = this.store.get(alarmId);
     if (current?.status !== 'open') return null;
     const next: Alarm = {
@@ -137,9 +156,11 @@ export class AlarmService {
   /** Closes an open alarm (a person, or the system when its cause is gone); false when it was not open. */
   close(alarmId: string, by: string, reason: string): boolean {
     const now = this.#clock.now();
-    if (!this.store.close(alarmId, now, by, reason)) return false;
-    const alarm = this.store.get(alarmId);
-    if (alarm) this.#bus.emit('alarmCleared', { alarm, by, reason });
-    return true;
+    return transaction(this.#db, () => {
+      if (!this.store.close(alarmId, now, by, reason)) return false;
+      const alarm = this.store.get(alarmId);
+      if (alarm) this.#bus.emit('alarmCleared', { alarm, by, reason });
+      return true;
+    });
   }
 }

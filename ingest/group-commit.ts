@@ -1,3 +1,4 @@
+import { type AfterCommit, afterCommitOf } from '../kernel/after-commit.ts';
 import type { Db } from '../kernel/db.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { WalSync } from './wal-sync.ts';
@@ -27,6 +28,10 @@ interface Pending {
  * one is synced at once on the main thread (measured under saturated telemetry: the thread-pool sync's
  * round trip behind a busy event loop cost the SOS's PUBACK 30–150 ms, an inline fsync 1–3 ms).
  *
+ * Events after commit: what a batch's writes deferred (bus events, outbox kicks: kernel/after-commit.ts)
+ * runs once the batch is durable, just before its callers' promises resolve; a batch rolled back drops
+ * them, and a write retried on its own defers them again.
+ *
  * Bound: at most `maxBatch` writes per transaction (urgent ones always fit); the rest go in the next
  * one at once. If a batch fails, each write is retried in a transaction of its own so one bad write
  * cannot take the others down with it.
@@ -36,6 +41,7 @@ export class GroupCommit {
   readonly #log: Logger;
   readonly #maxBatch: number;
   readonly #wal: WalSync;
+  readonly #after: AfterCommit;
   #urgent: Pending[] = [];
   #normal: Pending[] = [];
   #scheduled = false;
@@ -49,6 +55,7 @@ export class GroupCommit {
     this.#log = log;
     this.#maxBatch = maxBatch;
     this.#wal = new WalSync(db);
+    this.#after = afterCommitOf(db);
   }
 
   get queued(): number {
@@ -90,14 +97,18 @@ export class GroupCommit {
   }
 
   #commit(batch: Pending[], syncNow: boolean): void {
+    let hooks: Array<() => void>;
     try {
       this.#db.exec('PRAGMA synchronous = NORMAL');
       this.#db.exec('BEGIN IMMEDIATE');
+      this.#after.begin();
       for (const p of batch) p.apply();
       this.#db.exec('COMMIT');
+      hooks = this.#after.detach();
       this.commits++;
       this.writes += batch.length;
     } catch (err) {
+      if (this.#after.active) this.#after.rollback();
       if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
       if (batch.length === 1) {
         (batch[0] as Pending).reject(err as Error);
@@ -111,15 +122,19 @@ export class GroupCommit {
     }
     if (syncNow) {
       this.#wal.syncNow();
+      this.#after.run(hooks);
       for (const p of batch) p.resolve();
       return;
     }
     this.#wal.sync().then(
       () => {
+        this.#after.run(hooks);
         for (const p of batch) p.resolve();
       },
       (err: unknown) => {
+        // Committed (readers see it) but maybe not on disk: its events still go, the devices get no ack.
         this.#log.error({ err, size: batch.length }, 'WAL sync failed: the batch is not acknowledged');
+        this.#after.run(hooks);
         for (const p of batch) p.reject(err instanceof Error ? err : new Error(String(err)));
       },
     );

@@ -1,107 +1,53 @@
-import type { Alarm, AlarmChange } from '../alerts/alarm.ts';
-import type { AwaySource } from '../alerts/away.ts';
-import type { IncidentEvents } from '../alerts/incidents/events.ts';
-import type { CanonicalMessage } from '../ingest/canonical.ts';
-import type { DeviceType } from './contract.ts';
+import type { AfterCommit } from './after-commit.ts';
 import type { Logger } from './logger.ts';
 
 /**
- * Typed event bus between rooms. Each listener is isolated (its error is logged, the others still run)
- * and removable by owner.
+ * The bus's event map. The kernel knows no room: each room declares its own events into this interface
+ * (declaration merging, as Fastify plugins declare their decorators), in its `events.ts`:
+ *
+ *     declare module '../kernel/bus.ts' { interface HubEvents { alarmRaised: { alarm: Alarm } } }
+ *
+ * so the arrows run from the rooms to the kernel only.
  */
-export interface HubEvents extends IncidentEvents {
-  deviceConnected: { clientId: string; kind: 'device' | 'gateway'; address: string; transport: string };
-  deviceDisconnected: { clientId: string; kind: 'device' | 'gateway' };
-  securityEvent: { kind: string; clientId?: string; address?: string; detail: string };
-  /** An authenticated client broke the protocol below the payload (a packet over the size cap, a bad length). */
-  deviceMisbehaved: {
-    clientId: string;
-    kind: 'device' | 'gateway';
-    code: 'too_large' | 'malformed_packet';
-    at: number;
-  };
-  /** A device message that passed validation and dedupe, durable in the store. */
-  messageAccepted: CanonicalMessage;
-  /** The same message with its row id in the store, emitted just before it (the local history folds it). */
-  messageStored: { id: number; message: CanonicalMessage };
-  /** Bad input, kept in quarantine with its reason. */
-  inputQuarantined: { clientId: string; deviceId: string | null; code: string; detail: string; at: number };
-  /** A device whose bad input crossed the fault threshold. */
-  deviceFaulty: { deviceId: string; count: number; lastCode: string; at: number };
-  /** A water meter whose register went backwards (fault or replacement), never counted as negative use. */
-  meterFault: {
-    deviceId: string;
-    householdId: string;
-    previousLiters: number;
-    reportedLiters: number;
-    at: number;
-  };
-  /** A device or gateway went online/offline (status message, Last Will, or connection). */
-  presenceChanged: {
-    clientId: string;
-    kind: 'device' | 'gateway';
-    state: 'online' | 'offline';
-    at: number;
-    reason: string;
-  };
-  /** Nothing heard from a device for 3 x its type's heartbeat interval. `late` when it fell due while the hub was down. */
-  deviceSilent: {
-    deviceId: string;
-    householdId: string;
-    deviceType: DeviceType;
-    lastSeenAt: number | null;
-    deadlineAt: number;
-    firedAt: number;
-    late: boolean;
-  };
-  /** A device that had been silent was heard again. */
-  deviceHeard: { deviceId: string; householdId: string; at: number };
-  /**
-   * The InfluxDB outbox crossed its high-water mark (above: true) or fell back below it (above: false).
-   * An operator alert: the incident system takes it once it exists.
-   */
-  outboxHighWater: { above: boolean; depth: number; limit: number; at: number };
-  /** A detection rule raised a new alarm (alerts/alarm.ts); persisted before this is emitted. */
-  alarmRaised: { alarm: Alarm };
-  /** An open alarm changed: a further trigger, cancelled by the resident, cleared by the device, raised severity. */
-  alarmUpdated: { alarm: Alarm; change: AlarmChange };
-  /** An alarm was closed, by a person or by the system when its cause went away. */
-  alarmCleared: { alarm: Alarm; by: string; reason: string };
-  /**
-   * The inactivity and water-use rules of a household are suppressed from now: marked away by a person
-   * (`declared`, until a known end) or its wristband is outside the home geofence (`wristband`, no end).
-   */
-  awayStarted: {
-    householdId: string;
-    source: AwaySource;
-    at: number;
-    until: number | null;
-    reason: string;
-    by: string;
-  };
-  /** One source of a household's suppression ended: expired, cancelled by a person, or back home. */
-  awayEnded: {
-    householdId: string;
-    source: AwaySource;
-    at: number;
-    why: 'expired' | 'cancelled' | 'returned';
-    by: string;
-  };
-}
+// biome-ignore lint/suspicious/noEmptyInterface: filled by the rooms' declarations (see above)
+export interface HubEvents {}
 
 type Listener<K extends keyof HubEvents> = (payload: HubEvents[K]) => void | Promise<void>;
+
+type Participant<K extends keyof HubEvents> = (payload: HubEvents[K]) => void;
 
 interface Entry {
   owner: string;
   fn: (payload: never) => void | Promise<void>;
 }
 
+/**
+ * Typed event bus between rooms. Events leave only after the transaction that caused them commits: an
+ * event emitted inside an open transaction of the store (`after`, kernel/after-commit.ts) reaches its
+ * listeners once that transaction is durable, and never when it rolls back. Outside a transaction it
+ * is delivered at once. Each listener is isolated (its error is logged, the others still run) and
+ * removable by owner.
+ *
+ * `within` registers a participant instead: it runs at once, inside the emitter's transaction, and may
+ * only write its own room's rows there (an incident for an alarm, an outbox row for a notification), so
+ * they commit or roll back together with what caused them. Participants are isolated too.
+ */
 export class EventBus {
   readonly #listeners = new Map<keyof HubEvents, Entry[]>();
+  readonly #participants = new Map<keyof HubEvents, Entry[]>();
   readonly #log: Logger;
+  readonly #after: AfterCommit | null;
 
-  constructor(log: Logger) {
+  constructor(log: Logger, after: AfterCommit | null = null) {
     this.#log = log;
+    this.#after = after;
+  }
+
+  /** A participant: runs synchronously inside the transaction that emits `event` (see above). */
+  within<K extends keyof HubEvents>(event: K, owner: string, fn: Participant<K>): void {
+    const list = this.#participants.get(event) ?? [];
+    list.push({ owner, fn: fn as Entry['fn'] });
+    this.#participants.set(event, list);
   }
 
   on<K extends keyof HubEvents>(event: K, owner: string, fn: Listener<K>): void {
@@ -111,6 +57,18 @@ export class EventBus {
   }
 
   emit<K extends keyof HubEvents>(event: K, payload: HubEvents[K]): void {
+    for (const entry of this.#participants.get(event) ?? []) {
+      try {
+        (entry.fn as Participant<K>)(payload);
+      } catch (err) {
+        this.#log.error({ err, event, owner: entry.owner }, 'event participant failed');
+      }
+    }
+    if (this.#after?.active) this.#after.defer(() => this.#deliver(event, payload));
+    else this.#deliver(event, payload);
+  }
+
+  #deliver<K extends keyof HubEvents>(event: K, payload: HubEvents[K]): void {
     for (const entry of this.#listeners.get(event) ?? []) {
       try {
         const result = (entry.fn as Listener<K>)(payload);
@@ -127,11 +85,13 @@ export class EventBus {
 
   /** Removes every listener registered by `owner` (a room stopping). */
   removeOwner(owner: string): void {
-    for (const [event, list] of this.#listeners) {
-      this.#listeners.set(
-        event,
-        list.filter((e) => e.owner !== owner),
-      );
+    for (const map of [this.#listeners, this.#participants]) {
+      for (const [event, list] of map) {
+        map.set(
+          event,
+          list.filter((e) => e.owner !== owner),
+        );
+      }
     }
   }
 }

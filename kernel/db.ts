@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { afterCommitOf } from './after-commit.ts';
 import type { Logger } from './logger.ts';
 import { MIGRATIONS } from './migrations.ts';
 
@@ -40,29 +41,38 @@ export function migrate(db: Db, log?: Logger): void {
 
 /**
  * Runs `fn` in one transaction; rolls back on any error. A call inside an open transaction (a store
- * method that uses its own transaction, called from a bulk import) runs in a savepoint of it.
+ * method that uses its own transaction, called from a bulk import) runs in a savepoint of it. What the
+ * transaction deferred (bus events, outbox kicks: after-commit.ts) runs after its COMMIT, or never.
  */
 export function transaction<T>(db: Db, fn: () => T): T {
   if (db.isTransaction) return savepoint(db, fn);
+  const after = afterCommitOf(db);
   db.exec('BEGIN IMMEDIATE');
+  after.begin();
   try {
     const result = fn();
     db.exec('COMMIT');
+    after.commit();
     return result;
   } catch (err) {
-    db.exec('ROLLBACK');
+    after.rollback();
+    if (db.isTransaction) db.exec('ROLLBACK');
     throw err;
   }
 }
 
 /** SQLite savepoints nest by name: RELEASE and ROLLBACK TO address the innermost one. */
 function savepoint<T>(db: Db, fn: () => T): T {
+  const after = afterCommitOf(db);
   db.exec('SAVEPOINT nested');
+  after.begin();
   try {
     const result = fn();
     db.exec('RELEASE nested');
+    after.commit();
     return result;
   } catch (err) {
+    after.rollback();
     db.exec('ROLLBACK TO nested');
     db.exec('RELEASE nested');
     throw err;

@@ -183,32 +183,31 @@ export class ResponderFollowUp {
     const etaAt = now + eta * 60_000;
     const onSiteDueAt = incident.stages.on_site?.dueAt ?? null;
     const late = onSiteDueAt !== null && etaAt > onSiteDueAt;
-    const escalated = transaction(this.#db, () => {
+    // Announced inside the transaction: the notifications' outbox rows commit with the audit entry.
+    return transaction(this.#db, () => {
       const detail = { responderId, lat: pos.lat, lon: pos.lon, distanceM, etaMinutes: eta, etaAt };
       this.#store.audit(incident.id, now, 'position', actor, { detail });
-      if (!late) return false;
-      const already = this.#store
-        .auditOf(incident.id)
-        .some((a) => a.action === 'escalated' && a.detail.step === ETA_STEP);
-      if (!already) this.#auditStep(incident, ETA_STEP, ['supervisor'], false, { etaAt, onSiteDueAt });
-      return !already;
+      const escalated =
+        late &&
+        !this.#store.auditOf(incident.id).some((a) => a.action === 'escalated' && a.detail.step === ETA_STEP);
+      if (escalated) this.#auditStep(incident, ETA_STEP, ['supervisor'], false, { etaAt, onSiteDueAt });
+      this.#bus.emit('incidentUpdated', {
+        incident: summary(incident),
+        change: 'position',
+        by: actor.username,
+        at: now,
+      });
+      if (escalated) this.#emitStep(incident, ETA_STEP, ['supervisor'], false);
+      return {
+        incidentId: incident.id,
+        responderId,
+        distanceM,
+        etaMinutes: eta,
+        etaAt,
+        onSiteDueAt,
+        escalated,
+      };
     });
-    this.#bus.emit('incidentUpdated', {
-      incident: summary(incident),
-      change: 'position',
-      by: actor.username,
-      at: now,
-    });
-    if (escalated) this.#emitStep(incident, ETA_STEP, ['supervisor'], false);
-    return {
-      incidentId: incident.id,
-      responderId,
-      distanceM,
-      etaMinutes: eta,
-      etaAt,
-      onSiteDueAt,
-      escalated,
-    };
   }
 
   #announce(
@@ -218,8 +217,10 @@ export class ResponderFollowUp {
     late: boolean,
     detail: Record<string, unknown>,
   ): void {
-    this.#auditStep(incident, step, audience, late, detail);
-    this.#emitStep(incident, step, audience, late);
+    transaction(this.#db, () => {
+      this.#auditStep(incident, step, audience, late, detail);
+      this.#emitStep(incident, step, audience, late);
+    });
   }
 
   #auditStep(

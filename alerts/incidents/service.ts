@@ -103,10 +103,11 @@ export class IncidentService {
   start(): void {
     this.#timers.on<EscalationPayload>(ESCALATION_KIND, (t) => this.#escalate(t));
     this.#followUp.start();
-    this.#bus.on('alarmRaised', OWNER, (e) => {
+    // Participants: an incident opens (or is joined) in the transaction that raised its alarm.
+    this.#bus.within('alarmRaised', OWNER, (e) => {
       this.#fromAlarm(e.alarm, 'raised');
     });
-    this.#bus.on('alarmUpdated', OWNER, (e) => {
+    this.#bus.within('alarmUpdated', OWNER, (e) => {
       this.#fromAlarm(e.alarm, e.change);
     });
   }
@@ -258,18 +259,18 @@ export class IncidentService {
         throw new HubError('HUB_ERR_INCIDENT_STATE', `incident ${id} changed meanwhile`, { action });
       }
       this.store.audit(id, now, action, actor, { from: current.state, to: state, detail });
+      cancelPassedSteps(this.#db, this.#timers, result);
+      if (CLOSED_STATES.includes(result.state)) this.#closeAlarms(result, actor);
+      this.#bus.emit('incidentUpdated', {
+        incident: summary(result),
+        change: action,
+        by: actor.username,
+        at: now,
+      });
       return result;
     });
-    cancelPassedSteps(this.#db, this.#timers, next);
     if (CLOSED_STATES.includes(next.state)) this.#followUp.settled(id);
-    if (CLOSED_STATES.includes(next.state)) this.#closeAlarms(next, actor);
     this.#log.info({ incident: id, action, state: next.state, by: actor.username }, 'incident updated');
-    this.#bus.emit('incidentUpdated', {
-      incident: summary(next),
-      change: action,
-      by: actor.username,
-      at: now,
-    });
     return next;
   }
 
@@ -373,7 +374,7 @@ export class IncidentService {
     // A 'deadline' step records its stage's deadline missed.
     const misses = step.afterMs === 'deadline' ? step.until : undefined;
     const now = this.#clock.now();
-    const next = transaction(this.#db, () => {
+    transaction(this.#db, () => {
       let result = incident;
       const rec = misses ? incident.stages[misses] : undefined;
       if (misses && rec && rec.met === null) {
@@ -393,16 +394,15 @@ export class IncidentService {
           missed: misses ?? null,
         },
       });
+      this.#log.warn({ incident: incident.id, step: step.step, late: t.late }, 'incident escalated');
+      this.#bus.emit('incidentEscalated', {
+        incident: summary(result),
+        step: step.step,
+        audience: step.audience,
+        late: t.late,
+        at: now,
+      });
       return result;
-    });
-    if (!next) return;
-    this.#log.warn({ incident: incident.id, step: step.step, late: t.late }, 'incident escalated');
-    this.#bus.emit('incidentEscalated', {
-      incident: summary(next),
-      step: step.step,
-      audience: step.audience,
-      late: t.late,
-      at: now,
     });
   }
 }

@@ -95,14 +95,13 @@ export class DeliveryLog implements DeliveryLogReader {
       .run(attempts, error.slice(0, 500), nextAttemptAt, nextAttemptAt, nextAttemptAt, id);
   }
 
-  /** Pending deliveries of a channel with what they send, for resuming after a restart. */
-  pending(channel: string): Array<Delivery & { body: string }> {
+  /** Every pending delivery with what it sends, oldest first (the outbox's work). */
+  pendingAll(): Array<Delivery & { body: string }> {
     return this.#db
       .prepare(
-        `SELECT * FROM notification_deliveries WHERE channel = ? AND status = 'pending' AND body IS NOT NULL
-         ORDER BY id`,
+        `SELECT * FROM notification_deliveries WHERE status = 'pending' AND body IS NOT NULL ORDER BY id`,
       )
-      .all(channel)
+      .all()
       .map((r) => ({ ...toDelivery(r), body: String(r.body) }));
   }
 

@@ -3,8 +3,9 @@ import type { RoomDeps } from '../../kernel/room.ts';
 import { DeliveryLog, type DeliveryLogReader } from './delivery-log.ts';
 import { createDeviceChannel } from './device-channel.ts';
 import { createLogChannel } from './log-channel.ts';
+import { createOutbox } from './outbox.ts';
 import { NotificationRouter } from './routing.ts';
-import type { Notification, Notifier } from './types.ts';
+import type { Notification, Notifier, OutboxChannel } from './types.ts';
 import { createWebhookChannel } from './webhook-channel.ts';
 
 export interface NotificationsDeps
@@ -31,8 +32,9 @@ const OWNER = 'notifications';
 
 /**
  * The notification room (issue 6, Notifications): incident events on the bus become notifications
- * (routing.ts) told through every channel: the log (always), the call unit's `alarm_accepted` command,
- * signed webhooks with retries and a delivery log.
+ * (routing.ts). The call unit's `alarm_accepted` command and signed webhooks go through the outbox
+ * (outbox.ts: rows written in the incident's transaction, delivered after commit, retried, each in the
+ * delivery log); the log and the consoles' websocket are told after commit.
  */
 export function createNotifications(deps: NotificationsDeps): NotificationsRoom {
   const { config, registry, bus, clock, db, log } = deps;
@@ -47,12 +49,12 @@ export function createNotifications(deps: NotificationsDeps): NotificationsRoom 
     .split(',')
     .map((u) => u.trim())
     .filter((u) => u !== '');
-  const channels: Notifier[] = [
-    createLogChannel(log),
-    createDeviceChannel({ registry, broker: deps.broker, deliveries, clock, log }),
-  ];
+  /** told after commit, no record: the log, and the consoles' websocket (addChannel) */
+  const channels: Notifier[] = [createLogChannel(log)];
+  /** exactly once, through the outbox: device commands, and webhooks when configured */
+  const outboxChannels: OutboxChannel[] = [createDeviceChannel({ registry, broker: deps.broker })];
   if (urls.length > 0 && config.notifyWebhookSecret) {
-    channels.push(
+    outboxChannels.push(
       createWebhookChannel({
         urls,
         secret: config.notifyWebhookSecret,
@@ -62,15 +64,15 @@ export function createNotifications(deps: NotificationsDeps): NotificationsRoom 
           maxMs: config.notifyWebhookRetryMaxMs,
         },
         timeoutMs: config.notifyWebhookTimeoutMs,
-        deliveries,
         clock,
-        log,
-        random: deps.random ?? Math.random,
       }),
     );
   }
+  const outbox = createOutbox(outboxChannels, { deliveries, clock, log, random: deps.random ?? Math.random });
 
+  /** After commit: the transient channels, then the outbox's due deliveries (written in the commit). */
   const tell = async (notifications: Notification[]) => {
+    outbox.kick();
     await Promise.all(
       notifications.flatMap((n) =>
         channels.map((c) =>
@@ -86,6 +88,9 @@ export function createNotifications(deps: NotificationsDeps): NotificationsRoom 
       ),
     );
   };
+  const write = (notifications: Notification[]) => {
+    for (const n of notifications) outbox.write(n);
+  };
 
   return {
     deliveries,
@@ -94,12 +99,18 @@ export function createNotifications(deps: NotificationsDeps): NotificationsRoom 
     },
     async start() {
       for (const c of channels) await c.start?.();
+      await outbox.start();
+      // Participants write the outbox rows inside the incident's transaction; listeners run after commit.
+      bus.within('incidentOpened', OWNER, (e) => write(router.opened(e)));
+      bus.within('incidentUpdated', OWNER, (e) => write(router.updated(e)));
+      bus.within('incidentEscalated', OWNER, (e) => write(router.escalated(e)));
       bus.on('incidentOpened', OWNER, (e) => tell(router.opened(e)));
       bus.on('incidentUpdated', OWNER, (e) => tell(router.updated(e)));
       bus.on('incidentEscalated', OWNER, (e) => tell(router.escalated(e)));
     },
     async stop() {
       bus.removeOwner(OWNER);
+      await outbox.stop();
       for (const c of channels) await c.stop?.();
     },
   };

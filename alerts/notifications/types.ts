@@ -1,4 +1,5 @@
 import type { Audience, IncidentSummary } from '../incidents/events.ts';
+import type { BackoffPolicy } from './backoff.ts';
 
 /** What a notification is about: a new incident, an escalation step, or progress told to the family. */
 export type NotificationEvent = 'incident_opened' | 'incident_escalated' | 'incident_progress';
@@ -29,9 +30,10 @@ export interface Notification {
 }
 
 /**
- * One notification channel (log, device command, webhooks; the consoles' websocket comes with a later
- * issue and registers through NotificationsRoom.addChannel). Each channel gets every notification and
- * takes the ones it serves; `notify` must not throw for a delivery failure (it records it instead).
+ * A channel told after commit, at most once and without a record (the log, the consoles' websocket:
+ * a console that reconnects resynchronises from the REST API). Registered through
+ * NotificationsRoom.addChannel; each gets every notification and takes the ones it serves; `notify`
+ * must not throw for a delivery failure.
  */
 export interface Notifier {
   readonly channel: string;
@@ -40,4 +42,26 @@ export interface Notifier {
   start?(): Promise<void>;
   /** stops timers and in-flight deliveries; what is pending stays pending */
   stop?(): Promise<void>;
+}
+
+/** What one delivery attempt came to; `retry: false` when trying again cannot help (a refusal). */
+export type AttemptOutcome = { ok: true } | { ok: false; error: string; retry: boolean };
+
+/**
+ * A channel whose deliveries must happen exactly once (webhooks, device commands): it plans rows in the
+ * incident's transaction and attempts them after commit, through the outbox (outbox.ts).
+ */
+export interface OutboxChannel {
+  readonly channel: string;
+  /** attempts and backoff of a failed delivery */
+  readonly policy: BackoffPolicy;
+  /** The deliveries `n` needs: one per target, with the body every attempt sends. Synchronous. */
+  plan(n: Notification): Array<{ target: string; body: string }>;
+  /** Whether `target` is still configured (a pending row of a removed webhook URL is given up). */
+  accepts(target: string): boolean;
+  /** One attempt; must not throw for a delivery failure. `signal` aborts it when the hub stops. */
+  attempt(
+    d: { id: number; target: string; body: string; attempt: number },
+    signal: AbortSignal,
+  ): Promise<AttemptOutcome>;
 }

@@ -1,0 +1,123 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GroupCommit } from '../ingest/group-commit.ts';
+import { afterCommitOf } from '../kernel/after-commit.ts';
+import { EventBus } from '../kernel/bus.ts';
+import { type Db, openDatabase, transaction } from '../kernel/db.ts';
+import { createLogger } from '../kernel/logger.ts';
+
+// The store-machinery level (kernel/db.ts, ingest/group-commit.ts): SQL on a table of the test's own.
+describe('bus events leave after the transaction that caused them commits', () => {
+  let dir = '';
+  let db: Db | null = null;
+  afterEach(() => {
+    db?.close();
+    db = null;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const setup = () => {
+    dir = mkdtempSync(join(tmpdir(), 'hub-after-commit-'));
+    db = openDatabase(dir);
+    db.exec('CREATE TABLE things (id TEXT PRIMARY KEY)');
+    const bus = new EventBus(createLogger('silent'), afterCommitOf(db));
+    // A second connection: what another process (or a crash recovery) would see.
+    const other = new DatabaseSync(join(dir, 'hub.sqlite'), { readOnly: true });
+    const visible = (id: string) => other.prepare('SELECT 1 FROM things WHERE id = ?').get(id) !== undefined;
+    const heard: Array<{ id: string; visible: boolean }> = [];
+    bus.on('deviceHeard', 'test', (e) => {
+      heard.push({ id: e.deviceId, visible: visible(e.deviceId) });
+    });
+    const insert = (id: string) => db?.prepare('INSERT INTO things (id) VALUES (?)').run(id);
+    const emit = (id: string) => bus.emit('deviceHeard', { deviceId: id, householdId: 'hh', at: 0 });
+    return { bus, heard, insert, emit, visible, other, db };
+  };
+
+  it('delivers an event emitted inside a transaction only after COMMIT, and one from a rolled-back transaction never', () => {
+    const { heard, insert, emit, other } = setup();
+    transaction(db as Db, () => {
+      insert('a');
+      emit('a');
+      expect(heard).toEqual([]); // not while the transaction is open
+    });
+    expect(heard).toEqual([{ id: 'a', visible: true }]);
+
+    expect(() =>
+      transaction(db as Db, () => {
+        insert('b');
+        emit('b');
+        throw new Error('rolled back');
+      }),
+    ).toThrow('rolled back');
+    expect(heard.map((h) => h.id)).toEqual(['a']);
+    other.close();
+  });
+
+  it('drops the events of a savepoint that rolled back and keeps those of the transaction around it', () => {
+    const { heard, insert, emit, other } = setup();
+    transaction(db as Db, () => {
+      insert('outer');
+      emit('outer');
+      try {
+        transaction(db as Db, () => {
+          insert('inner');
+          emit('inner');
+          throw new Error('inner fails');
+        });
+      } catch {
+        // the outer transaction goes on without it
+      }
+    });
+    expect(heard).toEqual([{ id: 'outer', visible: true }]);
+    other.close();
+  });
+
+  it('runs participants inside the transaction: their writes roll back with it', () => {
+    const { bus, insert, emit, visible, other } = setup();
+    bus.within('deviceHeard', 'participant', (e) => insert(`${e.deviceId}-outbox`));
+    expect(() =>
+      transaction(db as Db, () => {
+        insert('c');
+        emit('c');
+        throw new Error('rolled back');
+      }),
+    ).toThrow();
+    expect(visible('c-outbox')).toBe(false);
+    transaction(db as Db, () => {
+      insert('d');
+      emit('d');
+    });
+    expect(visible('d-outbox')).toBe(true);
+    other.close();
+  });
+
+  it('in a group commit: events wait for the sync, a failed batch announces nothing, its good writes once on retry', async () => {
+    const { heard, insert, emit, other } = setup();
+    const commit = new GroupCommit(db as Db, createLogger('silent'));
+    const resolvedBefore: string[] = [];
+    const good = commit.enqueue(() => {
+      insert('good');
+      emit('good');
+    });
+    const bad = commit.enqueue(() => {
+      insert('bad');
+      emit('bad');
+      throw new Error('a poisoned write');
+    });
+    const badOutcome = bad.then(
+      () => 'committed',
+      (err: Error) => err.message,
+    );
+    void good.then(() => resolvedBefore.push(...heard.map((h) => h.id)));
+    await good;
+    expect(await badOutcome).toBe('a poisoned write');
+    // The batch of both rolled back and its events were dropped; 'good' committed alone and was told
+    // once, durable and before its caller heard it was.
+    expect(heard).toEqual([{ id: 'good', visible: true }]);
+    expect(resolvedBefore).toEqual(['good']);
+    other.close();
+  });
+});
