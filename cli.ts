@@ -6,12 +6,15 @@
 import { type HubConfig, loadConfig } from './kernel/config.ts';
 import { HubError } from './kernel/errors.ts';
 import { createLogger, type Logger } from './kernel/logger.ts';
+import type { RoomMigrations } from './kernel/migrate.ts';
 import { importCommand } from './kernel/provisioning/command.ts';
+import { HUB_MIGRATIONS } from './migrations.ts';
 
 interface CliContext {
   config(): HubConfig;
   /** logs go to stderr, so stdout carries only the command's own output */
   log(): Logger;
+  migrations(): readonly RoomMigrations[];
   out(line: string): void;
   err(line: string): void;
 }
@@ -69,6 +72,7 @@ async function main(argv: readonly string[]): Promise<number> {
       log ??= createLogger(ctx.config().logLevel, process.stderr);
       return log;
     },
+    migrations: () => HUB_MIGRATIONS,
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
   };

@@ -16,6 +16,7 @@ import type { Logger } from './kernel/logger.ts';
 import { Metrics } from './kernel/metrics.ts';
 import { createRegistry, type Registry } from './kernel/registry/index.ts';
 import { UpgradeRouter } from './kernel/upgrades.ts';
+import { HUB_MIGRATIONS } from './migrations.ts';
 
 export interface HubOptions {
   config: HubConfig;
@@ -42,7 +43,7 @@ export interface Hub {
 
 /** The composition root: wires the rooms, starts them in order and stops them in reverse. */
 export function createHub({ config, log, clock = systemClock }: HubOptions): Hub {
-  const db = openDatabase(config.dataDir, log.child({ room: 'kernel' }));
+  const db = openDatabase(config.dataDir, HUB_MIGRATIONS, log.child({ room: 'kernel' }));
   const registry = createRegistry(db, clock);
   const afterCommit = afterCommitOf(db);
   afterCommit.logTo(log.child({ room: 'kernel' }));

@@ -3,40 +3,23 @@ import { join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { afterCommitOf } from './after-commit.ts';
 import type { Logger } from './logger.ts';
-import { MIGRATIONS } from './migrations.ts';
+import { migrate, type RoomMigrations } from './migrate.ts';
 
 export type Db = DatabaseSync;
 
-/** Opens (creating if needed) the embedded store in `dataDir/hub.sqlite` and applies pending migrations. */
-export function openDatabase(dataDir: string, log?: Logger): Db {
+/**
+ * Opens (creating if needed) the embedded store in `dataDir/hub.sqlite` and applies the pending ones of
+ * `migrations` (kernel/migrate.ts): pass every room's, HUB_MIGRATIONS in migrations.ts beside hub.ts.
+ */
+export function openDatabase(dataDir: string, migrations: readonly RoomMigrations[], log?: Logger): Db {
   mkdirSync(dataDir, { recursive: true });
   const db = new DatabaseSync(join(dataDir, 'hub.sqlite'));
   // WAL + synchronous=FULL: a committed transaction survives a crash or power loss.
   db.exec(
     'PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;',
   );
-  migrate(db, log);
+  migrate(db, migrations, log);
   return db;
-}
-
-export function migrate(db: Db, log?: Logger): void {
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
-  const row = db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations').get() as {
-    v: number;
-  };
-  for (const m of MIGRATIONS) {
-    if (m.version <= row.v) continue;
-    transaction(db, () => {
-      db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
-        m.version,
-        m.name,
-        new Date().toISOString(),
-      );
-    });
-    log?.info({ version: m.version, name: m.name }, 'migration applied');
-  }
 }
 
 /**

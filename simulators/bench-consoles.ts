@@ -14,6 +14,7 @@ import { systemClock } from '../kernel/clock.ts';
 import { openDatabase } from '../kernel/db.ts';
 import { createRegistry } from '../kernel/registry/index.ts';
 import { generateSecret } from '../kernel/secrets.ts';
+import { HUB_MIGRATIONS } from '../migrations.ts';
 import { HUB_MQTT_PORT, startChild } from './child-process.ts';
 import { until } from './device.ts';
 import { SimButton } from './device-types.ts';
@@ -50,7 +51,7 @@ const ms = (x: number) => x.toFixed(1);
 // Provision households and call buttons straight in the registry (one shared secret, each device's own
 // keyed hash), before the hub starts.
 const dataDir = mkdtempSync(join(tmpdir(), 'hub-bench-consoles-'));
-const db = openDatabase(dataDir);
+const db = openDatabase(dataDir, HUB_MIGRATIONS);
 const registry = createRegistry(db, systemClock);
 const secret = generateSecret();
 const ids = Array.from({ length: INCIDENTS }, (_, i) => String(i).padStart(4, '0'));

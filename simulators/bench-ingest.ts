@@ -8,6 +8,7 @@ import { topics } from '../kernel/contract.ts';
 import { openDatabase } from '../kernel/db.ts';
 import { createRegistry } from '../kernel/registry/index.ts';
 import { generateSecret } from '../kernel/secrets.ts';
+import { HUB_MIGRATIONS } from '../migrations.ts';
 import { HUB_MQTT_PORT, startChild } from './child-process.ts';
 import { type Influxd, startInfluxd } from './influxd.ts';
 
@@ -123,7 +124,7 @@ let hub: Awaited<ReturnType<typeof startHub>> | null = null;
 const clients: MqttClient[] = [];
 try {
   const ids = Array.from({ length: devices }, (_, i) => `bench-${i}`);
-  const db = openDatabase(dataDir);
+  const db = openDatabase(dataDir, HUB_MIGRATIONS);
   const registry = createRegistry(db, systemClock);
   registry.households.upsert({ id: 'hh-bench', address: 'bench', grid: 'g' });
   const secret = generateSecret();

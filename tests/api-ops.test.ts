@@ -16,6 +16,7 @@ import { createLogger } from '../kernel/logger.ts';
 import { Metrics } from '../kernel/metrics.ts';
 import { createRegistry } from '../kernel/registry/index.ts';
 import { UpgradeRouter } from '../kernel/upgrades.ts';
+import { HUB_MIGRATIONS } from '../migrations.ts';
 import { SimDevice } from '../simulators/device.ts';
 import { type Api, apiClient, errorCode } from './helpers/api.ts';
 import { startTestHub, type TestHub } from './helpers/hub.ts';
@@ -238,7 +239,7 @@ function consoleOnly(level = 'silent') {
   const dataDir = mkdtempSync(join(tmpdir(), 'hub-console-'));
   const lines: string[] = [];
   const log = createLogger(level, { write: (line: string) => lines.push(line) });
-  const db = openDatabase(dataDir, log);
+  const db = openDatabase(dataDir, HUB_MIGRATIONS, log);
   const registry = createRegistry(db, systemClock);
   const room = createConsole({
     config: loadConfig({ env: {}, overrides: { dataDir, httpPort: 0 } }),

@@ -7,6 +7,7 @@ import { systemClock } from '../kernel/clock.ts';
 import { openDatabase } from '../kernel/db.ts';
 import { createRegistry } from '../kernel/registry/index.ts';
 import { generateSecret, hashSecret } from '../kernel/secrets.ts';
+import { HUB_MIGRATIONS } from '../migrations.ts';
 import { SimDevice } from '../simulators/device.ts';
 import { killHard, startChildHub } from './helpers/child-hub.ts';
 
@@ -21,7 +22,7 @@ describe('crash safety', () => {
   it('keeps every acknowledged QoS 1 event exactly once through a SIGKILL at a random moment', {
     timeout: 90_000,
   }, async () => {
-    const db = openDatabase(dataDir);
+    const db = openDatabase(dataDir, HUB_MIGRATIONS);
     const registry = createRegistry(db, systemClock);
     registry.households.upsert({ id: 'hh-crash', address: '幸福路 1号', grid: 'g1' });
     const secrets = new Map<string, string>();

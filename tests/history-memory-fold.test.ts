@@ -7,6 +7,7 @@ import { HourlyAggregator } from '../ingest/influx-history-aggregator.ts';
 import { IntakeStore } from '../ingest/intake-store.ts';
 import { type Db, openDatabase } from '../kernel/db.ts';
 import type { DeviceId, HouseholdId } from '../kernel/ids.ts';
+import { HUB_MIGRATIONS } from '../migrations.ts';
 
 const NOW = Date.parse('2026-11-28T02:30:00Z');
 
@@ -38,7 +39,7 @@ describe('local history: stored messages folded in memory, read back only when m
 
   it('counts every message exactly once whether it was told of, missed, or told of twice', () => {
     dir = mkdtempSync(join(tmpdir(), 'hub-history-memory-'));
-    const opened = openDatabase(dir);
+    const opened = openDatabase(dir, HUB_MIGRATIONS);
     db = opened;
     const store = new IntakeStore(opened);
     const aggregator = new HourlyAggregator(opened);

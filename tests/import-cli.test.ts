@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../kernel/clock.ts';
 import { openDatabase } from '../kernel/db.ts';
 import { createRegistry } from '../kernel/registry/index.ts';
+import { HUB_MIGRATIONS } from '../migrations.ts';
 import { fixturePath } from './fixtures/provisioning/temp-registry.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -24,7 +25,7 @@ function hub(...args: string[]) {
 }
 
 function withRegistry<T>(fn: (registry: ReturnType<typeof createRegistry>) => T): T {
-  const db = openDatabase(dataDir);
+  const db = openDatabase(dataDir, HUB_MIGRATIONS);
   try {
     return fn(createRegistry(db, new ManualClock()));
   } finally {

@@ -3,6 +3,7 @@
  * 429 with a Retry-After, or 413, on demand, and a stub can name exactly which line it refuses. The
  * real influxd's own refusal (field type conflict) and outage are in influx-writer.test.ts.
  */
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +21,7 @@ import { type Db, openDatabase } from '../kernel/db.ts';
 import { asDeviceId, asHouseholdId } from '../kernel/ids.ts';
 import { createLogger } from '../kernel/logger.ts';
 import { Metrics } from '../kernel/metrics.ts';
+import { HUB_MIGRATIONS } from '../migrations.ts';
 import { until } from '../simulators/device.ts';
 
 interface StubRequest {
@@ -71,7 +73,7 @@ describe('InfluxDB writer failure policy', () => {
   /** A writer on a temp store with `count` queued messages, a manual clock and a captured log. */
   async function setup(overrides: Record<string, unknown>, count = 10) {
     const dir = mkdtempSync(join(tmpdir(), 'influx-faults-'));
-    const db: Db = openDatabase(dir);
+    const db: Db = openDatabase(dir, HUB_MIGRATIONS);
     const clock = new ManualClock();
     const logLines: Array<Record<string, unknown>> = [];
     const log = createLogger('info', {

@@ -8,13 +8,14 @@ import { IntakeStore } from '../ingest/intake-store.ts';
 import { systemClock } from '../kernel/clock.ts';
 import { openDatabase } from '../kernel/db.ts';
 import { createRegistry } from '../kernel/registry/index.ts';
+import { HUB_MIGRATIONS } from '../migrations.ts';
 
 const WINDOW = 10 * 60_000;
 const T0 = Date.parse('2026-11-28T01:00:00Z');
 
 /** A store with device pir-1 and a way to write a message as the intake does (seen_seq included). */
 function setup() {
-  const db = openDatabase(mkdtempSync(join(tmpdir(), 'hub-dedupe-')));
+  const db = openDatabase(mkdtempSync(join(tmpdir(), 'hub-dedupe-')), HUB_MIGRATIONS);
   const registry = createRegistry(db, systemClock);
   registry.households.upsert({ id: 'hh-1', address: 'a', grid: 'g' });
   registry.devices.upsert({ id: 'pir-1', householdId: 'hh-1', type: 'motion' });

@@ -5,11 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { systemClock } from '../kernel/clock.ts';
 import { openDatabase } from '../kernel/db.ts';
 import { createRegistry } from '../kernel/registry/index.ts';
+import { HUB_MIGRATIONS } from '../migrations.ts';
 
 /** The device cache (kernel/registry/devices.ts) must never answer a device the store no longer has. */
 describe('registry: cached devices follow every change', () => {
   const fresh = () => {
-    const registry = createRegistry(openDatabase(mkdtempSync(join(tmpdir(), 'hub-cache-'))), systemClock);
+    const registry = createRegistry(
+      openDatabase(mkdtempSync(join(tmpdir(), 'hub-cache-')), HUB_MIGRATIONS),
+      systemClock,
+    );
     registry.households.upsert({ id: 'hh-1', address: 'a', grid: 'g' });
     registry.households.upsertResident({ id: 'res-1', householdId: 'hh-1', name: '王奶奶' });
     registry.devices.upsert({ id: 'pir-1', householdId: 'hh-1', type: 'motion', residentId: 'res-1' });

@@ -6,6 +6,7 @@ import { FrameLanes } from '../console/live/frame-lanes.ts';
 import { GroupCommit } from '../ingest/group-commit.ts';
 import { type Db, openDatabase } from '../kernel/db.ts';
 import { createLogger } from '../kernel/logger.ts';
+import { HUB_MIGRATIONS } from '../migrations.ts';
 
 describe('SOS first: life-safety writes overtake queued telemetry', () => {
   let dir = '';
@@ -18,7 +19,7 @@ describe('SOS first: life-safety writes overtake queued telemetry', () => {
 
   it('commits an urgent write in the next group commit, ahead of more queued telemetry than one commit holds, and syncs before it resolves', async () => {
     dir = mkdtempSync(join(tmpdir(), 'hub-lanes-'));
-    db = openDatabase(dir);
+    db = openDatabase(dir, HUB_MIGRATIONS);
     const store = db;
     store.exec('CREATE TABLE lane_test (id INTEGER PRIMARY KEY, what TEXT NOT NULL)');
     const insert = store.prepare('INSERT INTO lane_test (what) VALUES (?)');

@@ -5,6 +5,7 @@ import { systemClock } from '../clock.ts';
 import type { HubConfig } from '../config.ts';
 import { openDatabase } from '../db.ts';
 import type { Logger } from '../logger.ts';
+import type { RoomMigrations } from '../migrate.ts';
 import { createRegistry } from '../registry/index.ts';
 import { type ImportFormat, type ImportReport, importProvisioning } from './index.ts';
 import { appendSecrets, assertSecretsFileWritable, secretsFilePath } from './secrets-file.ts';
@@ -12,6 +13,8 @@ import { appendSecrets, assertSecretsFileWritable, secretsFilePath } from './sec
 export interface CommandContext {
   config(): HubConfig;
   log(): Logger;
+  /** every room's migrations, to open the store with (the kernel imports no room: the CLI passes them) */
+  migrations(): readonly RoomMigrations[];
   out(line: string): void;
   err(line: string): void;
 }
@@ -47,7 +50,7 @@ export const importCommand = {
     }
 
     const config = ctx.config();
-    const db = openDatabase(config.dataDir, ctx.log());
+    const db = openDatabase(config.dataDir, ctx.migrations(), ctx.log());
     let report: ImportReport;
     try {
       report = await importProvisioning(createRegistry(db, systemClock), { format, content });

@@ -10,7 +10,7 @@ import {
   usernameProblem,
 } from './checks.ts';
 import type { ImportDocument, Problems, ResponderEntry, UserEntry } from './model.ts';
-import type { SeenIds } from './validate.ts';
+import type { SeenIds } from './seen-ids.ts';
 
 const MAX_NAME = 200; // characters
 

@@ -5,6 +5,7 @@ import { systemClock } from '../../kernel/clock.ts';
 import { openDatabase, transaction } from '../../kernel/db.ts';
 import { createRegistry } from '../../kernel/registry/index.ts';
 import { generateSecret } from '../../kernel/secrets.ts';
+import { HUB_MIGRATIONS } from '../../migrations.ts';
 import { HUB_MQTT_PORT, startChild } from '../child-process.ts';
 import { type LoadResult, runLoad } from '../load-client.ts';
 
@@ -48,7 +49,7 @@ export async function benchIntake(o: IntakeOptions): Promise<IntakeResult> {
 
   const dataDir = mkdtempSync(join(tmpdir(), 'hub-bench-'));
   try {
-    const db = openDatabase(dataDir);
+    const db = openDatabase(dataDir, HUB_MIGRATIONS);
     const registry = createRegistry(db, systemClock);
     registry.households.upsert({ id: 'hh-bench', address: 'bench', grid: 'g' });
     const secret = generateSecret();

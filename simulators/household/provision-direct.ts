@@ -2,6 +2,7 @@ import { systemClock } from '../../kernel/clock.ts';
 import { openDatabase, transaction } from '../../kernel/db.ts';
 import { createRegistry, type Registry } from '../../kernel/registry/index.ts';
 import { generateSecret } from '../../kernel/secrets.ts';
+import { HUB_MIGRATIONS } from '../../migrations.ts';
 import type { HouseholdSpec } from './spec.ts';
 
 /**
@@ -37,7 +38,7 @@ export async function provisionDirect(
 ): Promise<Map<string, string>> {
   const secrets = new Map<string, string>();
   const hashes = new Map<string, string>();
-  const db = openDatabase(dataDir);
+  const db = openDatabase(dataDir, HUB_MIGRATIONS);
   try {
     const registry = createRegistry(db, systemClock);
     const credentialed = specs.flatMap((s) => [
