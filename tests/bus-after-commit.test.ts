@@ -8,6 +8,7 @@ import { afterCommitOf } from '../kernel/after-commit.ts';
 import { EventBus } from '../kernel/bus.ts';
 import { type Db, openDatabase, transaction } from '../kernel/db.ts';
 import { createLogger } from '../kernel/logger.ts';
+import { HUB_MIGRATIONS } from '../migrations.ts';
 
 // The store-machinery level (kernel/db.ts, ingest/group-commit.ts): SQL on a table of the test's own.
 describe('bus events leave after the transaction that caused them commits', () => {
@@ -21,7 +22,7 @@ describe('bus events leave after the transaction that caused them commits', () =
 
   const setup = () => {
     dir = mkdtempSync(join(tmpdir(), 'hub-after-commit-'));
-    db = openDatabase(dir);
+    db = openDatabase(dir, HUB_MIGRATIONS);
     db.exec('CREATE TABLE things (id TEXT PRIMARY KEY)');
     const bus = new EventBus(createLogger('silent'), afterCommitOf(db));
     // A second connection: what another process (or a crash recovery) would see.

@@ -8,6 +8,7 @@ import { systemClock } from '../kernel/clock.ts';
 import { openDatabase } from '../kernel/db.ts';
 import { createRegistry } from '../kernel/registry/index.ts';
 import { generateSecret, hashSecret } from '../kernel/secrets.ts';
+import { HUB_MIGRATIONS } from '../migrations.ts';
 import { SimDevice, until } from '../simulators/device.ts';
 import { apiClient } from './helpers/api.ts';
 import { type ChildHub, killHard, startChildHub } from './helpers/child-hub.ts';
@@ -79,7 +80,7 @@ describe('crash safety of the notifications outbox', () => {
     timeout: 90_000,
   }, async () => {
     const receiver = await flakyReceiver();
-    const db = openDatabase(dataDir);
+    const db = openDatabase(dataDir, HUB_MIGRATIONS);
     const registry = createRegistry(db, systemClock);
     const secrets = new Map<string, { secret: string; householdId: string }>();
     for (let i = 0; i < HOUSEHOLDS; i++) {
