@@ -95,8 +95,8 @@ describe('crash safety of the notifications outbox', () => {
     const env = {
       HUB_NOTIFY_WEBHOOK_URLS: receiver.url,
       HUB_NOTIFY_WEBHOOK_SECRET: 'crash-outbox-shared-secret',
-      HUB_NOTIFY_WEBHOOK_RETRY_BASE_MS: '30',
-      HUB_NOTIFY_WEBHOOK_RETRY_MAX_MS: '300',
+      HUB_NOTIFY_WEBHOOK_RETRY_BASE_MS: '200',
+      HUB_NOTIFY_WEBHOOK_RETRY_MAX_MS: '1000',
       HUB_NOTIFY_WEBHOOK_MAX_ATTEMPTS: '20',
     };
 
@@ -124,13 +124,18 @@ describe('crash safety of the notifications outbox', () => {
       }
     };
     const loops = [presser(), presser(), presser()];
-    // Kill once incidents are opening and some webhooks have failed (retries pending), at a random moment.
+    // Kill once incidents are opening and a webhook's retry is pending (its last attempt failed; the
+    // next comes 100–200 ms later), at a random moment within 50 ms.
+    const retryPending = () => {
+      const last = new Map(receiver.posts.map((p) => [p.deliveryId, p.status]));
+      return [...last.values()].includes(503);
+    };
     await until(
-      () => acked.size >= 10 && receiver.posts.some((p) => p.status === 503),
+      () => acked.size >= 10 && retryPending(),
       RUN_LIMIT_MS,
-      'incidents opening and a webhook failing',
+      'incidents opening and a webhook retry pending',
     );
-    await new Promise((r) => setTimeout(r, Math.random() * 400));
+    await new Promise((r) => setTimeout(r, Math.random() * 50));
     killed = true;
     await killHard(hub);
     for (const d of devices) d.kill();
