@@ -1,6 +1,7 @@
-import { type AfterCommit, afterCommitOf } from '../kernel/after-commit.ts';
+import type { AfterCommit } from '../kernel/after-commit.ts';
 import type { Db } from '../kernel/db.ts';
 import type { Logger } from '../kernel/logger.ts';
+import { connectionOf, type SqliteConnection } from '../kernel/sqlite-connection.ts';
 import { WalSync } from './wal-sync.ts';
 
 /** `urgent`: life-safety messages (SOS, fall, leak …), committed ahead of queued telemetry. */
@@ -8,7 +9,7 @@ export type CommitLane = 'urgent' | 'normal';
 
 interface Pending {
   urgent: boolean;
-  apply: () => void;
+  apply: () => void | Promise<void>;
   resolve: () => void;
   reject: (err: Error) => void;
 }
@@ -38,6 +39,7 @@ interface Pending {
  */
 export class GroupCommit {
   readonly #db: Db;
+  readonly #conn: SqliteConnection;
   readonly #log: Logger;
   readonly #maxBatch: number;
   readonly #wal: WalSync;
@@ -55,15 +57,19 @@ export class GroupCommit {
     this.#log = log;
     this.#maxBatch = maxBatch;
     this.#wal = new WalSync(db);
-    this.#after = afterCommitOf(db);
+    this.#conn = connectionOf(db);
+    this.#after = this.#conn.after;
   }
 
   get queued(): number {
     return this.#urgent.length + this.#normal.length;
   }
 
-  /** Queues `apply` (synchronous SQL) for the next group commit; resolves once it is durable. */
-  enqueue(apply: () => void, lane: CommitLane = 'normal'): Promise<void> {
+  /**
+   * Queues `apply` (the writes of one caller, through the stores' interfaces) for the next group
+   * commit; resolves once it is durable.
+   */
+  enqueue(apply: () => void | Promise<void>, lane: CommitLane = 'normal'): Promise<void> {
     return new Promise((resolve, reject) => {
       const urgent = lane === 'urgent';
       (urgent ? this.#urgent : this.#normal).push({ urgent, apply, resolve, reject });
@@ -74,9 +80,9 @@ export class GroupCommit {
     });
   }
 
-  /** Commits whatever is queued now and syncs it before returning (used on stop). */
-  flushNow(): void {
-    while (this.queued > 0) this.#commit(this.#take(), true);
+  /** Commits whatever is queued now and syncs it before resolving (used on stop). */
+  async flushNow(): Promise<void> {
+    while (this.queued > 0) await this.#commit(this.#take(), true);
   }
 
   #take(): Pending[] {
@@ -93,32 +99,45 @@ export class GroupCommit {
     }
     // A batch with a life-safety write syncs at once on this thread (~1–3 ms, and rare): its devices
     // are acknowledged in this turn, not after a thread-pool round trip behind a busy event loop.
-    if (batch.length > 0) this.#commit(batch, batch[0]?.urgent === true);
+    if (batch.length > 0) void this.#commit(batch, batch[0]?.urgent === true);
   }
 
-  #commit(batch: Pending[], syncNow: boolean): void {
-    let hooks: Array<() => void>;
-    try {
-      this.#db.exec('PRAGMA synchronous = NORMAL');
-      this.#db.exec('BEGIN IMMEDIATE');
-      this.#after.begin();
-      for (const p of batch) p.apply();
-      this.#db.exec('COMMIT');
-      hooks = this.#after.detach();
-      this.commits++;
-      this.writes += batch.length;
-    } catch (err) {
-      if (this.#after.active) this.#after.rollback();
-      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+  /**
+   * One transaction for the batch, holding the connection (other work waits until it commits). Never
+   * rejects: a failure rejects the callers' promises.
+   */
+  async #commit(batch: Pending[], syncNow: boolean): Promise<void> {
+    let hooks: Array<() => void> = [];
+    let failure: unknown = null;
+    await this.#conn.hold(async () => {
+      try {
+        this.#db.exec('PRAGMA synchronous = NORMAL');
+        this.#db.exec('BEGIN IMMEDIATE');
+        this.#after.begin();
+        for (const p of batch) await p.apply();
+        this.#db.exec('COMMIT');
+        hooks = this.#after.detach();
+        this.commits++;
+        this.writes += batch.length;
+      } catch (err) {
+        failure = err;
+        if (this.#after.active) this.#after.rollback();
+        if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      } finally {
+        this.#db.exec('PRAGMA synchronous = FULL');
+      }
+    });
+    if (failure !== null) {
       if (batch.length === 1) {
-        (batch[0] as Pending).reject(err as Error);
+        (batch[0] as Pending).reject(failure as Error);
         return;
       }
-      this.#log.warn({ err, size: batch.length }, 'group commit failed; retrying its writes one by one');
-      for (const p of batch) this.#commit([p], syncNow);
+      this.#log.warn(
+        { err: failure, size: batch.length },
+        'group commit failed; retrying its writes one by one',
+      );
+      for (const p of batch) await this.#commit([p], syncNow);
       return;
-    } finally {
-      this.#db.exec('PRAGMA synchronous = FULL');
     }
     if (syncNow) {
       this.#wal.syncNow();

@@ -154,7 +154,7 @@ export function createIngest(deps: IngestDeps): IngestRoom {
       deps.bus.removeOwner('ingest');
       presence.stop();
       if (pruneTimer) deps.clock.clearTimeout(pruneTimer);
-      commit.flushNow();
+      await commit.flushNow();
     },
   };
 }

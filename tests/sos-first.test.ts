@@ -26,9 +26,9 @@ describe('SOS first: life-safety writes overtake queued telemetry', () => {
     const commit = new GroupCommit(store, createLogger('silent'), 100);
     const order: string[] = [];
     const telemetry = Array.from({ length: 450 }, (_, i) =>
-      commit.enqueue(() => insert.run(`t${i}`)).then(() => order.push(`t${i}`)),
+      commit.enqueue(() => void insert.run(`t${i}`)).then(() => order.push(`t${i}`)),
     );
-    const sos = commit.enqueue(() => insert.run('sos'), 'urgent').then(() => order.push('sos'));
+    const sos = commit.enqueue(() => void insert.run('sos'), 'urgent').then(() => order.push('sos'));
     await Promise.all([...telemetry, sos]);
     // written first, in the first transaction, and acknowledged first
     const firstRow = store.prepare('SELECT what FROM lane_test ORDER BY id LIMIT 1').get() as {
