@@ -6,7 +6,6 @@ import { type ConsoleRoom, createConsole } from './console/app.ts';
 import { createIngest, type IngestRoom } from './ingest/index.ts';
 import { createHistory, type History } from './ingest/influx-history.ts';
 import { createInfluxWriter, type InfluxWriter } from './ingest/influx-writer.ts';
-import { afterCommitOf } from './kernel/after-commit.ts';
 import { ensureAdmin } from './kernel/bootstrap.ts';
 import { EventBus } from './kernel/bus.ts';
 import { type Clock, systemClock } from './kernel/clock.ts';
@@ -15,6 +14,7 @@ import { type Db, openDatabase } from './kernel/db.ts';
 import type { Logger } from './kernel/logger.ts';
 import { Metrics } from './kernel/metrics.ts';
 import { createRegistry, type Registry } from './kernel/registry/index.ts';
+import { connectionOf } from './kernel/sqlite-connection.ts';
 import { UpgradeRouter } from './kernel/upgrades.ts';
 import { HUB_MIGRATIONS } from './migrations.ts';
 
@@ -45,10 +45,10 @@ export interface Hub {
 export function createHub({ config, log, clock = systemClock }: HubOptions): Hub {
   const db = openDatabase(config.dataDir, HUB_MIGRATIONS, log.child({ room: 'kernel' }));
   const registry = createRegistry(db, clock);
-  const afterCommit = afterCommitOf(db);
-  afterCommit.logTo(log.child({ room: 'kernel' }));
-  // Events leave after the transaction that caused them commits (kernel/after-commit.ts).
-  const bus = new EventBus(log.child({ room: 'bus' }), afterCommit);
+  const connection = connectionOf(db);
+  connection.after.logTo(log.child({ room: 'kernel' }));
+  // Events leave after the transaction that caused them commits (kernel/sqlite-connection.ts).
+  const bus = new EventBus(log.child({ room: 'bus' }), connection);
   const metrics = new Metrics();
   const upgrades = new UpgradeRouter();
   const base = { config, registry, bus, metrics, clock, upgrades, db };

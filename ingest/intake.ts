@@ -228,7 +228,7 @@ export class Intake {
     const meterFaults = fresh.flatMap((m) => this.#meter(m));
     const wasSilent = fresh.map((m) => this.#d.presence.isSilent(m.deviceId));
     const ids: number[] = [];
-    const durable = this.#d.commit.enqueue(() => {
+    const durable = this.#d.commit.enqueue(async () => {
       fresh.forEach((m, i) => {
         ids[i] = this.#d.store.insertMessage(m, ctx.qos, m.seq === null ? null : hash);
         if (m.readings?.totalLiters !== undefined)
@@ -236,7 +236,7 @@ export class Intake {
       });
       for (const f of meterFaults)
         this.#d.store.recordMeterFault(f.deviceId, f.at, f.previousLiters, f.reportedLiters);
-      for (const m of fresh) this.#d.inCommit.run(m);
+      for (const m of fresh) await this.#d.inCommit.run(m);
     }, laneOf(fresh));
     for (const m of fresh)
       if (m.seq !== null) this.#d.dedupe.remember(m.deviceId, m.seq, hash, m.receivedAt, durable);

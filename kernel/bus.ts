@@ -1,4 +1,3 @@
-import type { AfterCommit } from './after-commit.ts';
 import type { Logger } from './logger.ts';
 
 /**
@@ -12,9 +11,15 @@ import type { Logger } from './logger.ts';
 // biome-ignore lint/suspicious/noEmptyInterface: filled by the rooms' declarations (see above)
 export interface HubEvents {}
 
+/** Where the bus learns whether the caller's transaction is open (kernel/sqlite-connection.ts). */
+export interface CommitScope {
+  /** runs `hook` after the caller's transaction commits, at once outside one; dropped on rollback */
+  defer(hook: () => void): void;
+}
+
 type Listener<K extends keyof HubEvents> = (payload: HubEvents[K]) => void | Promise<void>;
 
-type Participant<K extends keyof HubEvents> = (payload: HubEvents[K]) => void;
+type Participant<K extends keyof HubEvents> = (payload: HubEvents[K]) => void | Promise<void>;
 
 interface Entry {
   owner: string;
@@ -23,12 +28,12 @@ interface Entry {
 
 /**
  * Typed event bus between rooms. Events leave only after the transaction that caused them commits: an
- * event emitted inside an open transaction of the store (`after`, kernel/after-commit.ts) reaches its
- * listeners once that transaction is durable, and never when it rolls back. Outside a transaction it
+ * event emitted inside an open transaction of the store (`scope`, kernel/sqlite-connection.ts) reaches
+ * its listeners once that transaction is durable, and never when it rolls back. Outside a transaction it
  * is delivered at once. Each listener is isolated (its error is logged, the others still run) and
  * removable by owner.
  *
- * `within` registers a participant instead: it runs at once, inside the emitter's transaction, and may
+ * `within` registers a participant instead: it runs before `emit` resolves, inside the emitter's transaction, and may
  * only write its own room's rows there (an incident for an alarm, an outbox row for a notification), so
  * they commit or roll back together with what caused them. Participants are isolated too.
  */
@@ -36,14 +41,14 @@ export class EventBus {
   readonly #listeners = new Map<keyof HubEvents, Entry[]>();
   readonly #participants = new Map<keyof HubEvents, Entry[]>();
   readonly #log: Logger;
-  readonly #after: AfterCommit | null;
+  readonly #scope: CommitScope | null;
 
-  constructor(log: Logger, after: AfterCommit | null = null) {
+  constructor(log: Logger, scope: CommitScope | null = null) {
     this.#log = log;
-    this.#after = after;
+    this.#scope = scope;
   }
 
-  /** A participant: runs synchronously inside the transaction that emits `event` (see above). */
+  /** A participant: runs inside the transaction that emits `event`, before emit resolves (see above). */
   within<K extends keyof HubEvents>(event: K, owner: string, fn: Participant<K>): void {
     const list = this.#participants.get(event) ?? [];
     list.push({ owner, fn: fn as Entry['fn'] });
@@ -56,15 +61,53 @@ export class EventBus {
     this.#listeners.set(event, list);
   }
 
-  emit<K extends keyof HubEvents>(event: K, payload: HubEvents[K]): void {
-    for (const entry of this.#participants.get(event) ?? []) {
-      try {
-        (entry.fn as Participant<K>)(payload);
-      } catch (err) {
-        this.#log.error({ err, event, owner: entry.owner }, 'event participant failed');
-      }
+  /**
+   * Runs the participants (awaited one after the other, inside the caller's transaction), then delivers
+   * to the listeners after the caller's transaction commits (at once outside one). Never rejects. A
+   * caller inside a transaction must await it, so the participants' writes land in that transaction.
+   */
+  emit<K extends keyof HubEvents>(event: K, payload: HubEvents[K]): Promise<void> {
+    const participants = this.#participants.get(event) ?? [];
+    // Participants that answer synchronously run synchronously (inside a synchronous transaction too);
+    // from the first that returns a promise on, the rest wait for it in turn.
+    for (let i = 0; i < participants.length; i++) {
+      const entry = participants[i] as Entry;
+      const pending = this.#participate(event, entry, payload);
+      if (pending) return this.#participateRest(event, pending, participants.slice(i + 1), payload);
     }
-    if (this.#after?.active) this.#after.defer(() => this.#deliver(event, payload));
+    this.#afterCommit(event, payload);
+    return Promise.resolve();
+  }
+
+  #participate<K extends keyof HubEvents>(
+    event: K,
+    entry: Entry,
+    payload: HubEvents[K],
+  ): Promise<void> | null {
+    const failed = (err: unknown) =>
+      this.#log.error({ err, event, owner: entry.owner }, 'event participant failed');
+    try {
+      const result = (entry.fn as Participant<K>)(payload);
+      return result instanceof Promise ? result.catch(failed) : null;
+    } catch (err) {
+      failed(err);
+      return null;
+    }
+  }
+
+  async #participateRest<K extends keyof HubEvents>(
+    event: K,
+    first: Promise<void>,
+    rest: Entry[],
+    payload: HubEvents[K],
+  ): Promise<void> {
+    await first;
+    for (const entry of rest) await this.#participate(event, entry, payload);
+    this.#afterCommit(event, payload);
+  }
+
+  #afterCommit<K extends keyof HubEvents>(event: K, payload: HubEvents[K]): void {
+    if (this.#scope) this.#scope.defer(() => this.#deliver(event, payload));
     else this.#deliver(event, payload);
   }
 

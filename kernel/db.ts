@@ -4,6 +4,7 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { afterCommitOf } from './after-commit.ts';
 import type { Logger } from './logger.ts';
 import { migrate, type RoomMigrations } from './migrate.ts';
+import { connectionOf } from './sqlite-connection.ts';
 
 export type Db = DatabaseSync;
 
@@ -28,6 +29,10 @@ export function openDatabase(dataDir: string, migrations: readonly RoomMigration
  * transaction deferred (bus events, outbox kicks: after-commit.ts) runs after its COMMIT, or never.
  */
 export function transaction<T>(db: Db, fn: () => T): T {
+  // A synchronous transaction cannot wait: one begun while an async transaction of another context
+  // holds the connection would land in it (and roll back with it), so it is refused loudly.
+  if (connectionOf(db).heldElsewhere)
+    throw new Error('a synchronous transaction while an async one holds the store connection');
   if (db.isTransaction) return savepoint(db, fn);
   const after = afterCommitOf(db);
   db.exec('BEGIN IMMEDIATE');

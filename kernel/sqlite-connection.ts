@@ -48,6 +48,25 @@ export class SqliteConnection {
     return this.#holder !== null && this.#context.getStore() === this.#holder;
   }
 
+  /** True when another async context holds the connection (its transaction is open). */
+  get heldElsewhere(): boolean {
+    return this.#holder !== null && this.#context.getStore() !== this.#holder;
+  }
+
+  /**
+   * Whether what the caller causes now must wait for a commit: it runs inside the holding transaction,
+   * or inside a synchronous transaction (kernel/db.ts `transaction`, which nothing can interleave).
+   */
+  get deferring(): boolean {
+    return this.#holder === null ? this.after.active : this.inTransaction;
+  }
+
+  /** Runs `hook` after the caller's transaction commits (at once outside one): the bus's events. */
+  defer(hook: () => void): void {
+    if (this.deferring) this.after.defer(hook);
+    else hook();
+  }
+
   /**
    * Runs a synchronous piece of SQL: at once when the connection is free or held by the caller's own
    * transaction, else once that transaction ends.

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GroupCommit } from '../ingest/group-commit.ts';
-import { afterCommitOf } from '../kernel/after-commit.ts';
 import { EventBus } from '../kernel/bus.ts';
 import { type Db, openDatabase, transaction } from '../kernel/db.ts';
 import { createLogger } from '../kernel/logger.ts';
+import { connectionOf } from '../kernel/sqlite-connection.ts';
 import { HUB_MIGRATIONS } from '../migrations.ts';
 
 // The store-machinery level (kernel/db.ts, ingest/group-commit.ts): SQL on a table of the test's own.
@@ -24,7 +24,7 @@ describe('bus events leave after the transaction that caused them commits', () =
     dir = mkdtempSync(join(tmpdir(), 'hub-after-commit-'));
     db = openDatabase(dir, HUB_MIGRATIONS);
     db.exec('CREATE TABLE things (id TEXT PRIMARY KEY)');
-    const bus = new EventBus(createLogger('silent'), afterCommitOf(db));
+    const bus = new EventBus(createLogger('silent'), connectionOf(db));
     // A second connection: what another process (or a crash recovery) would see.
     const other = new DatabaseSync(join(dir, 'hub.sqlite'), { readOnly: true });
     const visible = (id: string) => other.prepare('SELECT 1 FROM things WHERE id = ?').get(id) !== undefined;
@@ -78,7 +78,9 @@ describe('bus events leave after the transaction that caused them commits', () =
 
   it('runs participants inside the transaction: their writes roll back with it', () => {
     const { bus, insert, emit, visible, other } = setup();
-    bus.within('deviceHeard', 'participant', (e) => insert(`${e.deviceId}-outbox`));
+    bus.within('deviceHeard', 'participant', (e) => {
+      insert(`${e.deviceId}-outbox`);
+    });
     expect(() =>
       transaction(db as Db, () => {
         insert('c');
@@ -92,6 +94,38 @@ describe('bus events leave after the transaction that caused them commits', () =
       emit('d');
     });
     expect(visible('d-outbox')).toBe(true);
+    other.close();
+  });
+
+  it('awaits async participants inside an async transaction; an event from outside it is not held by it', async () => {
+    const { bus, heard, emit, visible, other, db: d } = setup();
+    const conn = connectionOf(d as Db);
+    const write = (id: string) => conn.use((x) => x.prepare('INSERT INTO things (id) VALUES (?)').run(id));
+    bus.within('deviceHeard', 'participant', async (e) => {
+      await write(`${e.deviceId}-outbox`);
+    });
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const tx = conn
+      .transaction(async () => {
+        await write('e');
+        await emit('e');
+        await gate;
+        throw new Error('rolled back');
+      })
+      .catch((err: Error) => err.message);
+    await new Promise((r) => setTimeout(r, 10));
+    // Another context emits while that transaction is open: its participant waits for the connection,
+    // then writes on its own, and the event is delivered; the rollback takes neither with it.
+    const elsewhere = bus.emit('deviceHeard', { deviceId: 'elsewhere', householdId: 'hh', at: 0 });
+    release();
+    expect(await tx).toBe('rolled back');
+    await elsewhere;
+    expect(visible('e-outbox')).toBe(false);
+    expect(visible('elsewhere-outbox')).toBe(true);
+    expect(heard.map((h) => h.id)).toEqual(['elsewhere']);
     other.close();
   });
 
