@@ -11,6 +11,7 @@ import { EventBus } from './kernel/bus.ts';
 import { type Clock, systemClock } from './kernel/clock.ts';
 import type { HubConfig } from './kernel/config.ts';
 import { type Db, openDatabase } from './kernel/db.ts';
+import { createSqliteStoreHealth } from './kernel/health/sqlite.ts';
 import type { Logger } from './kernel/logger.ts';
 import { Metrics } from './kernel/metrics.ts';
 import { createRegistry, type Registry } from './kernel/registry/index.ts';
@@ -63,7 +64,9 @@ export function createHub({ config, log, clock = systemClock }: HubOptions): Hub
     ...base,
     log: log.child({ room: 'console' }),
     health: () => ({ mqtt: broker.listening(), clients: broker.connectedClients() }),
+    storeHealth: createSqliteStoreHealth(db),
     ingest,
+    alerts: alerts.queries,
     away: alerts.away,
     alertSettings: alerts.overrides,
     incidents: alerts.incidents,
