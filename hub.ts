@@ -1,4 +1,4 @@
-import { createSlaDaily } from './alerts/incidents/sla-daily.ts';
+import { createSlaDaily, type SlaDaily } from './alerts/incidents/sla-daily.ts';
 import { type AlertsRoom, createAlerts } from './alerts/index.ts';
 import { createNotifications } from './alerts/notifications/index.ts';
 import { type BrokerRoom, createBroker } from './broker/broker.ts';
@@ -33,6 +33,8 @@ export interface Hub {
   readonly db: Db;
   readonly ingest: IngestRoom;
   readonly alerts: AlertsRoom;
+  /** the daily SLA report job (alerts/incidents/sla-daily.ts; config slaReportCron) */
+  readonly slaDaily: SlaDaily;
   readonly influx: InfluxWriter;
   readonly history: History;
   readonly bus: EventBus;
@@ -102,6 +104,7 @@ export function createHub({ config, log, clock = systemClock }: HubOptions): Hub
     db,
     ingest,
     alerts,
+    slaDaily,
     influx,
     history,
     broker,
