@@ -1,4 +1,4 @@
-import { createSlaDaily } from './alerts/incidents/sla-daily.ts';
+import { createSlaDaily, type SlaDaily } from './alerts/incidents/sla-daily.ts';
 import { type AlertsRoom, createAlerts } from './alerts/index.ts';
 import { createNotifications } from './alerts/notifications/index.ts';
 import { type BrokerRoom, createBroker } from './broker/broker.ts';
@@ -11,6 +11,7 @@ import { EventBus } from './kernel/bus.ts';
 import { type Clock, systemClock } from './kernel/clock.ts';
 import type { HubConfig } from './kernel/config.ts';
 import { type Db, openDatabase } from './kernel/db.ts';
+import { createSqliteStoreHealth } from './kernel/health/sqlite.ts';
 import type { Logger } from './kernel/logger.ts';
 import { Metrics } from './kernel/metrics.ts';
 import { createRegistry, type Registry } from './kernel/registry/index.ts';
@@ -34,6 +35,8 @@ export interface Hub {
   readonly db: Db;
   readonly ingest: IngestRoom;
   readonly alerts: AlertsRoom;
+  /** the daily SLA report job (alerts/incidents/sla-daily.ts; config slaReportCron) */
+  readonly slaDaily: SlaDaily;
   readonly influx: InfluxWriter;
   readonly history: History;
   readonly bus: EventBus;
@@ -68,7 +71,9 @@ export function createHub({ config, log, clock = systemClock }: HubOptions): Hub
     ...base,
     log: log.child({ room: 'console' }),
     health: () => ({ mqtt: broker.listening(), clients: broker.connectedClients() }),
+    storeHealth: createSqliteStoreHealth(db),
     ingest,
+    alerts: alerts.queries,
     away: alerts.away,
     alertSettings: alerts.overrides,
     incidents: alerts.incidents,
@@ -104,6 +109,7 @@ export function createHub({ config, log, clock = systemClock }: HubOptions): Hub
     db,
     ingest,
     alerts,
+    slaDaily,
     influx,
     history,
     broker,

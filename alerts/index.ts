@@ -7,6 +7,8 @@ import { Baselines } from './baselines.ts';
 import { Explain } from './explain.ts';
 import { LocalHours } from './hours.ts';
 import { IncidentService } from './incidents/service.ts';
+import { createSqliteAlertsQueries } from './queries/sqlite.ts';
+import type { AlertsQueries } from './queries/types.ts';
 import { RuleState } from './rule-state.ts';
 import { createAwayPositionRule } from './rules/away-position.ts';
 import type { Rule, RuleContext } from './rules/context.ts';
@@ -48,6 +50,8 @@ export interface AlertsRoom {
   readonly overrides: AlertSettingsOverridesStore;
   /** incidents opened from the alarms, their lifecycle and escalation (alerts/incidents/) */
   readonly incidents: IncidentService;
+  /** the room's async query interface (queries/types.ts): what the other rooms read of its tables */
+  readonly queries: AlertsQueries;
 }
 
 const OWNER = 'alerts';
@@ -134,6 +138,7 @@ export function createAlerts(deps: AlertsDeps): AlertsRoom {
   };
 
   return {
+    queries: createSqliteAlertsQueries(deps.db),
     alarms,
     away,
     baselines,

@@ -16,6 +16,8 @@ import { registerBrokerMetrics } from './broker-metrics.ts';
 import { ClientTable, type ConnectionInfo } from './clients.ts';
 import { createListeners } from './listeners.ts';
 import { GuardedConnection } from './packet-guard.ts';
+import { createSqliteBrokerQueries } from './queries/sqlite.ts';
+import type { BrokerQueries } from './queries/types.ts';
 import { SecretUpgrades } from './secret-upgrades.ts';
 import { createSecurityLog } from './security-log.ts';
 import { VerifiedSecrets } from './verified-secrets.ts';
@@ -37,6 +39,8 @@ export interface BrokerRoom {
   setPublishHandler(fn: PublishHandler | null): void;
   /** Publishes hub → device: a device's `command`/`error` topic, or below a gateway's base topic. */
   publishToDevice(topic: string, payload: Buffer | string, qos: 0 | 1): Promise<void>;
+  /** the room's async query interface (queries/types.ts): its security events */
+  readonly queries: BrokerQueries;
 }
 
 /** ms a new connection has to send its CONNECT (aedes' default is 30 s). */
@@ -165,6 +169,7 @@ export function createBroker(deps: BrokerDeps): BrokerRoom {
   }
 
   const room: BrokerRoom = {
+    queries: createSqliteBrokerQueries(db),
     async start() {
       const auth = createAuthHooks({
         registry,

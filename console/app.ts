@@ -7,8 +7,10 @@ import type { IncidentPolicyStore } from '../alerts/incidents/policy.ts';
 import type { IncidentService } from '../alerts/incidents/service.ts';
 import type { DeliveryLogReader } from '../alerts/notifications/delivery-log.ts';
 import type { Notifier } from '../alerts/notifications/types.ts';
+import type { AlertsQueries } from '../alerts/queries/types.ts';
 import type { AlertSettingsOverridesStore } from '../alerts/settings-overrides.ts';
-import type { IngestQueries } from '../ingest/index.ts';
+import type { IngestReads } from '../ingest/index.ts';
+import type { StoreHealth } from '../kernel/health/types.ts';
 import { parseOrigins } from '../kernel/origins.ts';
 import type { RoomDeps } from '../kernel/room.ts';
 import { createGuard } from './auth/guard.ts';
@@ -45,9 +47,14 @@ import { stationRoutes } from './routes/stations.ts';
 import { userRoutes } from './routes/users.ts';
 import { zigbeePairingRoutes } from './routes/zigbee-pairing.ts';
 
-export interface ConsoleDeps extends RoomDeps {
+/** No database: the console reads the rooms' data through their query interfaces. */
+export interface ConsoleDeps extends Omit<RoomDeps, 'db'> {
   health: () => { mqtt: boolean; clients: number };
-  ingest: IngestQueries;
+  /** The store's health probe (kernel/health), for GET /healthz. */
+  storeHealth: StoreHealth;
+  ingest: IngestReads;
+  /** The alerts room's queries (hub.ts: alerts.queries). */
+  alerts: AlertsQueries;
   /** The alerts room's away-suppression (hub.ts); without it (a console alone) its routes are not served. */
   away?: AwayService;
   /** The alerts room's settings overrides (hub.ts); without it their routes are not served. */
@@ -129,10 +136,11 @@ export function createConsole(deps: ConsoleDeps): ConsoleRoom {
     registry: deps.registry,
     clock: deps.clock,
     metrics: deps.metrics,
-    db: deps.db,
     guard,
     health: deps.health,
+    storeHealth: deps.storeHealth,
     ingest: deps.ingest,
+    alerts: deps.alerts,
     away: deps.away ?? null,
     alertSettings: deps.alertSettings ?? null,
     incidents: deps.incidents ?? null,

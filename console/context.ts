@@ -2,26 +2,33 @@ import type { AwayService } from '../alerts/away.ts';
 import type { IncidentPolicyStore } from '../alerts/incidents/policy.ts';
 import type { IncidentService } from '../alerts/incidents/service.ts';
 import type { DeliveryLogReader } from '../alerts/notifications/delivery-log.ts';
+import type { AlertsQueries } from '../alerts/queries/types.ts';
 import type { AlertSettingsOverridesStore } from '../alerts/settings-overrides.ts';
-import type { IngestQueries } from '../ingest/index.ts';
+import type { IngestReads } from '../ingest/index.ts';
 import type { History } from '../ingest/influx-history.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { HubConfig } from '../kernel/config.ts';
-import type { Db } from '../kernel/db.ts';
+import type { StoreHealth } from '../kernel/health/types.ts';
 import type { Metrics } from '../kernel/metrics.ts';
 import type { Registry } from '../kernel/registry/index.ts';
 import type { Guard } from './auth/guard.ts';
 
-/** What the route plugins get: the console's deps they need, plus the auth guard. */
+/**
+ * What the route plugins get: the console's deps they need, plus the auth guard. No database: the
+ * console reads the rooms' data through their query interfaces (design.md, "Rooms own their data").
+ */
 export interface RouteContext {
   config: HubConfig;
   registry: Registry;
   clock: Clock;
   metrics: Metrics;
-  db: Db;
   guard: Guard;
   health: () => { mqtt: boolean; clients: number };
-  ingest: IngestQueries;
+  /** whether the store answers (GET /healthz) */
+  storeHealth: StoreHealth;
+  ingest: IngestReads;
+  /** the alerts room's queries: open alarms, baselines, SLA rows and kept reports */
+  alerts: AlertsQueries;
   /** away-suppression of households (alerts room); null in a console started without the alerts room */
   away: AwayService | null;
   /** per-household/resident alert-settings overrides (alerts room); null without the alerts room */

@@ -14,6 +14,8 @@ import { Intake } from './intake.ts';
 import { IntakeStore } from './intake-store.ts';
 import { Presence } from './presence.ts';
 import { QuarantineResolution } from './quarantine-resolution.ts';
+import { createSqliteIngestQueries } from './queries/sqlite.ts';
+import type { IngestQueries } from './queries/types.ts';
 import { Retention } from './retention.ts';
 import { ZigbeePairing } from './zigbee-pairing.ts';
 import { ZigbeePairingStore } from './zigbee-pairing-store.ts';
@@ -33,7 +35,9 @@ export interface IngestDeps {
 }
 
 /** What the console reads of the intake. */
-export interface IngestQueries {
+export interface IngestReads {
+  /** the room's async query interface (queries/types.ts): what the other rooms read of its tables */
+  readonly queries: IngestQueries;
   readonly store: Pick<IntakeStore, 'listQuarantine' | 'faults' | 'counts'>;
   /** `flush` writes the last-seen times still held in memory (at most a sweep old) before a direct read. */
   readonly presence: Pick<Presence, 'list' | 'flush'>;
@@ -43,7 +47,7 @@ export interface IngestQueries {
   readonly quarantine: QuarantineResolution;
 }
 
-export interface IngestRoom extends IngestQueries {
+export interface IngestRoom extends IngestReads {
   start(): Promise<void>;
   stop(): Promise<void>;
   readonly store: IntakeStore;
@@ -108,6 +112,7 @@ export function createIngest(deps: IngestDeps): IngestRoom {
     metrics: deps.metrics,
   });
   const quarantine = new QuarantineResolution(deps.db);
+  const queries = createSqliteIngestQueries(deps.db, { beforePresenceRead: () => presence.flush() });
   deps.metrics.gauge(
     'hub_ingest_outbox_depth',
     'Accepted messages waiting for InfluxDB',
@@ -125,6 +130,7 @@ export function createIngest(deps: IngestDeps): IngestRoom {
   };
 
   return {
+    queries,
     store,
     presence,
     pairing: pairingStore,

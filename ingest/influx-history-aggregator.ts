@@ -59,8 +59,8 @@ export function factsOf(m: CanonicalMessage): StoredFacts {
 const numOrNull = (v: unknown) => (typeof v === 'number' ? v : null);
 const strOrNull = (v: unknown) => (typeof v === 'string' ? v : null);
 
-/** One device's metric in one hour, summed over the messages of one catch-up. */
-interface HourCell {
+/** One device's metric in one hour, summed over the messages of one catch-up (or kept: hourly_stats). */
+export interface HourCell {
   deviceId: string;
   metric: LocalMetric;
   hour: number;
@@ -131,6 +131,7 @@ export class HourlyAggregator {
   readonly #upsert: StatementSync;
   readonly #setCursor: StatementSync;
   readonly #countRange: StatementSync;
+  readonly #replace: StatementSync;
   /** folded from noteStored, not yet written */
   #memory = new Map<string, HourCell>();
   #memoryRows = 0;
@@ -173,6 +174,33 @@ export class HourlyAggregator {
          room = excluded.room`,
     );
     this.#setCursor = db.prepare('UPDATE history_cursor SET message_id = ? WHERE id = 1');
+    this.#replace = db.prepare(
+      `INSERT OR REPLACE INTO hourly_stats (device_id, metric, hour, household_id, room, count, sum, min, max, last, last_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+  }
+
+  /**
+   * Keeps hours aggregated elsewhere (history carried over from another hub, or a test's synthetic weeks):
+   * each replaces the device's metric hour kept, if any; the cursor does not move.
+   */
+  importHours(cells: readonly HourCell[]): void {
+    transaction(this.#db, () => {
+      for (const c of cells)
+        this.#replace.run(
+          c.deviceId,
+          c.metric,
+          c.hour,
+          c.householdId,
+          c.room,
+          c.count,
+          c.sum,
+          c.min,
+          c.max,
+          c.last,
+          c.lastAt,
+        );
+    });
   }
 
   /** A message the intake has just stored (durable), with its row id; ids arrive in increasing order. */

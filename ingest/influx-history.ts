@@ -9,7 +9,7 @@ import type { Clock, TimerHandle } from '../kernel/clock.ts';
 import type { HubConfig } from '../kernel/config.ts';
 import type { Db } from '../kernel/db.ts';
 import type { Logger } from '../kernel/logger.ts';
-import { HOUR_MS, HourlyAggregator } from './influx-history-aggregator.ts';
+import { HOUR_MS, type HourCell, HourlyAggregator } from './influx-history-aggregator.ts';
 import { LocalHistory } from './influx-history-local.ts';
 import { InfluxHistory } from './influx-history-query.ts';
 import type {
@@ -58,6 +58,11 @@ export interface History {
   lastSeen(householdId: string, range: HistoryRange): Promise<HistoryAnswer<LastSeenRow>>;
   /** The local aggregates alone (brought up to date first). */
   readonly local: HistoryQueries;
+  /**
+   * Keeps hourly aggregates from elsewhere in the local history (a household's history carried over from
+   * another hub; a test's synthetic weeks): an hour given replaces the device's metric hour kept.
+   */
+  importHours(hours: readonly HourCell[]): Promise<void>;
 }
 
 export function createHistory(deps: HistoryDeps): History {
@@ -120,6 +125,9 @@ export function createHistory(deps: HistoryDeps): History {
 
   return {
     local,
+    async importHours(hours) {
+      aggregator.importHours(hours);
+    },
     async start() {
       running = true;
       deps.bus.on('messageStored', 'history', (e) => aggregator.noteStored(e.id, e.message, clock.now()));

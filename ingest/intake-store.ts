@@ -186,6 +186,21 @@ export class IntakeStore {
       }));
   }
 
+  /**
+   * Queues every stored message for InfluxDB again, as after a crash that lost InfluxDB's answers or an
+   * InfluxDB restored from an older backup: a point written twice overwrites itself (same series and
+   * time). Returns how many were queued that were not already.
+   */
+  requeueAllForInflux(): number {
+    return Number(
+      this.#db
+        .prepare(
+          'INSERT OR IGNORE INTO outbox (message_id, enqueued_at) SELECT id, received_at FROM messages',
+        )
+        .run().changes,
+    );
+  }
+
   counts(): { messages: number; outbox: number; quarantine: number } {
     const one = (sql: string) => Number((this.#db.prepare(sql).get() as { n: number }).n);
     return {

@@ -1,7 +1,7 @@
 /**
  * The Zigbee devices each gateway's Zigbee2MQTT knows (table `zigbee_devices`, migration 12), for pairing
  * from the admin page. Writes run inside the intake's group commit (zigbee-pairing.ts); reads are the
- * console's, through IngestQueries.
+ * console's, through IngestReads.
  */
 import type { StatementSync } from 'node:sqlite';
 import type { DeviceType } from '../kernel/contract.ts';

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { HourCell, LocalMetric } from '../ingest/influx-history-aggregator.ts';
 import { ManualClock } from '../kernel/clock.ts';
 import { SimMotion, SimWaterMeter } from '../simulators/device-types.ts';
 import { type AlertsHub, connectSim, HOUR, MIN, MORNING, startAlertsHub } from './helpers/alerts.ts';
@@ -15,24 +16,50 @@ async function meter(h: AlertsHub): Promise<SimWaterMeter> {
 }
 
 /**
- * Synthetic weeks in `hourly_stats`: for `days` complete days before today, motion from 07:00, water from
- * `firstWaterHour` local, `dailyLiters` a day in two readings.
+ * Synthetic weeks in the local history (hourly aggregates imported through the history module): for `days`
+ * complete days before today, motion from 07:00, water from `firstWaterHour` local, `dailyLiters` a day in
+ * two readings.
  */
-function syntheticDays(h: AlertsHub, days: number, dailyLiters: number, firstWaterHour = 7): void {
-  const insert = h.t.hub.db.prepare(
-    `INSERT OR REPLACE INTO hourly_stats (device_id, metric, hour, household_id, room, count, sum, min, max, last, last_at)
-     VALUES (?, ?, ?, 'hh-test', ?, ?, ?, 0, 0, 0, ?)`,
-  );
+async function syntheticDays(
+  h: AlertsHub,
+  days: number,
+  dailyLiters: number,
+  firstWaterHour = 7,
+): Promise<void> {
+  const hours: HourCell[] = [];
+  const add = (
+    deviceId: string,
+    metric: LocalMetric,
+    hour: number,
+    room: string,
+    count: number,
+    sum: number,
+    lastAt: number,
+  ) =>
+    hours.push({
+      deviceId,
+      metric,
+      hour,
+      householdId: 'hh-test',
+      room,
+      count,
+      sum,
+      min: 0,
+      max: 0,
+      last: 0,
+      lastAt,
+    });
   for (let d = 1; d <= days; d++) {
     const day = MIDNIGHT - d * DAY;
     const water = day + firstWaterHour * HOUR;
-    insert.run('wm-1', 'seen', water, 'kitchen', 2, 2, water);
-    insert.run('wm-1', 'usage_liters', water, 'kitchen', 1, dailyLiters / 2, water);
-    insert.run('wm-1', 'usage_liters', day + 19 * HOUR, 'kitchen', 1, dailyLiters / 2, water);
-    insert.run('pir-1', 'seen', day + 7 * HOUR, 'living', 3, 3, water);
-    insert.run('pir-1', 'motion', day + 7 * HOUR, 'living', 3, 3, water);
-    insert.run('pir-1', 'motion', day + 2 * HOUR, 'living', 1, 1, water); // a night-time trip
+    add('wm-1', 'seen', water, 'kitchen', 2, 2, water);
+    add('wm-1', 'usage_liters', water, 'kitchen', 1, dailyLiters / 2, water);
+    add('wm-1', 'usage_liters', day + 19 * HOUR, 'kitchen', 1, dailyLiters / 2, water);
+    add('pir-1', 'seen', day + 7 * HOUR, 'living', 3, 3, water);
+    add('pir-1', 'motion', day + 7 * HOUR, 'living', 3, 3, water);
+    add('pir-1', 'motion', day + 2 * HOUR, 'living', 1, 1, water); // a night-time trip
   }
+  await h.t.hub.history.importHours(hours);
 }
 
 describe('baselines from the hourly aggregates', () => {
@@ -45,7 +72,7 @@ describe('baselines from the hourly aggregates', () => {
   it('computes the usual day from 14 days of hourly aggregates, on demand', async () => {
     const clock = new ManualClock(MORNING);
     h = await startAlertsHub(clock);
-    syntheticDays(h, 20, 100); // only the last 14 count
+    await syntheticDays(h, 20, 100); // only the last 14 count
     expect(h.t.hub.alerts.baselines.recomputeAll()).toBe(1);
     expect(h.t.hub.alerts.baselines.get('res-1')).toMatchObject({
       days: 14,
@@ -61,14 +88,14 @@ describe('baselines from the hourly aggregates', () => {
   it('daily use above 3 x the usual: non-emergency, low; not before 7 days of baseline', async () => {
     const clock = new ManualClock(MORNING);
     h = await startAlertsHub(clock);
-    syntheticDays(h, 6, 100);
+    await syntheticDays(h, 6, 100);
     h.t.hub.alerts.baselines.recomputeAll();
     const wm = await meter(h);
     await wm.use(350);
     expect(h.of('excessive_water_use')).toEqual([]); // 6 days: no usual yet
 
     clock.advance(DAY); // tomorrow: 7 days of history
-    syntheticDays(h, 7, 100);
+    await syntheticDays(h, 7, 100);
     h.t.hub.alerts.baselines.recomputeAll();
     expect(h.t.hub.alerts.baselines.get('res-1')?.days).toBeGreaterThanOrEqual(7);
     await wm.use(200);
@@ -84,7 +111,7 @@ describe('baselines from the hourly aggregates', () => {
   it('no water past the usual first use of the day (+ 1 h) once a baseline exists', async () => {
     const clock = new ManualClock(MIDNIGHT + 20 * HOUR); // 20:00
     h = await startAlertsHub(clock);
-    syntheticDays(h, 10, 100, 6); // usually first water at 06:00
+    await syntheticDays(h, 10, 100, 6); // usually first water at 06:00
     h.t.hub.alerts.baselines.recomputeAll();
     const wm = await meter(h);
     await wm.use(5); // 20:00; the 12 h fallback would be 08:00
@@ -100,7 +127,7 @@ describe('baselines from the hourly aggregates', () => {
   it('no movement past the usual first movement: alarms sooner than the 12 h fallback, and says so', async () => {
     const clock = new ManualClock(MIDNIGHT + 22.5 * HOUR); // 22:30
     h = await startAlertsHub(clock);
-    syntheticDays(h, 10, 100); // usually up by 07:00, every day
+    await syntheticDays(h, 10, 100); // usually up by 07:00, every day
     h.t.hub.alerts.baselines.recomputeAll();
     const pir = await connectSim(h.t, (o) => new SimMotion(o), 'pir-1', 'living');
     await pir.motion(); // 22:30; the 12 h fallback would be 10:30

@@ -3,15 +3,18 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSqliteAlertsQueries } from '../alerts/queries/sqlite.ts';
 import { createConsole } from '../console/app.ts';
 import { IntakeStore } from '../ingest/intake-store.ts';
 import { QuarantineResolution } from '../ingest/quarantine-resolution.ts';
+import { createSqliteIngestQueries } from '../ingest/queries/sqlite.ts';
 import { ZigbeePairingStore } from '../ingest/zigbee-pairing-store.ts';
 import { ensureAdmin } from '../kernel/bootstrap.ts';
 import { EventBus } from '../kernel/bus.ts';
 import { systemClock } from '../kernel/clock.ts';
 import { loadConfig } from '../kernel/config.ts';
 import { openDatabase } from '../kernel/db.ts';
+import { createSqliteStoreHealth } from '../kernel/health/sqlite.ts';
 import { createLogger } from '../kernel/logger.ts';
 import { Metrics } from '../kernel/metrics.ts';
 import { createRegistry } from '../kernel/registry/index.ts';
@@ -248,12 +251,14 @@ function consoleOnly(level = 'silent') {
     metrics: new Metrics(),
     clock: systemClock,
     upgrades: new UpgradeRouter(),
-    db,
     log,
     // The console's view of the broker: up, nobody connected.
     health: () => ({ mqtt: true, clients: 0 }),
-    // The intake's read side on the same real database.
+    // The store's health, and the rooms' read sides, on the same real database.
+    storeHealth: createSqliteStoreHealth(db),
+    alerts: createSqliteAlertsQueries(db),
     ingest: {
+      queries: createSqliteIngestQueries(db),
       store: new IntakeStore(db),
       presence: { list: () => [], flush: () => undefined },
       pairing: new ZigbeePairingStore(db),

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HourCell, LocalMetric } from '../ingest/influx-history-aggregator.ts';
 import { ManualClock } from '../kernel/clock.ts';
 import { until } from '../simulators/device.ts';
 import { SimMotion, SimWaterMeter } from '../simulators/device-types.ts';
@@ -20,22 +21,42 @@ interface Rhythm {
 }
 
 /**
- * Past days in `hourly_stats` (as alerts-baselines.test.ts does): `days` days before today with 4 motion
- * events at 07:00 and 20 litres at 08:00 local, except that every other day also has 2 motions at 21:00.
+ * Past days in the local history (hourly aggregates imported through the history module, as
+ * alerts-baselines.test.ts does): `days` days before today with 4 motion events at 07:00 and 20 litres at
+ * 08:00 local, except that every other day also has 2 motions at 21:00.
  */
-function pastDays(h: AlertsHub, days: number): void {
-  const insert = h.t.hub.db.prepare(
-    `INSERT OR REPLACE INTO hourly_stats (device_id, metric, hour, household_id, room, count, sum, min, max, last, last_at)
-     VALUES (?, ?, ?, 'hh-test', ?, ?, ?, 0, 0, 0, ?)`,
-  );
+async function pastDays(h: AlertsHub, days: number): Promise<void> {
+  const hours: HourCell[] = [];
+  const add = (
+    deviceId: string,
+    metric: LocalMetric,
+    hour: number,
+    room: string,
+    count: number,
+    sum: number,
+  ) =>
+    hours.push({
+      deviceId,
+      metric,
+      hour,
+      householdId: 'hh-test',
+      room,
+      count,
+      sum,
+      min: 0,
+      max: 0,
+      last: 0,
+      lastAt: hour,
+    });
   for (let d = 1; d <= days; d++) {
     const day = MIDNIGHT - d * DAY;
-    insert.run('pir-1', 'seen', day + 7 * HOUR, 'living', 4, 4, day + 7 * HOUR);
-    insert.run('pir-1', 'motion', day + 7 * HOUR, 'living', 4, 4, day + 7 * HOUR);
-    if (d % 2 === 0) insert.run('pir-1', 'motion', day + 21 * HOUR, 'living', 2, 2, day + 21 * HOUR);
-    insert.run('wm-1', 'seen', day + 8 * HOUR, 'kitchen', 2, 2, day + 8 * HOUR);
-    insert.run('wm-1', 'usage_liters', day + 8 * HOUR, 'kitchen', 1, 20, day + 8 * HOUR);
+    add('pir-1', 'seen', day + 7 * HOUR, 'living', 4, 4);
+    add('pir-1', 'motion', day + 7 * HOUR, 'living', 4, 4);
+    if (d % 2 === 0) add('pir-1', 'motion', day + 21 * HOUR, 'living', 2, 2);
+    add('wm-1', 'seen', day + 8 * HOUR, 'kitchen', 2, 2);
+    add('wm-1', 'usage_liters', day + 8 * HOUR, 'kitchen', 1, 20);
   }
+  await h.t.hub.history.importHours(hours);
 }
 
 /**
@@ -54,7 +75,7 @@ describe('daily rhythm API', () => {
   beforeAll(async () => {
     h = await startAlertsHub(clock);
     api = apiClient(h.t.httpUrl);
-    pastDays(h, 6); // six days with data; the seventh before today has none (left out of the mean)
+    await pastDays(h, 6); // six days with data; the seventh before today has none (left out of the mean)
     // Today, through real devices: 3 motions at 09:00 and 5 litres at 09:20 local.
     const pir = await connectSim(h.t, (o) => new SimMotion(o), 'pir-1', 'living');
     const meter = await connectSim(

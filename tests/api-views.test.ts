@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../kernel/clock.ts';
-import { until } from '../simulators/device.ts';
 import { SimMotion } from '../simulators/device-types.ts';
 import { connectSim, MORNING } from './helpers/alerts.ts';
 import { errorCode } from './helpers/api.ts';
@@ -46,14 +45,12 @@ describe('console views: household status and incident context', () => {
 
     const motion = await connectSim(h.t, (o) => new SimMotion(o), 'pir-1', 'living');
     await motion.motion();
-    await until(
-      () =>
-        h?.t.hub.db
-          .prepare("SELECT COUNT(*) AS n FROM messages WHERE device_id = 'pir-1' AND channel = 'event'")
-          .get()?.n === 1,
-      2000,
-      'motion stored',
-    );
+    await expect
+      .poll(() => h?.t.hub.ingest.queries.messageCount({ deviceId: 'pir-1', channel: 'event' }), {
+        timeout: 2000,
+        message: 'motion stored',
+      })
+      .toBe(1);
     let s = await status();
     expect(s).toMatchObject({ state: 'well', reasons: [], lastMovementAt: MORNING });
     expect(s.residents).toEqual([expect.objectContaining({ name: '王奶奶', age: 85 })]);

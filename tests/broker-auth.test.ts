@@ -1,5 +1,6 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SecurityEventKind } from '../broker/security-log.ts';
 import type { HubEvents } from '../kernel/bus.ts';
 import { connectPacket, rawConnect } from './helpers/broker-raw.ts';
 import { startTestHub, type TestHub } from './helpers/hub.ts';
@@ -51,14 +52,13 @@ async function refusedWith(url: string, opts: IClientOptions): Promise<number> {
   throw new Error('the CONNECT was accepted');
 }
 
-const securityRows = (kind: string) =>
-  t.hub.db
-    .prepare('SELECT client_id, address, detail FROM security_events WHERE kind = ?')
-    .all(kind) as Array<{
-    client_id: string | null;
-    address: string | null;
-    detail: string;
-  }>;
+/** The broker's stored security events of a kind, oldest first: who, from where, what. */
+const securityRows = async (kind: SecurityEventKind) =>
+  (await t.hub.broker.queries.securityEvents({ kind })).map(({ clientId, address, detail }) => ({
+    clientId,
+    address,
+    detail,
+  }));
 
 describe('MQTT identity (device-protocol.md "Identity")', () => {
   it('accepts a device with its own id and secret over TCP and over WebSocket, and reports presence', async () => {
@@ -105,17 +105,15 @@ describe('MQTT identity (device-protocol.md "Identity")', () => {
     expect(await refusedWith(t.mqttUrl, { clientId: 'btn-b', username: 'btn-a', password: secret })).toBe(4);
     expect(await refusedWith(t.wsUrl, { clientId: 'btn-a', username: 'btn-a' })).toBe(4);
 
-    expect(securityRows('bad_credentials').map((r) => r.client_id)).toEqual(['btn-a', 'btn-a']);
-    expect(securityRows('unknown_client')).toEqual([
-      { client_id: 'nobody', address: '127.0.0.1', detail: 'no device or gateway with this id' },
+    expect((await securityRows('bad_credentials')).map((r) => r.clientId)).toEqual(['btn-a', 'btn-a']);
+    expect(await securityRows('unknown_client')).toEqual([
+      { clientId: 'nobody', address: '127.0.0.1', detail: 'no device or gateway with this id' },
     ]);
-    expect(securityRows('client_id_mismatch')[0]?.client_id).toBe('btn-b');
+    expect((await securityRows('client_id_mismatch'))[0]?.clientId).toBe('btn-b');
     expect(t.hub.metrics.value('hub_mqtt_connects_refused_total', { reason: 'bad_credentials' })).toBe(2);
     expect(securityEvents.some((e) => e.kind === 'unknown_client' && e.clientId === 'nobody')).toBe(true);
     // The refused secret never reaches the store.
-    expect(JSON.stringify(t.hub.db.prepare('SELECT * FROM security_events').all())).not.toContain(
-      'not-the-secret',
-    );
+    expect(JSON.stringify(await t.hub.broker.queries.securityEvents())).not.toContain('not-the-secret');
   });
 
   it('disconnects a device when it is disabled, and answers its next CONNECT with 5', async () => {
@@ -127,7 +125,7 @@ describe('MQTT identity (device-protocol.md "Identity")', () => {
     expect(
       await refusedWith(t.mqttUrl, { clientId: 'leak-off', username: 'leak-off', password: secret }),
     ).toBe(5);
-    expect(securityRows('disabled_client')[0]?.client_id).toBe('leak-off');
+    expect((await securityRows('disabled_client'))[0]?.clientId).toBe('leak-off');
   });
 
   it('answers a zero-length clientId with CleanSession=0 with CONNACK 2', async () => {
@@ -135,7 +133,7 @@ describe('MQTT identity (device-protocol.md "Identity")', () => {
     raw.socket.write(connectPacket({ clientId: '', username: 'x', password: 'y', clean: false }));
     expect(await raw.connack()).toBe(2);
     await raw.closed(2_000);
-    expect(securityRows('empty_client_id')).toHaveLength(1);
+    expect(await securityRows('empty_client_id')).toHaveLength(1);
   });
 
   it('lets a second connection with the same id take over and closes the first', async () => {

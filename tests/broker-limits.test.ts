@@ -53,10 +53,10 @@ describe('packet size limit', () => {
     raw.socket.write(Buffer.concat([publishHeader(1024 * 1024), Buffer.alloc(1024, 0x61)]));
     expect(await raw.closed(1_000)).toBeLessThan(1_000);
     expect(handled).toEqual([]);
-    const rows = t.hub.db
-      .prepare("SELECT client_id, detail FROM security_events WHERE kind = 'packet_too_large'")
-      .all();
-    expect(rows).toEqual([{ client_id: 'band-1', detail: 'packet of 1048580 bytes declared, limit 65536' }]);
+    const rows = await t.hub.broker.queries.securityEvents({ kind: 'packet_too_large' });
+    expect(rows.map(({ clientId, detail }) => ({ clientId, detail }))).toEqual([
+      { clientId: 'band-1', detail: 'packet of 1048580 bytes declared, limit 65536' },
+    ]);
     // … and against the device itself: its fault counter, as for bad input
     await expect
       .poll(() => t.hub.ingest.store.faults().find((f) => f.deviceId === 'band-1'))
@@ -104,10 +104,9 @@ describe('protocol level (MQTT 3.1.1 §3.1.2.2)', () => {
       expect(await raw.connack()).toBe(1);
       await raw.closed(3_000);
     }
-    const kinds = t.hub.db
-      .prepare("SELECT detail FROM security_events WHERE kind = 'unsupported_protocol' ORDER BY id")
-      .all()
-      .map((r) => r.detail);
+    const kinds = (await t.hub.broker.queries.securityEvents({ kind: 'unsupported_protocol' })).map(
+      (r) => r.detail,
+    );
     expect(kinds).toEqual([
       'CONNECT with protocol level 6',
       'CONNECT with protocol level 2',
@@ -142,10 +141,7 @@ describe('connect rate limits', () => {
     expect(t.hub.metrics.value('hub_mqtt_connects_refused_total', { reason: 'rate_limited_address' })).toBe(
       1,
     );
-    const kinds = t.hub.db
-      .prepare('SELECT kind FROM security_events ORDER BY id')
-      .all()
-      .map((r) => r.kind);
+    const kinds = (await t.hub.broker.queries.securityEvents()).map((r) => r.kind);
     expect(kinds).toEqual(['client_flapping', ...Array(5).fill('bad_credentials'), 'connect_rate_limited']);
 
     clock.advance(60_000);

@@ -70,14 +70,8 @@ async function subackCodes(client: MqttClient, subs: Record<string, { qos: 0 | 1
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const securityKinds = () =>
-  (
-    t.hub.db.prepare('SELECT kind, client_id, detail FROM security_events').all() as Array<{
-      kind: string;
-      client_id: string;
-      detail: string;
-    }>
-  ).map((r) => `${r.kind} ${r.client_id}: ${r.detail}`);
+const securityKinds = async () =>
+  (await t.hub.broker.queries.securityEvents()).map((r) => `${r.kind} ${r.clientId}: ${r.detail}`);
 
 describe('device topics (device-protocol.md "Topics")', () => {
   it('accepts a device publish on its own topics, acknowledged after the publish handler', async () => {
@@ -126,7 +120,7 @@ describe('device topics (device-protocol.md "Topics")', () => {
     expect(seenByA).toEqual([]);
     expect(handled.length).toBe(before.handled);
     expect(delivered.length).toBe(before.delivered);
-    expect(securityKinds()).toEqual(
+    expect(await securityKinds()).toEqual(
       expect.arrayContaining([
         'publish_denied btn-b: publish to eldercare/v1/btn-a/command: not one of its own event/telemetry/status topics',
         'publish_denied btn-b: publish to eldercare/v1/btn-a/event: not one of its own event/telemetry/status topics',
@@ -188,7 +182,7 @@ describe('device topics (device-protocol.md "Topics")', () => {
     const foreignWill = {
       will: { topic: 'eldercare/v1/btn-a/status', payload: Buffer.from('x'), qos: 1 as const, retain: true },
     };
-    const willRows = () => securityKinds().filter((k) => k.startsWith('will_denied btn-b'));
+    const willRows = async () => (await securityKinds()).filter((k) => k.startsWith('will_denied btn-b'));
     const handledBefore = handled.length;
     const deliveredBefore = delivered.length;
     for (let i = 0; i < 3; i++) {
@@ -200,10 +194,12 @@ describe('device topics (device-protocol.md "Topics")', () => {
     expect(handled.slice(handledBefore).map((c) => c.topic)).toEqual([]);
     expect(delivered.slice(deliveredBefore)).toEqual([]);
     // one row for three connects: a bridge reconnecting every few seconds does not flood the log
-    expect(willRows()).toEqual([
+    expect(await willRows()).toEqual([
       expect.stringContaining('Last Will on eldercare/v1/btn-a/status dropped (connection accepted)'),
     ]);
-    expect(securityKinds().filter((k) => k.includes('publish to eldercare/v1/btn-a/status'))).toEqual([]);
+    expect((await securityKinds()).filter((k) => k.includes('publish to eldercare/v1/btn-a/status'))).toEqual(
+      [],
+    );
 
     const b = await connectAs('btn-b', {
       will: {

@@ -178,28 +178,18 @@ describe('InfluxDB outage of a minute under load', () => {
     // By measurement: as many points as acknowledged messages (and as the hub stored).
     const count = async (measurement: string) =>
       Number((await influx.rows(`SELECT count(msg_id) FROM ${measurement}`, DB))[0]?.count ?? 0);
-    const stored = (channel: string) =>
-      Number(
-        (
-          t.hub.db.prepare('SELECT COUNT(*) AS n FROM messages WHERE channel = ?').get(channel) as {
-            n: number;
-          }
-        ).n,
-      );
+    const stored = (channel: string) => t.hub.ingest.queries.messageCount({ channel });
     expect(await count('event')).toBe(acked.events.size);
     expect(await count('telemetry')).toBe(acked.telemetry.size);
-    expect(stored('event')).toBe(acked.events.size);
-    expect(stored('telemetry')).toBe(acked.telemetry.size);
-    expect(await count('status')).toBe(stored('status'));
+    expect(await stored('event')).toBe(acked.events.size);
+    expect(await stored('telemetry')).toBe(acked.telemetry.size);
+    expect(await count('status')).toBe(await stored('status'));
 
     // By msg_id: every stored message is one point, none twice, none missing.
     const msgIds = (await influx.rows('SELECT msg_id FROM event, telemetry, status', DB)).map((r) =>
       Number(r.msg_id),
     );
-    const storedIds = t.hub.db
-      .prepare('SELECT id FROM messages ORDER BY id')
-      .all()
-      .map((r) => Number(r.id));
+    const storedIds = (await t.hub.ingest.queries.messages()).map((m) => m.id);
     expect(new Set(msgIds).size).toBe(msgIds.length);
     expect([...msgIds].sort((a, b) => a - b)).toEqual(storedIds);
 

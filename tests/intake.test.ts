@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HubEvents } from '../kernel/bus.ts';
 import { until } from '../simulators/device.ts';
 import { SimButton, SimLeak, SimMotion, SimWaterMeter, SimWristband } from '../simulators/device-types.ts';
-import { connectDevice, storedMessages } from './helpers/devices.ts';
+import { connectDevice, messagesOf } from './helpers/devices.ts';
 import { startTestHub, type TestHub } from './helpers/hub.ts';
 
 describe('durable intake', () => {
@@ -22,7 +22,7 @@ describe('durable intake', () => {
     const button = await connectDevice(t, 'btn-1', 'button', { householdId: 'hh-1' });
     const seq = await button.event('sos', { ts: '2026-11-28T08:00:00Z' });
     // publishAsync resolved: the PUBACK arrived, so the message must already be on disk.
-    const rows = storedMessages(t, 'btn-1').filter((m) => m.channel === 'event');
+    const rows = (await messagesOf(t, 'btn-1')).filter((m) => m.channel === 'event');
     expect(rows).toHaveLength(1);
     expect(rows[0]?.seq).toBe(seq);
     expect(rows[0]?.body).toMatchObject({
@@ -45,7 +45,7 @@ describe('durable intake', () => {
     const band = await connectDevice(t, 'wb-1', 'wristband');
     await band.raw('event', JSON.stringify({ event: 'fall', confidence: 0.9, seq: 7 }));
     await band.raw('event', JSON.stringify({ event: 'fall', confidence: 0.9, seq: 7 })); // no PUBACK seen: sent again
-    expect(storedMessages(t, 'wb-1').filter((m) => m.channel === 'event')).toHaveLength(1);
+    expect((await messagesOf(t, 'wb-1')).filter((m) => m.channel === 'event')).toHaveLength(1);
     expect(t.hub.metrics.value('hub_ingest_duplicates_total')).toBe(1);
 
     // After a reboot the seq starts again from 0: different bytes, so new messages, not duplicates.
@@ -54,7 +54,7 @@ describe('durable intake', () => {
     band.reboot();
     await band.event('sos', { ts: Date.parse('2026-11-28T09:00:00Z') });
     await band.event('worn');
-    const events = storedMessages(t, 'wb-1').filter((m) => m.channel === 'event');
+    const events = (await messagesOf(t, 'wb-1')).filter((m) => m.channel === 'event');
     expect(events.map((m) => m.seq)).toEqual([7, 0, 1, 0, 1]);
     await band.end();
   });
@@ -62,12 +62,13 @@ describe('durable intake', () => {
   it('keeps QoS 0 telemetry and records presence from status', async () => {
     const pir = await connectDevice(t, 'pir-1', 'motion', { room: 'bathroom' });
     await pir.telemetry({ battery: 90 }, 0);
-    await until(
-      () => storedMessages(t, 'pir-1').some((m) => m.channel === 'telemetry'),
-      3000,
-      'QoS 0 telemetry stored',
-    );
-    const telemetry = storedMessages(t, 'pir-1').find((m) => m.channel === 'telemetry');
+    await expect
+      .poll(async () => (await messagesOf(t, 'pir-1')).some((m) => m.channel === 'telemetry'), {
+        timeout: 3000,
+        message: 'QoS 0 telemetry stored',
+      })
+      .toBe(true);
+    const telemetry = (await messagesOf(t, 'pir-1')).find((m) => m.channel === 'telemetry');
     expect(telemetry?.body).toMatchObject({ room: 'bathroom', readings: { battery: 90 } });
     const presence = t.hub.ingest.presence.list().find((p) => p.clientId === 'pir-1');
     expect(presence?.state).toBe('online');
@@ -86,13 +87,15 @@ describe('durable intake', () => {
     await meter.telemetry({ totalLiters: 1012.5, flowLpm: 2 });
     await meter.telemetry({ totalLiters: 3, flowLpm: 0 }); // meter replaced
     await meter.telemetry({ totalLiters: 5, flowLpm: 0 });
-    const readings = storedMessages(t, 'wm-1')
+    const readings = (await messagesOf(t, 'wm-1'))
       .filter((m) => m.channel === 'telemetry')
       .map((m) => m.body.readings as Record<string, unknown>);
     expect(readings.map((r) => r.usageLiters)).toEqual([undefined, 12.5, undefined, 2]);
     expect(readings[2]?.meterFault).toBe('register_backwards');
-    const faults = t.hub.db.prepare('SELECT previous_liters, reported_liters FROM meter_faults').all();
-    expect(faults).toEqual([{ previous_liters: 1012.5, reported_liters: 3 }]);
+    const faults = await t.hub.ingest.queries.meterFaults();
+    expect(faults.map(({ previousLiters, reportedLiters }) => ({ previousLiters, reportedLiters }))).toEqual([
+      { previousLiters: 1012.5, reportedLiters: 3 },
+    ]);
     await meter.end();
   });
 
@@ -146,16 +149,16 @@ describe('durable intake', () => {
     await meter.use(0);
     await meter.use(12.5, 6);
     await meter.continuousFlow(180);
-    const names = (id: string) =>
-      storedMessages(t, id)
+    const names = async (id: string) =>
+      (await messagesOf(t, id))
         .filter((m) => m.channel === 'event')
         .map((m) => (m.body.event as { name: string }).name);
-    expect(names('sim-btn')).toEqual(['sos', 'cancel']);
-    expect(names('sim-wb')).toEqual(['fall', 'removed', 'worn']);
-    expect(names('sim-pir')).toEqual(['motion', 'clear']);
-    expect(names('sim-leak')).toEqual(['leak', 'dry']);
-    expect(names('sim-wm')).toEqual(['continuous_flow']);
-    expect(storedMessages(t, 'sim-wb').find((m) => m.channel === 'telemetry')?.body.readings).toEqual({
+    expect(await names('sim-btn')).toEqual(['sos', 'cancel']);
+    expect(await names('sim-wb')).toEqual(['fall', 'removed', 'worn']);
+    expect(await names('sim-pir')).toEqual(['motion', 'clear']);
+    expect(await names('sim-leak')).toEqual(['leak', 'dry']);
+    expect(await names('sim-wm')).toEqual(['continuous_flow']);
+    expect((await messagesOf(t, 'sim-wb')).find((m) => m.channel === 'telemetry')?.body.readings).toEqual({
       heartRate: 72,
       spo2: 97,
       steps: 1234,

@@ -12,7 +12,7 @@ import mqtt from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AQARA_LEAK, AQARA_MOTION, COORDINATOR, listed } from './fixtures/zigbee2mqtt.ts';
 import { type Api, apiClient } from './helpers/api.ts';
-import { storedMessages } from './helpers/devices.ts';
+import { messagesOf } from './helpers/devices.ts';
 import { startTestHub, type TestHub } from './helpers/hub.ts';
 import { freePort, HouseholdMosquitto, readmeBridgeStanza } from './helpers/mosquitto.ts';
 import { selfSignedCert } from './helpers/tls.ts';
@@ -139,11 +139,8 @@ describe('a household Mosquitto bridging Zigbee2MQTT to the hub', { timeout: 60_
     return list.map((i) => i.alarmType).sort();
   };
 
-  const securityRows = (hub: TestHub) =>
-    hub.hub.db
-      .prepare('SELECT kind, detail FROM security_events WHERE client_id = ? ORDER BY id')
-      .all(GATEWAY)
-      .map((r) => `${r.kind}: ${r.detail}`);
+  const securityRows = async (hub: TestHub) =>
+    (await hub.hub.broker.queries.securityEvents({ clientId: GATEWAY })).map((r) => `${r.kind}: ${r.detail}`);
 
   it('turns a leak and a button press into incidents, forwards pairing, and the gateway goes offline on the fleet page when the bridge dies', async () => {
     const { hub, api, token } = await startHub();
@@ -159,7 +156,7 @@ describe('a household Mosquitto bridging Zigbee2MQTT to the hub', { timeout: 60_
     await zigbee2mqtt('zigbee2mqtt/kitchen_leak', { water_leak: true, battery: 91, linkquality: 120 });
     await zigbee2mqtt('zigbee2mqtt/call_button', { action: 'single', battery: 88 });
     await expect.poll(() => incidentTypes(api, token), { timeout: 10_000 }).toEqual(['sos', 'water_leak']);
-    expect(storedMessages(hub, 'z-leak-1').find((m) => m.channel === 'event')?.body).toMatchObject({
+    expect((await messagesOf(hub, 'z-leak-1')).find((m) => m.channel === 'event')?.body).toMatchObject({
       event: { name: 'leak' },
       room: 'kitchen',
       source: 'zigbee',
@@ -189,7 +186,7 @@ describe('a household Mosquitto bridging Zigbee2MQTT to the hub', { timeout: 60_
       .poll(() => fleetOffline(api, token), { timeout: 10_000 })
       .toMatchObject({ kind: 'gateway', state: 'offline', householdId: HOUSEHOLD });
     // Its will was on its own bridge/state: kept and published, nothing refused.
-    expect(securityRows(hub)).toEqual([]);
+    expect(await securityRows(hub)).toEqual([]);
   });
 
   it('loses nothing the household broker acknowledged while the hub was unreachable, across a Mosquitto restart', async () => {
@@ -219,13 +216,13 @@ describe('a household Mosquitto bridging Zigbee2MQTT to the hub', { timeout: 60_
     await broker.restart();
     const second = await startHub({ dataDir, mqttsPort });
     t = second.hub;
-    const readings = () =>
-      storedMessages(second.hub, 'z-leak-1')
+    const readings = async () =>
+      (await messagesOf(second.hub, 'z-leak-1'))
         .filter((m) => m.channel === 'telemetry')
         .map((m) => (m.body.readings as { battery: number }).battery);
     // the bridge retries every 1–2 s (restart_timeout in helpers/mosquitto.ts) and then sends its queue
-    await expect.poll(() => readings().length, { timeout: 45_000 }).toBe(batteries.length);
-    expect(readings().sort((a, b) => a - b)).toEqual(batteries); // each exactly once
+    await expect.poll(async () => (await readings()).length, { timeout: 45_000 }).toBe(batteries.length);
+    expect((await readings()).sort((a, b) => a - b)).toEqual(batteries); // each exactly once
     await expect
       .poll(() => incidentTypes(second.api, second.token), { timeout: 10_000 })
       .toEqual(['water_leak']);
@@ -253,7 +250,7 @@ describe('a household Mosquitto bridging Zigbee2MQTT to the hub', { timeout: 60_
     await expect.poll(() => connects.length, { timeout: 10_000 }).toBe(2);
     await zigbee2mqtt('zigbee2mqtt/kitchen_leak', { water_leak: true });
     await expect.poll(() => incidentTypes(api, token), { timeout: 10_000 }).toEqual(['water_leak']);
-    expect(securityRows(hub)).toEqual([
+    expect(await securityRows(hub)).toEqual([
       `will_denied: Last Will on $SYS/broker/connection/${GATEWAY}/state dropped (connection accepted): outside the gateway's own base topic`,
     ]);
 
@@ -261,6 +258,6 @@ describe('a household Mosquitto bridging Zigbee2MQTT to the hub', { timeout: 60_
     await expect
       .poll(() => fleetOffline(api, token), { timeout: 10_000 })
       .toMatchObject({ kind: 'gateway', state: 'offline' });
-    expect(securityRows(hub)).toHaveLength(1); // the dropped will was not published either
+    expect(await securityRows(hub)).toHaveLength(1); // the dropped will was not published either
   });
 });

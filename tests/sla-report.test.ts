@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncidentStage, IncidentState } from '../alerts/incidents/events.ts';
 import { type Incident, initialStages } from '../alerts/incidents/model.ts';
-import { createSlaDaily, cronTimezone } from '../alerts/incidents/sla-daily.ts';
+import { cronTimezone } from '../alerts/incidents/sla-daily.ts';
 import type { SlaReport } from '../alerts/incidents/sla-report.ts';
-import { IncidentStore } from '../alerts/incidents/store.ts';
+import type { IncidentStore } from '../alerts/incidents/store.ts';
 import { ManualClock } from '../kernel/clock.ts';
 import { loadConfig } from '../kernel/config.ts';
-import { createLogger } from '../kernel/logger.ts';
 import { type Api, apiClient, errorCode, userWithToken } from './helpers/api.ts';
 import { startTestHub, type TestHub } from './helpers/hub.ts';
 
@@ -174,8 +173,7 @@ describe('SLA report', () => {
     api = apiClient(t.httpUrl);
     t.hub.registry.households.upsert({ id: 'hh-a', address: 'A 路 1号', grid: 'grid-1' });
     t.hub.registry.households.upsert({ id: 'hh-b', address: 'B 路 2号', grid: 'grid-2' });
-    const store = new IncidentStore(t.hub.db);
-    for (const s of SET) insert(store, s);
+    for (const s of SET) insert(t.hub.alerts.incidents.store, s);
     admin = await t.login();
     dispatcher = await userWithToken(t, api, admin, { username: 'disp', role: 'dispatcher' });
     family = await userWithToken(t, api, admin, { username: 'fam', role: 'family', households: ['hh-a'] });
@@ -297,8 +295,8 @@ describe('SLA report', () => {
     expect(missing.status).toBe(404);
 
     // 09:00 local on the 28th: "yesterday" is the 27th (E1–E4, N1; E5 belongs to the 26th).
-    const daily = createSlaDaily({ db: t.hub.db, clock, config, log: createLogger('silent') });
-    const produced = daily.produce();
+    // the hub's own job (its config is the defaults checked above; its clock is `clock`)
+    const produced = t.hub.slaDaily.produce();
     expect(produced.from).toBe(Date.parse('2026-11-26T16:00:00Z'));
     expect(produced.total).toMatchObject({ incidents: 5, emergencies: 4, breaches: 3 });
 

@@ -1,6 +1,5 @@
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { DeadLetterStore } from '../../ingest/dead-letter.ts';
 import type { Role } from '../../kernel/registry/types.ts';
 import type { RouteContext } from '../context.ts';
 import { ERROR_RESPONSES, Nullable, SECURED } from '../schemas.ts';
@@ -35,7 +34,6 @@ const DeadLetterQuery = T.Object(
 export function deadLetterRoutes(ctx: RouteContext): FastifyPluginAsync {
   return async (instance) => {
     const app = instance.withTypeProvider<TypeBoxProvider>();
-    const deadLetters = new DeadLetterStore(ctx.db);
 
     app.get(
       '/dead-letter',
@@ -50,7 +48,7 @@ export function deadLetterRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
       },
       async (request) =>
-        deadLetters.list({
+        ctx.ingest.queries.deadLetters({
           limit: request.query.limit ?? 100,
           deviceId: request.query.device,
           beforeId: request.query.before,

@@ -1,9 +1,8 @@
 import { type Static, Type as T } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Alarm } from '../../alerts/alarm.ts';
-import { AlarmStore } from '../../alerts/alarm-store.ts';
-import { DeadLetterStore } from '../../ingest/dead-letter.ts';
-import type { Db } from '../../kernel/db.ts';
+import type { DeadLetter } from '../../ingest/dead-letter.ts';
+import type { QuarantineBrief } from '../../ingest/queries/types.ts';
 import type { Registry } from '../../kernel/registry/index.ts';
 import { DISPATCH } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
@@ -94,11 +93,14 @@ interface PresenceRow {
 }
 
 interface FleetInputs {
-  db: Db;
   registry: Registry;
   presence: readonly PresenceRow[];
   openAlarms: readonly Alarm[];
-  deadLetters: DeadLetterStore;
+  /** quarantined messages of the last 24 h per reason code, and the newest of them */
+  quarantineByCode: Record<string, number>;
+  recentQuarantine: readonly QuarantineBrief[];
+  deadLetterTotal: number;
+  recentDeadLetters: readonly DeadLetter[];
   now: number;
 }
 
@@ -185,27 +187,11 @@ function fleetHealth(x: FleetInputs): FleetHealth {
     }
   }
 
-  const since = x.now - DAY_MS;
-  const byCode: Record<string, number> = {};
-  let last24h = 0;
-  for (const r of x.db
-    .prepare('SELECT code, COUNT(*) AS n FROM quarantine WHERE at >= ? GROUP BY code')
-    .all(since) as Array<{ code: string; n: number }>) {
-    byCode[r.code] = Number(r.n);
-    last24h += Number(r.n);
-  }
-  const recentQuarantine = x.db
-    .prepare('SELECT id, at, client_id, code, detail FROM quarantine WHERE at >= ? ORDER BY id DESC LIMIT ?')
-    .all(since, RECENT_LIMIT)
-    .map((r) => ({
-      id: Number(r.id),
-      at: Number(r.at),
-      clientId: String(r.client_id),
-      code: String(r.code),
-      detail: String(r.detail),
-    }));
-  const deadLetterTotal = x.deadLetters.count();
-  const recentDead = x.deadLetters.list({ limit: RECENT_LIMIT }).map((d) => ({
+  const byCode = x.quarantineByCode;
+  const last24h = Object.values(byCode).reduce((a, n) => a + n, 0);
+  const recentQuarantine = x.recentQuarantine.map((q) => ({ ...q }));
+  const deadLetterTotal = x.deadLetterTotal;
+  const recentDead = x.recentDeadLetters.map((d) => ({
     id: d.id,
     at: d.at,
     deviceId: d.deviceId,
@@ -243,8 +229,6 @@ function fleetHealth(x: FleetInputs): FleetHealth {
 export function fleetRoutes(ctx: RouteContext): FastifyPluginAsync {
   return async (instance) => {
     const app = instance.withTypeProvider<TypeBoxProvider>();
-    const alarms = new AlarmStore(ctx.db);
-    const deadLetters = new DeadLetterStore(ctx.db);
     app.get(
       '/fleet',
       {
@@ -257,15 +241,30 @@ export function fleetRoutes(ctx: RouteContext): FastifyPluginAsync {
           response: { 200: FleetSchema, ...ERROR_RESPONSES },
         },
       },
-      async (): Promise<FleetHealth> =>
-        fleetHealth({
-          db: ctx.db,
+      async (): Promise<FleetHealth> => {
+        const now = ctx.clock.now();
+        const since = now - DAY_MS;
+        const presence = ctx.ingest.presence.list();
+        const { queries } = ctx.ingest;
+        const [openAlarms, quarantineByCode, recentQuarantine, deadLetterTotal, recentDeadLetters] =
+          await Promise.all([
+            ctx.alerts.openAlarms({ limit: 100_000 }),
+            queries.quarantineSummary(since),
+            queries.recentQuarantine(since, RECENT_LIMIT),
+            queries.deadLetterCount(),
+            queries.deadLetters({ limit: RECENT_LIMIT }),
+          ]);
+        return fleetHealth({
           registry: ctx.registry,
-          presence: ctx.ingest.presence.list(),
-          openAlarms: alarms.list({ openOnly: true, limit: 100_000 }),
-          deadLetters,
-          now: ctx.clock.now(),
-        }),
+          presence,
+          openAlarms,
+          quarantineByCode,
+          recentQuarantine,
+          deadLetterTotal,
+          recentDeadLetters,
+          now,
+        });
+      },
     );
   };
 }

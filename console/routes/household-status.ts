@@ -17,12 +17,12 @@ export function householdStatusRoutes(ctx: RouteContext): FastifyPluginAsync {
     const app = instance.withTypeProvider<TypeBoxProvider>();
     const { guard, registry } = ctx;
     const view = new HouseholdView({
-      db: ctx.db,
       registry,
+      ingest: ctx.ingest.queries,
+      alerts: ctx.alerts,
       incidents: ctx.incidents,
       away: ctx.away,
       now: () => ctx.clock.now(),
-      flushPresence: () => ctx.ingest.presence.flush(),
     });
     const byParam: HouseholdScope = {
       household: (request) => registry.households.get(paramId(request))?.id ?? null,
@@ -45,7 +45,7 @@ export function householdStatusRoutes(ctx: RouteContext): FastifyPluginAsync {
       async (request) => {
         const household = registry.households.get(request.params.id);
         if (!household) throw new HubError('HUB_ERR_HOUSEHOLD_UNKNOWN');
-        return { ...view.status(household), serverTime: ctx.clock.now() };
+        return { ...(await view.status(household)), serverTime: ctx.clock.now() };
       },
     );
   };

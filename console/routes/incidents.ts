@@ -240,12 +240,12 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
       );
     };
     const view = new HouseholdView({
-      db: ctx.db,
       registry,
+      ingest: ctx.ingest.queries,
+      alerts: ctx.alerts,
       incidents,
       away: ctx.away,
       now: () => ctx.clock.now(),
-      flushPresence: () => ctx.ingest.presence.flush(),
     });
     app.get(
       '/incidents/:id/context',
@@ -264,14 +264,19 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
         const incident = visible(request);
         const household = registry.households.get(incident.householdId);
         if (!household) throw new HubError('HUB_ERR_NOT_FOUND', 'the household of this incident was deleted');
+        const [devices, openAlarms, lastMovementAt] = await Promise.all([
+          view.devices(household.id),
+          view.openAlarms(household.id),
+          view.lastMovementAt(household.id),
+        ]);
         return {
           incidentId: incident.id,
           household,
           residents: residentViews(registry.households.residents(household.id), ctx.clock.now()),
           contacts: registry.households.contacts(household.id).sort((a, b) => a.priority - b.priority),
-          devices: view.devices(household.id),
-          openAlarms: view.openAlarms(household.id),
-          lastMovementAt: view.lastMovementAt(household.id),
+          devices,
+          openAlarms,
+          lastMovementAt,
         };
       },
     );

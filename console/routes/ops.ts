@@ -32,7 +32,7 @@ export function opsRoutes(ctx: RouteContext): FastifyPluginAsync {
         const { mqtt, clients } = ctx.health();
         let db: 'ok' | 'error' = 'ok';
         try {
-          ctx.db.prepare('SELECT 1').get();
+          await ctx.storeHealth.ping();
         } catch (err) {
           db = 'error';
           request.log.warn({ err }, 'health check: database does not answer');

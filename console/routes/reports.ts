@@ -1,13 +1,6 @@
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { SlaDailyStore } from '../../alerts/incidents/sla-daily.ts';
-import {
-  localDayRange,
-  readSlaRows,
-  type SlaReport,
-  slaReport,
-  slaReportCsv,
-} from '../../alerts/incidents/sla-report.ts';
+import { localDayRange, type SlaReport, slaReport, slaReportCsv } from '../../alerts/incidents/sla-report.ts';
 import { HubError } from '../../kernel/errors.ts';
 import { DISPATCH } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
@@ -98,9 +91,8 @@ function send(request: FastifyRequest, reply: FastifyReply, report: SlaReport, f
 export function reportRoutes(ctx: RouteContext): FastifyPluginAsync {
   return async (instance) => {
     const app = instance.withTypeProvider<TypeBoxProvider>();
-    const { guard, db, clock, config } = ctx;
+    const { guard, alerts, clock, config } = ctx;
     const offset = config.historyUtcOffsetMinutes;
-    const daily = new SlaDailyStore(db);
     const instant = (v: string, bound: 'from' | 'to') => {
       const at = /^\d+$/.test(v) ? Number(v) : localDayRange(v, offset).from;
       if (!Number.isFinite(at)) throw new HubError('HUB_ERR_VALIDATION', `${bound}: not a date`);
@@ -125,7 +117,7 @@ export function reportRoutes(ctx: RouteContext): FastifyPluginAsync {
         if (to <= from || to - from > MAX_RANGE_MS) {
           throw new HubError('HUB_ERR_VALIDATION', 'need from < to, at most 367 days apart', { from, to });
         }
-        const report = slaReport(readSlaRows(db, from, to), {
+        const report = slaReport(await alerts.slaRows(from, to), {
           from,
           to,
           utcOffsetMinutes: offset,
@@ -148,7 +140,7 @@ export function reportRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const kept = daily.get(request.query.date);
+        const kept = await alerts.slaDailyReport(request.query.date);
         if (!kept) throw new HubError('HUB_ERR_NOT_FOUND', `no daily SLA report for ${request.query.date}`);
         return send(request, reply, kept.report, request.query.format);
       },

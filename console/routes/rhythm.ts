@@ -80,15 +80,10 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
 export function rhythmRoutes(ctx: RouteContext): FastifyPluginAsync {
   return async (instance) => {
     const app = instance.withTypeProvider<TypeBoxProvider>();
-    const { registry, guard, history, clock, db } = ctx;
+    const { registry, guard, history, clock, alerts } = ctx;
     if (!history) return; // a console started without the history module
     const offsetMs = ctx.config.historyUtcOffsetMinutes * 60_000;
     const byParam: HouseholdScope = { household: paramId, notFound: 'HUB_ERR_HOUSEHOLD_UNKNOWN' };
-    /** alert_baselines (migration 5) is the alerts room's; read here, one row per resident of the home. */
-    const baselineOf = db.prepare(
-      `SELECT days, first_motion_min, first_water_min, daily_liters FROM alert_baselines
-       WHERE household_id = ? ORDER BY computed_at DESC LIMIT 1`,
-    );
 
     /** The local midnight starting `date` (or today), and the date string. */
     const dayOf = (date: string | undefined): { start: number; date: string } => {
@@ -129,9 +124,10 @@ export function rhythmRoutes(ctx: RouteContext): FastifyPluginAsync {
         const now = clock.now();
         if (start > now) throw new HubError('HUB_ERR_VALIDATION', 'the day has not begun yet', { date });
         const range = { from: start - USUAL_DAYS * DAY_MS, to: start + DAY_MS };
-        const [activity, water] = await Promise.all([
+        const [activity, water, baseline] = await Promise.all([
           history.activity(h.id, range),
           history.waterUse(h.id, range, 'hour'),
+          alerts.latestBaseline(h.id),
         ]);
         // Day index 0..7 (7 = the day asked) by local hour: counts summed over rooms.
         const motions = Array.from({ length: USUAL_DAYS + 1 }, zeros);
@@ -156,14 +152,6 @@ export function rhythmRoutes(ctx: RouteContext): FastifyPluginAsync {
               ? 0
               : round1(sum(usualDays.map((d) => table[d]?.[hour] ?? 0)) / usualDays.length),
           );
-        const b = baselineOf.get(h.id) as
-          | {
-              days: number;
-              first_motion_min: number | null;
-              first_water_min: number | null;
-              daily_liters: number | null;
-            }
-          | undefined;
         return {
           householdId: h.id,
           date,
@@ -177,14 +165,7 @@ export function rhythmRoutes(ctx: RouteContext): FastifyPluginAsync {
             hoursElapsed: Math.min(24, Math.ceil((now - start) / HOUR_MS)),
           },
           usual: { motions: mean(motions), liters: mean(liters), days: usualDays.length },
-          baseline: b
-            ? {
-                days: Number(b.days),
-                firstMotionMin: b.first_motion_min,
-                firstWaterMin: b.first_water_min,
-                dailyLiters: b.daily_liters,
-              }
-            : null,
+          baseline,
         };
       },
     );

@@ -1,5 +1,5 @@
 import type { Alarm } from '../../alerts/alarm.ts';
-import type { Statements } from '../../kernel/db.ts';
+import type { DeviceIngestState } from '../../ingest/queries/types.ts';
 import type { Device } from '../../kernel/registry/types.ts';
 
 /** What the consoles show of one device: connection, last seen, battery, and what is wrong with it. */
@@ -34,36 +34,25 @@ const deviceOfAlarm = (a: Alarm): string | null => {
 };
 
 /**
- * The state of a household's devices from the store: presence, the latest battery reading (the newest
- * telemetry message carrying one, found through the messages_device index), faults and the household's
- * open device alarms.
+ * The state of a household's devices: the intake's presence, latest battery reading and faults
+ * (`ingest` of IngestQueries.devicesState, one batch for the list), and the household's open device alarms.
  */
 export function deviceStates(
-  sql: Statements,
   devices: readonly Device[],
+  ingest: ReadonlyMap<string, DeviceIngestState>,
   openAlarms: readonly Alarm[],
 ): DeviceState[] {
-  const presence = sql.get('SELECT state, last_seen_at, silent_since FROM presence WHERE client_id = ?');
-  const battery = sql.get(
-    `SELECT json_extract(body, '$.readings.battery') AS battery FROM messages
-     WHERE device_id = ? AND channel = 'telemetry' AND json_extract(body, '$.readings.battery') IS NOT NULL
-     ORDER BY id DESC LIMIT 1`,
-  );
-  const fault = sql.get('SELECT flagged_at FROM device_faults WHERE device_id = ?');
   return devices.map((d) => {
-    const p = presence.get(d.id) as
-      | { state: string; last_seen_at: number | null; silent_since: number | null }
-      | undefined;
-    const b = battery.get(d.id) as { battery: number | null } | undefined;
-    const f = fault.get(d.id) as { flagged_at: number | null } | undefined;
+    const known = ingest.get(d.id);
+    const p = known?.presence ?? null;
     const issues = new Set<string>();
     for (const a of openAlarms) {
       if (!(DEVICE_ALARMS as readonly string[]).includes(a.type) || deviceOfAlarm(a) !== d.id) continue;
       issues.add(a.type === 'device_silent' ? 'silent' : a.type);
     }
-    if (p?.silent_since != null) issues.add('silent');
+    if (p?.silentSince != null) issues.add('silent');
     if (p?.state === 'offline') issues.add('offline');
-    if (f?.flagged_at != null) issues.add('faulty');
+    if (known?.faultFlaggedAt != null) issues.add('faulty');
     if (!d.enabled) issues.add('disabled');
     const connection = p?.state === 'online' || p?.state === 'offline' ? p.state : 'unknown';
     return {
@@ -74,9 +63,9 @@ export function deviceStates(
       gatewayId: d.gatewayId,
       enabled: d.enabled,
       connection,
-      lastSeenAt: p?.last_seen_at ?? null,
-      silentSince: p?.silent_since ?? null,
-      battery: b?.battery ?? null,
+      lastSeenAt: p?.lastSeenAt ?? null,
+      silentSince: p?.silentSince ?? null,
+      battery: known?.battery ?? null,
       issues: [...issues].sort(),
     };
   });

@@ -1,9 +1,9 @@
-import { AlarmStore } from '../../alerts/alarm-store.ts';
 import type { AwayStatus } from '../../alerts/away.ts';
 import type { IncidentSummary } from '../../alerts/incidents/events.ts';
 import { summary } from '../../alerts/incidents/model.ts';
 import type { IncidentService } from '../../alerts/incidents/service.ts';
-import { type Db, Statements } from '../../kernel/db.ts';
+import type { AlertsQueries } from '../../alerts/queries/types.ts';
+import type { IngestQueries } from '../../ingest/queries/types.ts';
 import type { Registry } from '../../kernel/registry/index.ts';
 import type { Contact, Household, Resident } from '../../kernel/registry/types.ts';
 import { type DeviceState, deviceStates } from './device-states.ts';
@@ -36,13 +36,14 @@ export interface HouseholdStatus {
 }
 
 export interface HouseholdViewDeps {
-  db: Db;
   registry: Registry;
+  /** the ingest room's queries: presence, battery, faults, last events */
+  ingest: Pick<IngestQueries, 'devicesState' | 'latestEventAt'>;
+  /** the alerts room's queries: open alarms */
+  alerts: Pick<AlertsQueries, 'openAlarms'>;
   incidents: IncidentService | null;
   away: { status(householdId: string): AwayStatus } | null;
   now: () => number;
-  /** writes the presence times the intake holds in memory (ingest Presence.flush) before they are read */
-  flushPresence: () => void;
 }
 
 /** Residents as the consoles show them (age instead of birth year). */
@@ -57,27 +58,29 @@ export function residentViews(residents: readonly Resident[], now: number): Resi
   }));
 }
 
-/** Reads for the consoles that join the registry, the store's presence/messages and incidents. */
+/**
+ * Reads for the consoles that join the registry, the ingest room's presence/messages and the alerts
+ * room's alarms and incidents (through their query interfaces).
+ */
 export class HouseholdView {
   readonly #deps: HouseholdViewDeps;
-  readonly #alarms: AlarmStore;
-  readonly #sql: Statements;
 
   constructor(deps: HouseholdViewDeps) {
     this.#deps = deps;
-    this.#alarms = new AlarmStore(deps.db);
-    this.#sql = new Statements(deps.db);
   }
 
-  devices(householdId: string): DeviceState[] {
-    const { registry, flushPresence } = this.#deps;
-    flushPresence();
+  async devices(householdId: string): Promise<DeviceState[]> {
+    const { registry, ingest, alerts } = this.#deps;
     const devices = registry.devices.list([householdId]);
-    return deviceStates(this.#sql, devices, this.#alarms.list({ householdId, openOnly: true }));
+    const [states, openAlarms] = await Promise.all([
+      ingest.devicesState(devices.map((d) => d.id)),
+      alerts.openAlarms({ householdId }),
+    ]);
+    return deviceStates(devices, states, openAlarms);
   }
 
-  openAlarms(householdId: string) {
-    return this.#alarms.list({ householdId, openOnly: true }).map((a) => ({
+  async openAlarms(householdId: string) {
+    return (await this.#deps.alerts.openAlarms({ householdId })).map((a) => ({
       id: a.id,
       type: a.type,
       class: a.class,
@@ -88,23 +91,19 @@ export class HouseholdView {
     }));
   }
 
-  lastMovementAt(householdId: string): number | null {
-    const { registry } = this.#deps;
-    const last = this.#sql.get(
-      "SELECT MAX(received_at) AS at FROM (SELECT received_at FROM messages WHERE device_id = ? AND channel = 'event' ORDER BY id DESC LIMIT 1)",
-    );
-    let newest: number | null = null;
-    for (const d of registry.devices.list([householdId])) {
-      if (d.type !== 'motion') continue;
-      const at = (last.get(d.id) as { at: number | null } | undefined)?.at ?? null;
-      if (at !== null && (newest === null || at > newest)) newest = at;
-    }
-    return newest;
+  /** The newest of the motion sensors' latest events. */
+  async lastMovementAt(householdId: string): Promise<number | null> {
+    const { registry, ingest } = this.#deps;
+    const motion = registry.devices.list([householdId]).filter((d) => d.type === 'motion');
+    return ingest.latestEventAt(motion.map((d) => d.id));
   }
 
-  status(household: Household): HouseholdStatus {
+  async status(household: Household): Promise<HouseholdStatus> {
     const { registry, incidents, away, now } = this.#deps;
-    const devices = this.devices(household.id);
+    const [devices, lastMovementAt] = await Promise.all([
+      this.devices(household.id),
+      this.lastMovementAt(household.id),
+    ]);
     // The most urgent incident in progress: an emergency before the others, then the newest.
     const inProgress = incidents?.list({ householdId: household.id, active: true, limit: 50 }) ?? [];
     const active = inProgress.find((i) => i.class === 'emergency') ?? inProgress[0] ?? null;
@@ -119,7 +118,7 @@ export class HouseholdView {
       contacts: registry.households.contacts(household.id).sort((a, b) => a.priority - b.priority),
       state,
       reasons: [...new Set(reasons)],
-      lastMovementAt: this.lastMovementAt(household.id),
+      lastMovementAt,
       devices,
       activeIncident: active ? summary(active) : null,
       away: away?.status(household.id) ?? null,

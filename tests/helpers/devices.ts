@@ -35,7 +35,22 @@ export async function connectGateway(
   return new SimGateway({ url: t.mqttUrl, id, secret }).connect();
 }
 
-/** Rows of the durable message store for a device, oldest first. */
+/** A device's messages in the durable store, oldest first, through the ingest room's queries. */
+export async function messagesOf(
+  t: TestHub,
+  deviceId: string,
+): Promise<Array<{ channel: string; seq: number | null; body: Record<string, unknown> }>> {
+  return (await t.hub.ingest.queries.messages({ deviceId })).map((m) => ({
+    channel: m.channel,
+    seq: m.seq,
+    body: m.body as unknown as Record<string, unknown>,
+  }));
+}
+
+/**
+ * Rows of the durable message store for a device, oldest first, read synchronously with SQL.
+ * @deprecated use `messagesOf` (the ingest room's queries); kept for the tests that still poll it synchronously.
+ */
 export function storedMessages(
   t: TestHub,
   deviceId: string,
