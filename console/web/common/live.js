@@ -51,11 +51,6 @@ export class Live {
     this.ws?.close();
   }
 
-  /** Drops the socket as a network failure would (used by the reconnect test and the "reconnect" button). */
-  drop() {
-    this.ws?.close();
-  }
-
   connect() {
     this.handlers.onStatus?.('connecting');
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';

@@ -128,6 +128,4 @@ onLangChange(() => {
 
 setInterval(tick, 1000);
 live.start();
-// For the browser tests and the benchmark: the live channel (to drop it) and the queue's timings.
-Object.assign(window, { __live: live, __queue: queue, __sound: sound });
 document.body.append(h('span', { id: 'page-ready', hidden: true }));

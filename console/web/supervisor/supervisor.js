@@ -386,4 +386,3 @@ live = new Live({
 onLangChange(render);
 setInterval(() => data.report && renderAtRisk(now()), 1000);
 live.start();
-Object.assign(window, { __live: live });
