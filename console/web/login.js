@@ -1,6 +1,6 @@
 // The login page: POST /api/auth/login sets the session cookie; then each role goes to its own page.
 import { ApiError, api, currentUser, HOME } from './common/api.js';
-import { $ } from './common/dom.js';
+import { $, $as } from './common/dom.js';
 import { applyI18n, lang, setLang, t } from './common/i18n.js';
 
 /** @import { LoginReply, Role } from './api-types' */
@@ -30,11 +30,12 @@ $('#lang-switch').addEventListener('click', () => setLang(lang() === 'zh' ? 'en'
 const already = await currentUser();
 if (already) location.assign(nextPath(already.role));
 
-$('#login-form').addEventListener('submit', async (ev) => {
+const loginForm = $as('#login-form', HTMLFormElement);
+loginForm.addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const error = $('#login-error');
   error.textContent = '';
-  const form = new FormData(/** @type {HTMLFormElement} */ (ev.target));
+  const form = new FormData(loginForm);
   try {
     /** @type {LoginReply} */
     const answer = await api(

@@ -133,8 +133,8 @@ export class IncidentView {
 
   drawHistory() {
     const box = this.root.querySelector('#charts');
-    if (!box || !this.history) return;
-    drawCharts(/** @type {HTMLElement} */ (box), this.history.data, this.history.from, this.history.to);
+    if (!(box instanceof HTMLElement) || !this.history) return;
+    drawCharts(box, this.history.data, this.history.from, this.history.to);
   }
 
   /** Countdown in the header: called by the page's tick. @param {number} now */

@@ -118,7 +118,7 @@ export class Queue {
   /** Moves rows into the urgency order, touching the DOM only when the order changed. */
   reorder() {
     const order = this.sorted().map((i) => i.id);
-    const current = [...this.list.children].map((el) => /** @type {HTMLElement} */ (el).dataset.incidentId);
+    const current = [...this.list.children].map((el) => el.getAttribute('data-incident-id'));
     if (order.length === current.length && order.every((id, k) => id === current[k])) return;
     const fragment = document.createDocumentFragment();
     for (const id of order) {

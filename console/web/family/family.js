@@ -2,7 +2,7 @@
 // the user's households only). Everything shown is refetched from the REST API on each event.
 import './messages.js';
 import { api, messageOf } from '../common/api.js';
-import { $, fill, h } from '../common/dom.js';
+import { $, $as, fill, h } from '../common/dom.js';
 import { onLangChange, pick, t } from '../common/i18n.js';
 import { Live } from '../common/live.js';
 import { serialReloader } from '../common/reload.js';
@@ -117,7 +117,7 @@ function render() {
   renderRhythm($('#rhythm'), s.household, view.rhythm);
   renderPast($('#past-incidents'), view.incidents);
   renderAway(
-    { current: $('#away-current'), form: /** @type {HTMLFormElement} */ ($('#away-form')) },
+    { current: $('#away-current'), form: $as('#away-form', HTMLFormElement) },
     s.household.id,
     s.away,
     now,
@@ -142,7 +142,7 @@ async function loadAddresses() {
 }
 
 function drawPicker() {
-  const picker = /** @type {HTMLSelectElement} */ ($('#household-picker'));
+  const picker = $as('#household-picker', HTMLSelectElement);
   $('#picker').hidden = households.length < 2;
   fill(
     picker,
@@ -165,11 +165,12 @@ window.addEventListener('hashchange', () => {
   scheduleReload();
 });
 
-$('#away-form').addEventListener('submit', async (ev) => {
+const awayForm = $as('#away-form', HTMLFormElement);
+awayForm.addEventListener('submit', async (ev) => {
   ev.preventDefault();
   if (!view.householdId) return;
   try {
-    await submitAway(/** @type {HTMLFormElement} */ (ev.target), view.householdId);
+    await submitAway(awayForm, view.householdId);
     toast(t('family.awayForm.saved'));
   } catch (err) {
     toast(t('common.error', { message: messageOf(err) }), 'error');

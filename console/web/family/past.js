@@ -55,7 +55,8 @@ function dayAfter(now, days) {
 export function renderAway(els, householdId, away, now, changed) {
   const declared = away?.declared ?? null;
   els.form.hidden = declared !== null;
-  const until = /** @type {HTMLInputElement} */ (els.form.elements.namedItem('until'));
+  const until = els.form.elements.namedItem('until');
+  if (!(until instanceof HTMLInputElement)) throw new Error('missing input until');
   until.min = dayAfter(now, 0);
   until.max = dayAfter(now, 89);
   if (!until.value) until.value = dayAfter(now, 1);
