@@ -1,4 +1,4 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../kernel/clock.ts';
 import { until } from '../simulators/device.ts';
@@ -149,13 +149,66 @@ type Shift = Awaited<ReturnType<typeof startShift>>;
 
 const row = (id: string) => `#queue [data-incident-id="${id}"]`;
 
-async function openDispatcher(browser: Browser, s: Shift, user = 'disp1') {
+/** A dispatcher's page, logged in and live; `prepare` runs on the new page before it loads anything. */
+async function openDispatcher(
+  browser: Browser,
+  s: Shift,
+  user = 'disp1',
+  prepare?: (page: Page) => Promise<void>,
+) {
   const p = await newPage(browser);
   p.page.setDefaultTimeout(8000); // a step that hangs names its selector, well inside the test's time
+  await prepare?.(p.page);
   await loginAs(p.page, s.t.httpUrl, user, `${user}-password`);
   expect(new URL(p.page.url()).pathname).toBe('/dispatch/');
   await p.page.waitForSelector('#live-status[data-state="live"]');
   return p;
+}
+
+/**
+ * Counts the tones a page starts (Web Audio sources: the alert's beeps), as the dispatcher would hear
+ * them, from outside the page's code: the browser's own AudioScheduledSourceNode#start reports to the test.
+ */
+async function hearTones(page: Page): Promise<() => number> {
+  let tones = 0;
+  await page.exposeFunction('toneStarted', () => {
+    tones++;
+  });
+  await page.addInitScript(() => {
+    // the browser's globals, untyped here (the tests compile without the DOM library)
+    type Start = (this: unknown, ...args: unknown[]) => void;
+    const g = globalThis as unknown as {
+      AudioScheduledSourceNode: { prototype: { start: Start } };
+      toneStarted(): void;
+    };
+    const proto = g.AudioScheduledSourceNode.prototype;
+    const start = proto.start;
+    proto.start = function (...args) {
+      g.toneStarted();
+      return start.apply(this, args);
+    };
+  });
+  return () => tones;
+}
+
+/**
+ * Passes a page's live channel (/api/live) through a Playwright WebSocket route, so that the test can cut
+ * the connection as the network would: `cut()` closes the hub's side, and the page sees its socket close.
+ */
+async function cuttableLive(page: Page): Promise<{ cut(): Promise<void>; connections(): number }> {
+  const servers: WebSocketRoute[] = [];
+  await page.routeWebSocket(
+    (url) => url.pathname === '/api/live',
+    (ws) => {
+      servers.push(ws.connectToServer());
+    },
+  );
+  return {
+    async cut() {
+      await servers.at(-1)?.close();
+    },
+    connections: () => servers.length,
+  };
 }
 
 // Browser steps on a shared 2-core machine: each test gets a minute.
@@ -176,7 +229,10 @@ describe('dispatcher console', { timeout: 60_000 }, () => {
   it('shows an SOS on two dispatchers’ screens within 1 s; acknowledge, assign, accept, arrive, resolve', async () => {
     const clock = new ManualClock(MORNING);
     s = await startShift(clock);
-    const one = await openDispatcher(browser, s, 'disp1');
+    let tones = () => 0;
+    const one = await openDispatcher(browser, s, 'disp1', async (page) => {
+      tones = await hearTones(page);
+    });
     const two = await openDispatcher(browser, s, 'disp2');
     // sound: the page asks once; after the click the banner is gone
     await one.page.click('#sound-banner');
@@ -205,9 +261,8 @@ describe('dispatcher console', { timeout: 60_000 }, () => {
       expect(await page.textContent(`${row(id)} .type`)).toBe('紧急呼叫');
       expect(await page.textContent(`${row(id)} .address`)).toBe('幸福路 12号 3单元 201室');
     }
-    await one.page.waitForFunction(
-      () => (globalThis as unknown as { __sound: { played: number } }).__sound.played >= 1,
-    );
+    // the new emergency sounds on the screen whose sound was enabled: one alert, three beeps
+    await expect.poll(tones, { timeout: 8000 }).toBeGreaterThanOrEqual(3);
 
     // A second, less urgent incident sorts below the emergency.
     await s.t.hub.alerts.alarms.raise({
@@ -339,7 +394,10 @@ describe('dispatcher console', { timeout: 60_000 }, () => {
   it('reconnects in the middle of an incident and shows what was raised while it was away', async () => {
     const clock = new ManualClock(MORNING);
     s = await startShift(clock);
-    const { page, context, errors } = await openDispatcher(browser, s);
+    let live = { cut: async () => {}, connections: () => 0 };
+    const { page, context, errors } = await openDispatcher(browser, s, 'disp1', async (p) => {
+      live = await cuttableLive(p);
+    });
     const first = await s.button('hh-1');
     const second = await s.button('hh-2');
     await first.sos();
@@ -347,13 +405,15 @@ describe('dispatcher console', { timeout: 60_000 }, () => {
     await page.click(`${row(id1)} [data-ack]`);
     await page.waitForSelector('#incident-state[data-state="acknowledged"]');
 
-    await page.evaluate(() => (globalThis as unknown as { __live: { drop(): void } }).__live.drop());
+    // the network drops the live channel: the page says so
+    await live.cut();
     await page.waitForSelector('#live-status[data-state="offline"]');
     await second.sos(); // while the console is away
     const id2 = await s.incidentOf('hh-2');
     // and a change to the open incident while away
     await s.call('POST', `/api/incidents/${id1}/comment`, { text: '已电话联系家属' });
     await page.waitForSelector('#live-status[data-state="live"]', { timeout: 10_000 });
+    expect(live.connections()).toBe(2); // it came back on a new socket
     await page.waitForSelector(row(id2));
     await page.waitForSelector('#timeline [data-action="comment"]');
     expect(await page.textContent('#timeline')).toContain('已电话联系家属');

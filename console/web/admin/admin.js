@@ -1,8 +1,8 @@
 // The administrator's page: one tab per kind of record (list, create, edit where the API allows, delete),
 // grids as the distinct grids of households and responders, Zigbee pairing (pairing.js), and the bulk
 // import with its per-line report.
-import { api } from '../common/api.js';
-import { $, fill, h } from '../common/dom.js';
+import { ApiError, api, fieldsOf, messageOf } from '../common/api.js';
+import { $, $as, fill, h } from '../common/dom.js';
 import { applyI18n, onLangChange, t } from '../common/i18n.js';
 import { startPage, toast } from '../common/shell.js';
 import { label } from '../dispatch/labels.js';
@@ -10,15 +10,27 @@ import { bodyOf, ENTITIES } from './entities.js';
 import './messages.js';
 import { showPairing } from './pairing.js';
 
+/** @import { Household, ImportReport, Responder } from '../api-types' */
+/** @import { Entity, Field } from './entities.js' */
+
 await startPage(['admin'], 'admin.title');
 // This page works from the REST API alone (no live channel): no live status in its header.
 document.getElementById('live-status')?.remove();
 
 const TABS = [...ENTITIES.map((e) => e.key), 'grids', 'zigbee', 'import'];
-const state = { tab: 'households', household: '', households: [], editing: null };
+const state = {
+  tab: 'households',
+  /** the household of the per-household tabs (residents, contacts) */
+  household: '',
+  /** @type {Household[]} */
+  households: [],
+  /** @type {string | null} the id of the record in the form */
+  editing: null,
+};
 
+/** @param {string} id @param {string} secret */
 function showSecret(id, secret) {
-  const dialog = /** @type {HTMLDialogElement} */ ($('#secret-dialog'));
+  const dialog = $as('#secret-dialog', HTMLDialogElement);
   $('#secret-id').textContent = id;
   $('#secret-value').textContent = secret;
   dialog.showModal();
@@ -26,7 +38,7 @@ function showSecret(id, secret) {
 $('#secret-close').addEventListener('click', () => {
   // the secret leaves the page with the dialog: it is not kept anywhere
   $('#secret-value').textContent = '';
-  /** @type {HTMLDialogElement} */ ($('#secret-dialog')).close();
+  $as('#secret-dialog', HTMLDialogElement).close();
 });
 
 function drawTabs() {
@@ -64,7 +76,7 @@ async function show() {
     const entity = ENTITIES.find((e) => e.key === state.tab);
     if (entity) await showEntity(box, entity);
   } catch (err) {
-    fill(box, h('p', { class: 'error' }, t('common.error', { message: err.message })));
+    fill(box, h('p', { class: 'error' }, t('common.error', { message: messageOf(err) })));
   }
 }
 
@@ -92,6 +104,7 @@ function householdPicker() {
   );
 }
 
+/** @param {Field} field @param {unknown} value */
 function input(field, value) {
   const common = { name: field.name, id: `f-${field.name}`, required: field.required && !state.editing };
   if (field.options) {
@@ -117,20 +130,21 @@ function input(field, value) {
   });
 }
 
+/** @param {HTMLElement} box @param {Entity} entity */
 async function showEntity(box, entity) {
   if (entity.perHousehold && state.households.length === 0) {
     fill(box, h('p', { class: 'muted' }, t('admin.needHousehold')));
     return;
   }
   const picker = entity.perHousehold ? householdPicker() : null;
-  const rows = await entity.list(entity.perHousehold ? state.household : undefined);
-  const editing = state.editing && rows.find((r) => entity.idOf(r) === state.editing);
-  const values = editing ? (entity.formValues?.(editing) ?? editing) : {};
+  const rows = await entity.rows(state.household);
+  const editing = state.editing === null ? undefined : rows.find((r) => r.id === state.editing);
+  const values = editing ? editing.values : {};
   const fields = entity.fields.filter((f) => !(editing && f.createOnly));
   const form = h(
     'form',
     { class: 'panel entity-form', id: `${entity.key}-form` },
-    h('h3', {}, t(editing ? 'admin.edit' : 'admin.create', { id: editing ? entity.idOf(editing) : '' })),
+    h('h3', {}, t(editing ? 'admin.edit' : 'admin.create', { id: editing ? editing.id : '' })),
     h(
       'div',
       { class: 'fields' },
@@ -164,21 +178,20 @@ async function showEntity(box, entity) {
   );
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    const formValues = Object.fromEntries(new FormData(/** @type {HTMLFormElement} */ (form)).entries());
+    const formValues = Object.fromEntries(new FormData(form).entries());
     try {
-      if (editing && entity.update) {
-        await entity.update(editing, bodyOf(fields, formValues, { forUpdate: true }));
+      if (editing?.update) {
+        await editing.update(bodyOf(fields, formValues, { forUpdate: true }));
         toast(t('admin.saved'));
       } else {
-        const answer = await entity.create?.(bodyOf(fields, formValues), state.household);
+        const secret = await entity.create?.(bodyOf(fields, formValues), state.household);
         toast(t('admin.created'));
-        const secret = entity.secretOf?.(answer);
         if (secret) showSecret(secret.id, secret.secret);
       }
       state.editing = null;
       await show();
     } catch (err) {
-      toast(t('common.error', { message: err.message }), 'error');
+      toast(t('common.error', { message: messageOf(err) }), 'error');
     }
   });
   const table = h(
@@ -190,7 +203,7 @@ async function showEntity(box, entity) {
       h(
         'tr',
         {},
-        entity.columns.map(([k]) => h('th', {}, t(k))),
+        entity.headings.map((k) => h('th', {}, t(k))),
         h('th', {}, ''),
       ),
     ),
@@ -200,40 +213,40 @@ async function showEntity(box, entity) {
       rows.map((r) =>
         h(
           'tr',
-          { 'data-id': entity.idOf(r) },
-          entity.columns.map(([, get]) => h('td', {}, get(r))),
+          { 'data-id': r.id },
+          r.cells.map((cell) => h('td', {}, cell)),
           h(
             'td',
             { class: 'row-actions' },
-            entity.update
+            r.update
               ? h(
                   'button',
                   {
                     type: 'button',
-                    'data-edit': entity.idOf(r),
+                    'data-edit': r.id,
                     onclick: () => {
-                      state.editing = entity.idOf(r);
+                      state.editing = r.id;
                       show();
                     },
                   },
                   t('admin.editButton'),
                 )
               : null,
-            entity.remove
+            r.remove
               ? h(
                   'button',
                   {
                     type: 'button',
                     class: 'danger',
-                    'data-delete': entity.idOf(r),
+                    'data-delete': r.id,
                     onclick: async () => {
-                      if (!confirm(t('admin.confirmDelete', { id: entity.idOf(r) }))) return;
+                      if (!confirm(t('admin.confirmDelete', { id: r.id }))) return;
                       try {
-                        await entity.remove?.(r);
+                        await r.remove?.();
                         toast(t('admin.deleted'));
                         await show();
                       } catch (err) {
-                        toast(t('common.error', { message: err.message }), 'error');
+                        toast(t('common.error', { message: messageOf(err) }), 'error');
                       }
                     },
                   },
@@ -262,10 +275,21 @@ async function showEntity(box, entity) {
   );
 }
 
+/** @param {HTMLElement} box */
 async function showGrids(box) {
+  /** @type {Responder[]} */
   const responders = await api('GET', '/api/responders');
+  /** @type {Map<string, { households: string[], responders: string[] }>} */
   const grids = new Map();
-  const of = (g) => grids.get(g) ?? grids.set(g, { households: [], responders: [] }).get(g);
+  /** @param {string} g */
+  const of = (g) => {
+    let grid = grids.get(g);
+    if (!grid) {
+      grid = { households: [], responders: [] };
+      grids.set(g, grid);
+    }
+    return grid;
+  };
   for (const x of state.households) of(x.grid).households.push(x.id);
   for (const r of responders) for (const g of r.grids) of(g).responders.push(r.name);
   fill(
@@ -309,22 +333,19 @@ async function showGrids(box) {
   );
 }
 
+/** @param {HTMLElement} box */
 function showImport(box) {
-  const text = /** @type {HTMLTextAreaElement} */ (
-    h('textarea', {
-      id: 'import-text',
-      rows: '14',
-      spellcheck: 'false',
-      placeholder: t('import.placeholder'),
-    })
-  );
-  const format = /** @type {HTMLSelectElement} */ (
-    h(
-      'select',
-      { id: 'import-format' },
-      h('option', { value: 'json' }, 'JSON'),
-      h('option', { value: 'csv' }, 'CSV'),
-    )
+  const text = h('textarea', {
+    id: 'import-text',
+    rows: '14',
+    spellcheck: 'false',
+    placeholder: t('import.placeholder'),
+  });
+  const format = h(
+    'select',
+    { id: 'import-format' },
+    h('option', { value: 'json' }, 'JSON'),
+    h('option', { value: 'csv' }, 'CSV'),
   );
   const file = h('input', {
     type: 'file',
@@ -347,14 +368,21 @@ function showImport(box) {
       onclick: async () => {
         fill(report, h('p', { class: 'muted' }, t('common.loading')));
         try {
+          /** @type {ImportReport} */
           const answer = await api('POST', '/api/import', undefined, {
             raw: text.value,
             contentType: format.value === 'csv' ? 'text/csv' : 'application/json',
           });
           fill(report, importDone(answer));
         } catch (err) {
-          const problems = err.details?.problems;
-          fill(report, problems ? importProblems(problems) : h('p', { class: 'error' }, err.message));
+          // a refused import: 400 with the report's problems, line by line, in the error's details
+          const problems = err instanceof ApiError ? fieldsOf(err.details).problems : undefined;
+          fill(
+            report,
+            Array.isArray(problems)
+              ? importProblems(problems.map(problemOf))
+              : h('p', { class: 'error' }, messageOf(err)),
+          );
         }
       },
     },
@@ -374,6 +402,7 @@ function showImport(box) {
   );
 }
 
+/** @param {ImportReport} answer */
 function importDone(answer) {
   return h(
     'div',
@@ -427,6 +456,17 @@ function importDone(answer) {
   );
 }
 
+/**
+ * One problem of a refused import: the 400's details are its report (ImportReport), `unknown` to a client.
+ * @param {unknown} value
+ * @returns {ImportReport['problems'][number]}
+ */
+function problemOf(value) {
+  const p = fieldsOf(value);
+  return { line: Number(p.line), path: String(p.path ?? ''), reason: String(p.reason ?? '') };
+}
+
+/** @param {ImportReport['problems']} problems */
 function importProblems(problems) {
   return h(
     'div',

@@ -1,7 +1,8 @@
 // The console's REST client: same-origin fetch with the HttpOnly session cookie (set by /api/auth/login).
+/** @import { ErrorBody, MeReply, Role, SessionUser } from '../api-types' */
 
 export class ApiError extends Error {
-  /** @param {number} status @param {string} code @param {string} message @param {unknown} details */
+  /** @param {number} status @param {string} code @param {string} message @param {unknown} [details] */
   constructor(status, code, message, details) {
     super(message);
     this.status = status;
@@ -18,7 +19,11 @@ export function toLogin() {
 
 /**
  * Calls the API; answers the parsed JSON (or text for CSV). A 401 sends the user to the login page.
+ * The answer's type T is the caller's to say (from ../api-types.d.ts, e.g. `@type {Household[]}` on the
+ * variable it is awaited into): the hub serializes every answer with the schema those types come from.
+ * @template [T=unknown]
  * @param {string} method @param {string} path @param {unknown} [body] @param {{ raw?: string, contentType?: string, noRedirect?: boolean }} [opts]
+ * @returns {Promise<T>}
  */
 export async function api(method, path, body, opts = {}) {
   /** @type {Record<string, string>} */
@@ -39,7 +44,8 @@ export async function api(method, path, body, opts = {}) {
     throw new ApiError(401, 'HUB_ERR_UNAUTHENTICATED', 'login required');
   }
   if (!res.ok) {
-    const err = data && typeof data === 'object' ? (data.error ?? {}) : {};
+    /** @type {Partial<ErrorBody['error']>} */
+    const err = data && typeof data === 'object' && 'error' in data ? data.error : {};
     throw new ApiError(
       res.status,
       err.code ?? `HTTP_${res.status}`,
@@ -47,13 +53,27 @@ export async function api(method, path, body, opts = {}) {
       err.details,
     );
   }
-  return data;
+  // the hub answered with the schema of this route: the type of the caller's T
+  return /** @type {T} */ (data);
 }
 
-/** The logged-in user ({ id, username, role, displayName, households }), or null. */
+/**
+ * The message of a failed call (an ApiError's, or any error's) for the toasts.
+ * @param {unknown} err
+ */
+export function messageOf(err) {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * The logged-in user ({ id, username, role, displayName, households }), or null.
+ * @returns {Promise<SessionUser | null>}
+ */
 export async function currentUser() {
   try {
-    return (await api('GET', '/api/auth/me', undefined, { noRedirect: true })).user;
+    /** @type {MeReply} */
+    const me = await api('GET', '/api/auth/me', undefined, { noRedirect: true });
+    return me.user;
   } catch {
     return null;
   }
@@ -64,7 +84,10 @@ export async function logout() {
   location.assign('/');
 }
 
-/** Each role's home page. */
+/**
+ * Each role's home page.
+ * @type {Record<Role, string>}
+ */
 export const HOME = {
   dispatcher: '/dispatch/',
   supervisor: '/supervisor/',
@@ -72,3 +95,15 @@ export const HOME = {
   family: '/family/',
   responder: '/responder/',
 };
+
+/**
+ * The fields of a value the API types as `unknown` (evidence, audit details): an object's own, else none.
+ * Read each with a check of its type (`typeof x.step === 'string'`).
+ * @param {unknown} value
+ * @returns {Record<string, unknown>}
+ */
+export function fieldsOf(value) {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? /** @type {Record<string, unknown>} */ (value)
+    : {};
+}

@@ -75,7 +75,7 @@ export function setLang(l) {
   for (const fn of listeners) fn();
 }
 
-/** Called after every language switch (pages re-render their dynamic parts). */
+/** Called after every language switch (pages re-render their dynamic parts). @param {() => void} fn */
 export function onLangChange(fn) {
   listeners.push(fn);
 }
@@ -86,29 +86,38 @@ export function addMessages(pageMessages) {
   Object.assign(messages.en, pageMessages.en);
 }
 
-/** The message of `key` in the current language, `{name}` replaced from vars. */
+/**
+ * The message of `key` in the current language, `{name}` replaced from vars.
+ * @param {string} key @param {Record<string, string | number>} [vars]
+ */
 export function t(key, vars = {}) {
   const text = messages[lang()][key] ?? messages.zh[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
+  return text.replace(/\{(\w+)\}/g, (_, /** @type {string} */ name) =>
+    name in vars ? String(vars[name]) : `{${name}}`,
+  );
 }
 
-/** A bilingual text from the API ({zh, en}) in the current language. */
+/**
+ * A bilingual text from the API ({zh, en}) in the current language.
+ * @param {{ zh?: string, en?: string } | null | undefined} text
+ */
 export function pick(text) {
   if (!text) return '';
   return text[lang()] ?? text.zh ?? '';
 }
 
-/** Translates the marked elements under root. */
+/** Translates the marked elements under root. @param {ParentNode} root */
 export function applyI18n(root) {
   document.documentElement.lang = lang() === 'zh' ? 'zh-CN' : 'en';
-  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of root.querySelectorAll('[data-i18n]'))
+    el.textContent = t(el.getAttribute('data-i18n') ?? '');
   for (const attr of ['placeholder', 'title', 'aria-label']) {
-    const data = `i18n${attr.replace(/(^|-)(\w)/g, (_, _d, c) => c.toUpperCase())}`;
-    for (const el of root.querySelectorAll(`[data-i18n-${attr}]`)) el.setAttribute(attr, t(el.dataset[data]));
+    for (const el of root.querySelectorAll(`[data-i18n-${attr}]`))
+      el.setAttribute(attr, t(el.getAttribute(`data-i18n-${attr}`) ?? ''));
   }
 }
 
-/** A compact duration: 45 s, 12 min, 3 h, 2 d. */
+/** A compact duration: 45 s, 12 min, 3 h, 2 d. @param {number} ms */
 export function formatDuration(ms) {
   const s = Math.max(0, Math.round(Math.abs(ms) / 1000));
   if (s < 60) return t('time.s', { n: s });
@@ -117,7 +126,7 @@ export function formatDuration(ms) {
   return t('time.d', { n: Math.floor(s / 86400) });
 }
 
-/** mm:ss (or h:mm:ss) for countdowns; negative values get a minus sign. */
+/** mm:ss (or h:mm:ss) for countdowns; negative values get a minus sign. @param {number} ms */
 export function formatCountdown(ms) {
   const sign = ms < 0 ? '−' : '';
   const total = Math.floor(Math.abs(ms) / 1000);
@@ -129,7 +138,7 @@ export function formatCountdown(ms) {
   return h > 0 ? `${sign}${h}:${mm}:${ss}` : `${sign}${mm}:${ss}`;
 }
 
-/** Local date and time of an epoch ms in the current language. */
+/** Local date and time of an epoch ms in the current language. @param {number | null | undefined} ms */
 export function formatTime(ms) {
   if (ms === null || ms === undefined) return '—';
   return new Date(ms).toLocaleString(lang() === 'zh' ? 'zh-CN' : 'en-GB', {
@@ -141,7 +150,10 @@ export function formatTime(ms) {
   });
 }
 
-/** "5 min ago" against a reference time (the hub's clock). */
+/**
+ * "5 min ago" against a reference time (the hub's clock).
+ * @param {number | null | undefined} ms @param {number} now
+ */
 export function formatAgo(ms, now) {
   if (ms === null || ms === undefined) return '—';
   if (now - ms < 5000) return t('time.justNow');

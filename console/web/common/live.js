@@ -3,14 +3,21 @@
 // and applied after it, so nothing raised during a network drop is missing.
 import { toLogin } from './api.js';
 
+/** @import { EventFrame, HelloFrame, LiveEventData } from '../api-types' */
+
+/**
+ * An event frame as the pages read it: `data` is the event's payload (api-types.d.ts LiveEventData).
+ * @typedef {Omit<EventFrame, 'data'> & { data?: LiveEventData }} LiveEvent
+ */
+
 const MIN_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 10_000;
 
 export class Live {
   /**
    * @param {{
-   *   resync: (hello: any) => Promise<void>,
-   *   onEvent: (frame: { event: string, at: number, data: any }) => void,
+   *   resync: (hello: HelloFrame) => Promise<void>,
+   *   onEvent: (frame: LiveEvent) => void,
    *   onStatus?: (status: 'connecting' | 'live' | 'offline') => void,
    *   onTime?: (serverNow: number) => void,
    * }} handlers
@@ -23,8 +30,9 @@ export class Live {
     /** @type {WebSocket | null} */
     this.ws = null;
     this.stopped = false;
-    /** @type {any[] | null} events held while a resync runs */
+    /** @type {LiveEvent[] | null} events held while a resync runs */
     this.held = null;
+    /** @type {HelloFrame | null} */
     this.hello = null;
   }
 
@@ -40,11 +48,6 @@ export class Live {
 
   stop() {
     this.stopped = true;
-    this.ws?.close();
-  }
-
-  /** Drops the socket as a network failure would (used by the reconnect test and the "reconnect" button). */
-  drop() {
     this.ws?.close();
   }
 
@@ -69,20 +72,25 @@ export class Live {
     };
   }
 
-  /** @param {any} frame */
+  /**
+   * A frame of the hub (console/live/protocol.ts ServerFrame; hello and event frames are acted on).
+   * @param {{ type?: string, serverTime?: unknown }} frame
+   */
   onFrame(frame) {
     if (typeof frame.serverTime === 'number') {
       this.offset = frame.serverTime - Date.now();
       this.handlers.onTime?.(frame.serverTime);
     }
     if (frame.type === 'hello') {
-      this.hello = frame;
+      const hello = /** @type {HelloFrame} */ (frame);
+      this.hello = hello;
       this.backoff = MIN_BACKOFF_MS;
       this.held = [];
       this.handlers
-        .resync(frame)
+        .resync(hello)
         .catch((err) => console.error('resync failed', err))
         .finally(() => {
+          /** @type {LiveEvent[]} */
           const held = this.held ?? [];
           this.held = null;
           for (const f of held) this.handlers.onEvent(f);
@@ -91,7 +99,8 @@ export class Live {
       return;
     }
     if (frame.type !== 'event') return;
-    if (this.held) this.held.push(frame);
-    else this.handlers.onEvent(frame);
+    const event = /** @type {LiveEvent} */ (frame);
+    if (this.held) this.held.push(event);
+    else this.handlers.onEvent(event);
   }
 }

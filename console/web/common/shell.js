@@ -2,11 +2,12 @@
 import { currentUser, HOME, logout } from './api.js';
 import { h } from './dom.js';
 import { applyI18n, lang, setLang, t } from './i18n.js';
+/** @import { Role, SessionUser } from '../api-types' */
 
 /**
  * Checks the session and the role (others go to their own home page), then draws the header.
- * @param {string[]} roles @param {string} titleKey
- * @returns {Promise<any>} the user
+ * @param {Role[]} roles @param {string} titleKey
+ * @returns {Promise<SessionUser>} the user
  */
 export async function startPage(roles, titleKey) {
   const user = await currentUser();
@@ -54,7 +55,10 @@ export function showLiveStatus(state) {
   el.textContent = t(`live.${state}`);
 }
 
-/** A short message at the bottom of the screen (errors of actions, confirmations). */
+/**
+ * A short message at the bottom of the screen (errors of actions, confirmations).
+ * @param {string} text @param {'info' | 'error'} [kind]
+ */
 export function toast(text, kind = 'info') {
   const box =
     document.getElementById('toasts') ??

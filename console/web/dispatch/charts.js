@@ -4,19 +4,26 @@ import { h } from '../common/dom.js';
 import { t } from '../common/i18n.js';
 import { label } from './labels.js';
 
+/** @import uPlot from 'uplot' */
+/** @import { ActivityAnswer, VitalsAnswer, WaterAnswer } from '../api-types' */
+
 const HOUR_MS = 3_600_000;
 const COLOURS = ['#1f5fbf', '#2e7d32', '#b26a00', '#8e24aa', '#00838f', '#6d4c41', '#546e7a'];
 
-/** Every hour start in [from, to), epoch ms. */
+/** Every hour start in [from, to), epoch ms. @param {number} from @param {number} to */
 function hours(from, to) {
   const out = [];
   for (let at = Math.floor(from / HOUR_MS) * HOUR_MS; at < to; at += HOUR_MS) out.push(at);
   return out;
 }
 
+/**
+ * @param {HTMLElement} el @param {string} title @param {uPlot.Series[]} series
+ * @param {uPlot.AlignedData} data @param {number} width
+ */
 function plot(el, title, series, data, width) {
   // uPlot is the global of the vendored IIFE build (/vendor/uplot.js, loaded before this module)
-  const UPlot = /** @type {any} */ (globalThis).uPlot;
+  const UPlot = /** @type {typeof uPlot} */ (Reflect.get(globalThis, 'uPlot'));
   return new UPlot(
     {
       title,
@@ -33,15 +40,21 @@ function plot(el, title, series, data, width) {
 }
 
 /**
+ * The rows of a history answer: all the charts read of it.
+ * @template {{ rows: unknown[] }} A
+ * @typedef {Pick<A, 'rows'>} Rows
+ */
+
+/**
  * Draws the three charts into `box` (replacing what was there).
  * @param {HTMLElement} box
- * @param {{ activity: any, water: any, vitals: any }} history answers of /history/activity|water|vitals
+ * @param {{ activity: Rows<ActivityAnswer>, water: Rows<WaterAnswer>, vitals: Rows<VitalsAnswer> }} history
+ *   answers of /history/activity|water|vitals (only their rows are read: `{ rows: [] }` when one failed)
  * @param {number} from @param {number} to epoch ms
  */
 export function drawCharts(box, history, from, to) {
   box.replaceChildren();
-  const rowsOf = (a) => a?.rows ?? [];
-  if (![history.activity, history.water, history.vitals].some((a) => rowsOf(a).length > 0)) {
+  if (![history.activity, history.water, history.vitals].some((a) => a.rows.length > 0)) {
     box.append(h('p', { class: 'muted', id: 'charts-empty' }, t('chart.none')));
     return;
   }
@@ -54,7 +67,8 @@ export function drawCharts(box, history, from, to) {
   const motion = rooms.map(() => xs.map(() => 0));
   for (const r of history.activity.rows) {
     const k = index.get(r.hour);
-    if (k !== undefined) motion[rooms.indexOf(r.room ?? 'other')][k] += r.motions;
+    const counts = motion[rooms.indexOf(r.room ?? 'other')];
+    if (k !== undefined && counts) counts[k] = (counts[k] ?? 0) + r.motions;
   }
   const activityEl = h('div', { class: 'chart', id: 'chart-activity' });
   box.append(activityEl);
@@ -70,6 +84,7 @@ export function drawCharts(box, history, from, to) {
     width,
   );
 
+  /** @type {(number | null)[]} */
   const water = xs.map(() => null);
   for (const r of history.water.rows) {
     const k = index.get(r.start);
@@ -85,6 +100,7 @@ export function drawCharts(box, history, from, to) {
     width,
   );
 
+  /** @type {(number | null)[]} */
   const heart = xs.map(() => null);
   for (const r of history.vitals.rows) {
     const k = index.get(r.hour);

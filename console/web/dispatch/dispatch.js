@@ -1,6 +1,6 @@
 // The dispatcher's page: the live queue on the left, the incident view on the right. State comes from the
 // REST API on every (re)connect of the live channel and from its events in between.
-import { api } from '../common/api.js';
+import { api, messageOf } from '../common/api.js';
 import { $, h } from '../common/dom.js';
 import { applyI18n, onLangChange, t } from '../common/i18n.js';
 import { Live } from '../common/live.js';
@@ -10,6 +10,8 @@ import './messages.js';
 import { IncidentView } from './incident-view.js';
 import { Queue } from './queue.js';
 import { Sound } from './sound.js';
+
+/** @import { Household, Incident } from '../api-types' */
 
 await startPage(['dispatcher', 'supervisor', 'admin'], 'dispatch.title');
 
@@ -21,15 +23,20 @@ let live;
 const now = () => live.serverNow();
 
 async function loadPlaces() {
-  for (const hh of await api('GET', '/api/households'))
-    places.set(hh.id, { address: hh.address, grid: hh.grid });
+  /** @type {Household[]} */
+  const households = await api('GET', '/api/households');
+  for (const hh of households) places.set(hh.id, { address: hh.address, grid: hh.grid });
 }
 
-/** A household that appeared after the last load (a new incident's): fetched once, then the row redrawn. */
+/**
+ * A household that appeared after the last load (a new incident's): fetched once, then the row redrawn.
+ * @param {string} householdId
+ */
 async function placeOf(householdId) {
   if (places.has(householdId)) return;
   places.set(householdId, { address: householdId, grid: '' });
   try {
+    /** @type {Household} */
     const hh = await api('GET', `/api/households/${encodeURIComponent(householdId)}`);
     places.set(householdId, { address: hh.address, grid: hh.grid });
     for (const i of queue.incidents.values())
@@ -39,17 +46,19 @@ async function placeOf(householdId) {
   }
 }
 
+/** @param {string} id */
 async function acknowledge(id) {
   select(id);
   try {
     await api('POST', `/api/incidents/${encodeURIComponent(id)}/acknowledge`);
     toast(t('done.acknowledge'));
   } catch (err) {
-    toast(t('common.error', { message: err.message }), 'error');
+    toast(t('common.error', { message: messageOf(err) }), 'error');
   }
   await view.reload({});
 }
 
+/** @param {string} id */
 function select(id) {
   queue.select(id);
   if (view.id !== id) view.show(id);
@@ -65,7 +74,7 @@ const view = new IncidentView($('#incident'), { now: () => now(), acknowledge })
 live = new Live({
   async resync() {
     const [incidents] = await Promise.all([
-      api('GET', '/api/incidents?active=true&limit=1000'),
+      /** @type {Promise<Incident[]>} */ (api('GET', '/api/incidents?active=true&limit=1000')),
       loadPlaces(),
     ]);
     queue.replaceAll(incidents, now());
@@ -75,18 +84,20 @@ live = new Live({
     if (view.id) view.changed();
   },
   onEvent(frame) {
-    const incident = frame.data?.incident;
+    const { incident, step, alarm } = frame.data ?? {};
     if (frame.event === 'incidentOpened' || frame.event === 'incidentUpdated') {
+      if (!incident) return;
       const result = queue.apply(incident, frame.at, now());
       if (result === 'added' && !places.has(incident.householdId)) placeOf(incident.householdId);
       if (frame.event === 'incidentOpened' && result === 'added' && incident.class === 'emergency')
         sound.alert();
       if (incident.id === view.id && result !== 'stale') view.changed();
     } else if (frame.event === 'incidentEscalated') {
+      if (!incident) return;
       queue.apply(incident, frame.at, now());
-      queue.markEscalated(incident.id, frame.data.step);
+      if (step) queue.markEscalated(incident.id, step);
       if (incident.id === view.id) view.changed();
-    } else if (view.detail && frame.data?.alarm?.householdId === view.detail.householdId) {
+    } else if (view.detail && alarm?.householdId === view.detail.householdId) {
       view.changed();
     }
   },
@@ -117,7 +128,4 @@ onLangChange(() => {
 
 setInterval(tick, 1000);
 live.start();
-
-// For the browser tests and the benchmark: the live channel (to drop it) and the queue's timings.
-Object.assign(window, { __live: live, __queue: queue, __sound: sound });
 document.body.append(h('span', { id: 'page-ready', hidden: true }));

@@ -1,12 +1,21 @@
 // The incident view (right side): who and where, contacts, the alarm's explanation and evidence, devices,
 // the last 24 h as charts, the timeline; and the actions the incident's state allows.
-import { api } from '../common/api.js';
+import { api, fieldsOf, messageOf } from '../common/api.js';
 import { fill, h } from '../common/dom.js';
 import { formatAgo, formatCountdown, formatTime, pick, t } from '../common/i18n.js';
 import { toast } from '../common/shell.js';
 import { drawCharts } from './charts.js';
 import { level, nextDeadline } from './deadline.js';
 import { label, OUTCOMES } from './labels.js';
+
+/**
+ * @import { ActivityAnswer, IncidentContext, IncidentDetail, Suggestion, TimelineEntry, VitalsAnswer, WaterAnswer } from '../api-types'
+ */
+
+/**
+ * An action's POST, with the button that started it (disabled while it runs).
+ * @typedef {(action: string, body: unknown, button?: HTMLButtonElement) => Promise<void>} Post
+ */
 
 const DAY_MS = 86_400_000;
 
@@ -18,16 +27,28 @@ export class IncidentView {
   constructor(root, deps) {
     this.root = root;
     this.deps = deps;
+    /** @type {string | null} the incident shown */
     this.id = null;
+    /** @type {IncidentDetail | null} */
     this.detail = null;
+    /** @type {IncidentContext | null} */
     this.context = null;
+    /** @type {Suggestion[]} */
     this.suggestions = [];
+    /** @type {Map<string, Suggestion>} responder id → as last suggested (their name in the view) */
     this.responders = new Map();
-    /** the charts' data and range: drawn once per incident (not on every update) */
+    /**
+     * the charts' data and range: drawn once per incident (not on every update)
+     * @type {{ data: { activity: ActivityAnswer, water: WaterAnswer, vitals: VitalsAnswer }, from: number, to: number } | null}
+     */
     this.history = null;
-    this.loading = null;
-    this.refreshTimer = null;
-    /** what the dispatcher has typed, by incident and field: a redraw (any live event) must not lose it */
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.refreshTimer = undefined;
+    /** the charts are wanted by a reload (the first of an incident) */
+    this.historyWanted = false;
+    /** reloads started: only the last one draws */
+    this.generation = 0;
+    /** @type {Map<string, string>} what the dispatcher has typed, by incident and field: a redraw (any live event) must not lose it */
     this.drafts = new Map();
     this.showEmpty();
   }
@@ -36,7 +57,10 @@ export class IncidentView {
     fill(this.root, h('p', { class: 'placeholder muted', id: 'incident-empty' }, t('view.pick')));
   }
 
-  /** Opens an incident: loads its detail, context and (for the dispatch center) suggestions and history. */
+  /**
+   * Opens an incident: loads its detail, context and (for the dispatch center) suggestions and history.
+   * @param {string} id
+   */
   async show(id) {
     this.id = id;
     this.detail = null;
@@ -54,21 +78,23 @@ export class IncidentView {
     this.refreshTimer = setTimeout(() => this.reload({}), 150);
   }
 
+  /** @param {{ history?: boolean }} opts the charts too (the first load of an incident) */
   async reload({ history = false }) {
     const id = this.id;
     if (!id) return;
     // Reloads overlap (an action's own, an event's): only the last one started may draw, so a slower
     // answer from before a change cannot overwrite the view after it.
-    this.generation = (this.generation ?? 0) + 1;
+    this.generation += 1;
     const generation = this.generation;
     // a superseded reload hands its charts on to the one that draws
     if (history) this.historyWanted = true;
     const enc = encodeURIComponent(id);
     try {
       const [detail, context] = await Promise.all([
-        api('GET', `/api/incidents/${enc}`),
-        api('GET', `/api/incidents/${enc}/context`),
+        /** @type {Promise<IncidentDetail>} */ (api('GET', `/api/incidents/${enc}`)),
+        /** @type {Promise<IncidentContext>} */ (api('GET', `/api/incidents/${enc}/context`)),
       ]);
+      /** @type {Suggestion[]} */
       const suggestions =
         detail.state === 'acknowledged' ? await api('GET', `/api/incidents/${enc}/suggestions`) : [];
       if (this.id !== id || this.generation !== generation) return;
@@ -83,20 +109,22 @@ export class IncidentView {
       }
     } catch (err) {
       if (this.id !== id || this.generation !== generation) return;
-      fill(this.root, h('p', { class: 'placeholder error' }, t('common.error', { message: err.message })));
+      fill(this.root, h('p', { class: 'placeholder error' }, t('common.error', { message: messageOf(err) })));
     }
   }
 
+  /** @param {IncidentDetail} detail */
   async loadHistory(detail) {
     const to = this.deps.now();
     const from = to - DAY_MS;
     const base = `/api/households/${encodeURIComponent(detail.householdId)}/history`;
     const q = `?from=${Math.floor(from)}&to=${Math.floor(to)}`;
-    const empty = { rows: [] };
+    // a household without a store for one of them (or a role without vitals): that chart is empty
+    const range = { source: /** @type {const} */ ('local'), from, to, rows: [] };
     const [activity, water, vitals] = await Promise.all([
-      api('GET', `${base}/activity${q}`).catch(() => empty),
-      api('GET', `${base}/water${q}`).catch(() => empty),
-      api('GET', `${base}/vitals${q}`).catch(() => empty),
+      /** @type {Promise<ActivityAnswer>} */ (api('GET', `${base}/activity${q}`)).catch(() => range),
+      /** @type {Promise<WaterAnswer>} */ (api('GET', `${base}/water${q}`)).catch(() => range),
+      /** @type {Promise<VitalsAnswer>} */ (api('GET', `${base}/vitals${q}`)).catch(() => range),
     ]);
     if (this.id !== detail.id) return;
     this.history = { data: { activity, water, vitals }, from, to };
@@ -105,11 +133,11 @@ export class IncidentView {
 
   drawHistory() {
     const box = this.root.querySelector('#charts');
-    if (!box || !this.history) return;
-    drawCharts(/** @type {HTMLElement} */ (box), this.history.data, this.history.from, this.history.to);
+    if (!(box instanceof HTMLElement) || !this.history) return;
+    drawCharts(box, this.history.data, this.history.from, this.history.to);
   }
 
-  /** Countdown in the header: called by the page's tick. */
+  /** Countdown in the header: called by the page's tick. @param {number} now */
   tick(now) {
     const el = this.root.querySelector('#incident-countdown');
     if (!el || !this.detail) return;
@@ -179,20 +207,29 @@ export class IncidentView {
     if (this.history) this.drawHistory();
   }
 
-  /** Keeps a field's text across redraws of the incident `id`; returns the element. */
+  /**
+   * Keeps a field's text across redraws of the incident `id`; returns the element.
+   * @template {HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement} E
+   * @param {string} id @param {string} field @param {E} el
+   * @returns {E}
+   */
   kept(id, field, el) {
     const key = `${id}\u0000${field}`;
-    const input = /** @type {HTMLInputElement} */ (el);
-    if (this.drafts.has(key)) input.value = this.drafts.get(key);
-    const remember = () => this.drafts.set(key, input.value);
+    const draft = this.drafts.get(key);
+    if (draft !== undefined) el.value = draft;
+    const remember = () => this.drafts.set(key, el.value);
     el.addEventListener('input', remember);
     el.addEventListener('change', remember);
     return el;
   }
 
-  /** The actions the state allows; each posts, then the view reloads from the answer's events. */
+  /**
+   * The actions the state allows; each posts, then the view reloads from the answer's events.
+   * @param {IncidentDetail} d
+   */
   actions(d) {
     const enc = encodeURIComponent(d.id);
+    /** @type {Post} */
     const post = async (action, body, button) => {
       if (button) button.disabled = true;
       try {
@@ -203,7 +240,7 @@ export class IncidentView {
         toast(t(`done.${action}`));
         await this.reload({});
       } catch (err) {
-        toast(t('common.error', { message: err.message }), 'error');
+        toast(t('common.error', { message: messageOf(err) }), 'error');
         if (button) button.disabled = false;
       }
     };
@@ -281,11 +318,7 @@ export class IncidentView {
               class: 'primary',
               id: 'resolve',
               onclick: (ev) =>
-                post(
-                  'resolve',
-                  { outcome: /** @type {HTMLSelectElement} */ (outcome).value, note: note.value },
-                  ev.currentTarget,
-                ),
+                post('resolve', { outcome: outcome.value, note: note.value }, ev.currentTarget),
             },
             t('action.resolve'),
           ),
@@ -310,7 +343,7 @@ export class IncidentView {
               class: 'danger',
               id: 'cancel',
               onclick: (ev) => {
-                const text = /** @type {HTMLInputElement} */ (reason).value.trim();
+                const text = reason.value.trim();
                 if (!text) {
                   toast(t('view.cancelNeedsReason'), 'error');
                   reason.focus();
@@ -340,7 +373,7 @@ export class IncidentView {
             type: 'button',
             id: 'comment',
             onclick: (ev) => {
-              const text = /** @type {HTMLInputElement} */ (comment).value.trim();
+              const text = comment.value.trim();
               if (text) post('comment', { text }, ev.currentTarget);
             },
           },
@@ -351,11 +384,13 @@ export class IncidentView {
     return box;
   }
 
+  /** @param {string | null} id */
   responderName(id) {
     if (!id) return '—';
     return this.responders.get(id)?.name ?? id;
   }
 
+  /** @param {IncidentDetail} d @param {Post} post */
   suggestionsTable(d, post) {
     if (this.suggestions.length === 0)
       return h('p', { class: 'muted', id: 'no-suggestions' }, t('view.noSuggestions'));
@@ -406,6 +441,7 @@ export class IncidentView {
     );
   }
 
+  /** @param {IncidentContext} c */
   residentPanel(c) {
     const hh = c.household;
     return h(
@@ -446,6 +482,7 @@ export class IncidentView {
     );
   }
 
+  /** @param {IncidentContext} c */
   contactsPanel(c) {
     return h(
       'section',
@@ -469,14 +506,18 @@ export class IncidentView {
     );
   }
 
+  /** @param {IncidentDetail} d */
   evidencePanel(d) {
-    const describe = (e) => {
-      const parts = [formatTime(e.at)];
-      if (e.deviceId) parts.push(e.deviceId);
-      if (e.room) parts.push(label('room', e.room));
-      if (e.event) parts.push(e.event);
-      if (e.what) parts.push(e.what);
-      for (const [k, v] of Object.entries(e.values ?? {})) parts.push(`${k}=${v}`);
+    /** @param {unknown} item an alarm's evidence (alerts/alarm.ts Evidence; `unknown` in the API) */
+    const describe = (item) => {
+      const e = fieldsOf(item);
+      const parts = [formatTime(typeof e.at === 'number' ? e.at : null)];
+      for (const key of ['deviceId', 'room', 'event', 'what']) {
+        const value = e[key];
+        if (typeof value !== 'string' || !value) continue;
+        parts.push(key === 'room' ? label('room', value) : value);
+      }
+      for (const [k, v] of Object.entries(fieldsOf(e.values))) parts.push(`${k}=${v}`);
       return parts.join(' · ');
     };
     return h(
@@ -491,6 +532,7 @@ export class IncidentView {
     );
   }
 
+  /** @param {IncidentContext} c */
   devicesPanel(c) {
     const now = this.deps.now();
     return h(
@@ -540,25 +582,31 @@ export class IncidentView {
     );
   }
 
+  /** @param {IncidentDetail} d */
   timelinePanel(d) {
+    /** @param {unknown} value */
+    const text = (value) => (typeof value === 'string' ? value : '');
+    /** @param {TimelineEntry} e */
     const line = (e) => {
       if (e.kind === 'evidence') {
-        const ev = e.evidence ?? {};
-        return [t('timeline.evidence'), ev.deviceId ?? '', ev.event ?? ev.what ?? '']
+        const ev = fieldsOf(e.evidence);
+        return [t('timeline.evidence'), text(ev.deviceId), text(ev.event) || text(ev.what)]
           .filter(Boolean)
           .join(' · ');
       }
       const who = e.username ?? '';
-      const what =
-        t(`timeline.${e.action}`) === `timeline.${e.action}` ? e.action : t(`timeline.${e.action}`);
-      const detail = e.detail ?? {};
+      const action = e.action ?? '';
+      const what = t(`timeline.${action}`) === `timeline.${action}` ? action : t(`timeline.${action}`);
+      const detail = fieldsOf(e.detail);
+      const responderId = text(detail.responderId);
+      const outcome = text(detail.outcome);
       const extra = [
-        detail.responderId ? this.responderName(detail.responderId) : null,
-        detail.outcome ? label('outcome', detail.outcome) : null,
-        detail.note,
-        detail.reason,
-        detail.text,
-        detail.step,
+        responderId ? this.responderName(responderId) : '',
+        outcome ? label('outcome', outcome) : '',
+        text(detail.note),
+        text(detail.reason),
+        text(detail.text),
+        text(detail.step),
       ].filter(Boolean);
       const move =
         e.fromState && e.toState && e.fromState !== e.toState ? ` (${label('state', e.toState)})` : '';

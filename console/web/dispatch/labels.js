@@ -143,7 +143,10 @@ addMessages({
   },
 });
 
-/** The label of a code in a group ('alarm', 'state' …); the code itself when there is none. */
+/**
+ * The label of a code in a group ('alarm', 'state' …); the code itself when there is none.
+ * @param {string} group @param {string | null | undefined} code
+ */
 export function label(group, code) {
   if (code === null || code === undefined) return '—';
   const key = `${group}.${code}`;

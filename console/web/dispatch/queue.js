@@ -5,23 +5,28 @@ import { formatCountdown, lang, pick, t } from '../common/i18n.js';
 import { byUrgency, CLOSED, level, nextDeadline } from './deadline.js';
 import { label } from './labels.js';
 
-/** One formatter per language: Date#toLocaleString builds a new one per call (the cost of 500 rows). */
+/** @import { IncidentSummary } from '../api-types' */
+
+/**
+ * One formatter per language: Date#toLocaleString builds a new one per call (the cost of 500 rows).
+ * @type {Map<string, Intl.DateTimeFormat>}
+ */
 const timeFormats = new Map();
+/** @param {number} ms */
 function openedAt(ms) {
   const l = lang();
-  if (!timeFormats.has(l)) {
-    timeFormats.set(
-      l,
-      new Intl.DateTimeFormat(l === 'zh' ? 'zh-CN' : 'en-GB', {
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-        minute: '2-digit',
-        second: '2-digit',
-      }),
-    );
+  let format = timeFormats.get(l);
+  if (!format) {
+    format = new Intl.DateTimeFormat(l === 'zh' ? 'zh-CN' : 'en-GB', {
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    timeFormats.set(l, format);
   }
-  return timeFormats.get(l).format(ms);
+  return format.format(ms);
 }
 
 export class Queue {
@@ -32,18 +37,22 @@ export class Queue {
   constructor(list, handlers) {
     this.list = list;
     this.handlers = handlers;
-    /** @type {Map<string, any>} id → incident summary */
+    /** @type {Map<string, IncidentSummary>} id → incident summary (REST list or live event) */
     this.incidents = new Map();
     /** @type {Map<string, { el: HTMLElement, countdown: HTMLElement, stage: HTMLElement, text: string, level: string }>} */
     this.rows = new Map();
     /** @type {Map<string, string>} id → the last escalation step shown on the row */
     this.escalated = new Map();
+    /** @type {string | null} */
     this.selected = null;
     /** ms the last tick took (the benchmark reads it) */
     this.lastTickMs = 0;
   }
 
-  /** Replaces every incident (after a (re)connect): the list from GET /api/incidents?active=true. */
+  /**
+   * Replaces every incident (after a (re)connect): the list from GET /api/incidents?active=true.
+   * @param {IncidentSummary[]} incidents @param {number} now hub clock
+   */
   replaceAll(incidents, now) {
     this.incidents = new Map(incidents.filter((i) => !CLOSED.has(i.state)).map((i) => [i.id, i]));
     this.rows.clear();
@@ -56,6 +65,7 @@ export class Queue {
 
   /**
    * Applies an incident from an event unless the queue already knows a newer state of it.
+   * @param {IncidentSummary} incident @param {number} at the change's time @param {number} now hub clock
    * @returns {'added' | 'changed' | 'removed' | 'stale'}
    */
   apply(incident, at, now) {
@@ -81,7 +91,10 @@ export class Queue {
     return known ? 'changed' : 'added';
   }
 
-  /** Marks a row as escalated (the ladder fired a step): stays until the incident leaves the queue. */
+  /**
+   * Marks a row as escalated (the ladder fired a step): stays until the incident leaves the queue.
+   * @param {string} id @param {string} step
+   */
   markEscalated(id, step) {
     if (!this.incidents.has(id)) return;
     this.escalated.set(id, step);
@@ -89,9 +102,10 @@ export class Queue {
     if (!row) return;
     row.el.dataset.escalated = step;
     const marker = row.el.querySelector('.escalated');
-    if (marker) marker.hidden = false;
+    if (marker instanceof HTMLElement) marker.hidden = false;
   }
 
+  /** @param {string | null} id */
   select(id) {
     this.selected = id;
     for (const [rowId, row] of this.rows) row.el.classList.toggle('selected', rowId === id);
@@ -104,7 +118,7 @@ export class Queue {
   /** Moves rows into the urgency order, touching the DOM only when the order changed. */
   reorder() {
     const order = this.sorted().map((i) => i.id);
-    const current = [...this.list.children].map((el) => /** @type {HTMLElement} */ (el).dataset.incidentId);
+    const current = [...this.list.children].map((el) => el.getAttribute('data-incident-id'));
     if (order.length === current.length && order.every((id, k) => id === current[k])) return;
     const fragment = document.createDocumentFragment();
     for (const id of order) {
@@ -114,13 +128,14 @@ export class Queue {
     this.list.append(fragment);
   }
 
-  /** Re-renders the countdowns from the hub's clock: text and level attributes only. */
+  /** Re-renders the countdowns from the hub's clock: text and level attributes only. @param {number} now */
   tick(now) {
     const started = performance.now();
     for (const id of this.rows.keys()) this.tickOne(id, now);
     this.lastTickMs = performance.now() - started;
   }
 
+  /** @param {string} id @param {number} now */
   tickOne(id, now) {
     const row = this.rows.get(id);
     const incident = this.incidents.get(id);
@@ -141,7 +156,7 @@ export class Queue {
     if (row.stage.textContent !== stage) row.stage.textContent = stage;
   }
 
-  /** Re-renders every row's words (after a language switch). */
+  /** Re-renders every row's words (after a language switch). @param {number} now */
   relabel(now) {
     this.replaceAll([...this.incidents.values()], now);
     for (const [id, step] of this.escalated) this.markEscalated(id, step);
@@ -156,6 +171,7 @@ export class Queue {
     if (count) count.textContent = String(this.incidents.size);
   }
 
+  /** @param {IncidentSummary} i */
   build(i) {
     const place = this.handlers.place(i.householdId);
     const countdown = h('span', { class: 'countdown', 'data-level': 'none' }, '');
@@ -174,7 +190,7 @@ export class Queue {
           ...(step ? { escalated: step } : {}),
         },
         onclick: () => this.handlers.onSelect(i.id),
-        onkeydown: (/** @type {KeyboardEvent} */ ev) => {
+        onkeydown: (ev) => {
           if (ev.key === 'Enter') this.handlers.onSelect(i.id);
         },
       },
@@ -199,7 +215,7 @@ export class Queue {
                 type: 'button',
                 class: 'primary ack',
                 'data-ack': i.id,
-                onclick: (/** @type {Event} */ ev) => {
+                onclick: (ev) => {
                   ev.stopPropagation();
                   this.handlers.onAcknowledge(i.id);
                 },

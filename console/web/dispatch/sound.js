@@ -5,8 +5,6 @@ export class Sound {
   constructor() {
     /** @type {AudioContext | null} */
     this.ctx = null;
-    /** beeps played (tests and the wall screen's status read it) */
-    this.played = 0;
   }
 
   get enabled() {
@@ -33,6 +31,5 @@ export class Sound {
       osc.start(start + k * 0.22);
       osc.stop(start + k * 0.22 + 0.14);
     }
-    this.played++;
   }
 }

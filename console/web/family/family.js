@@ -1,8 +1,8 @@
 // The family page: a relative's status, live (console/live: householdChanged, incidentOpened/Updated of
 // the user's households only). Everything shown is refetched from the REST API on each event.
 import './messages.js';
-import { api } from '../common/api.js';
-import { $, fill, h } from '../common/dom.js';
+import { api, messageOf } from '../common/api.js';
+import { $, $as, fill, h } from '../common/dom.js';
 import { onLangChange, pick, t } from '../common/i18n.js';
 import { Live } from '../common/live.js';
 import { serialReloader } from '../common/reload.js';
@@ -11,6 +11,8 @@ import { renderAway, renderPast, submitAway } from './past.js';
 import { renderProgress } from './progress.js';
 import { renderRhythm } from './rhythm.js';
 import { renderContacts, renderHealth, renderStatus } from './status.js';
+
+/** @import { Household, HouseholdStatus, Incident, IncidentDetail, IncidentSummary, RhythmAnswer } from '../api-types' */
 
 /** A closed incident stays on the tracker this long after it closed (ms, hub clock). */
 const KEEP_CLOSED_MS = 2 * 3_600_000;
@@ -21,11 +23,13 @@ const households = user.households ?? [];
 
 const view = {
   householdId: /** @type {string | null} */ (null),
-  status: /** @type {any} */ (null),
-  incidents: /** @type {any[]} */ ([]),
-  tracked: /** @type {any} */ (null),
-  detail: /** @type {any} */ (null),
-  rhythm: /** @type {any} */ (null),
+  status: /** @type {HouseholdStatus | null} */ (null),
+  /** the household's latest incidents, newest first */
+  incidents: /** @type {Incident[]} */ ([]),
+  /** the incident the tracker shows: its detail when that loaded, else its summary */
+  tracked: /** @type {IncidentSummary | IncidentDetail | null} */ (null),
+  detail: /** @type {IncidentDetail | null} */ (null),
+  rhythm: /** @type {RhythmAnswer | null} */ (null),
 };
 
 const live = new Live({
@@ -50,7 +54,10 @@ function pickHousehold() {
   return households.includes(wanted) ? wanted : (households[0] ?? null);
 }
 
-/** The incident the tracker shows: the one in progress, else one closed within the last 2 h. */
+/**
+ * The incident the tracker shows: the one in progress, else one closed within the last 2 h.
+ * @returns {IncidentSummary | null}
+ */
 function trackedIncident() {
   if (view.status?.activeIncident) return view.status.activeIncident;
   const last = view.incidents[0];
@@ -63,16 +70,24 @@ async function reload() {
   if (!id) return;
   const path = `/api/households/${encodeURIComponent(id)}`;
   const [status, incidents] = await Promise.all([
-    api('GET', `${path}/status`),
-    api('GET', `/api/incidents?household=${encodeURIComponent(id)}&limit=20`),
+    /** @type {Promise<HouseholdStatus>} */ (api('GET', `${path}/status`)),
+    /** @type {Promise<Incident[]>} */ (
+      api('GET', `/api/incidents?household=${encodeURIComponent(id)}&limit=20`)
+    ),
   ]);
   if (id !== view.householdId) return; // switched household meanwhile
   view.status = status;
   view.incidents = incidents;
   const tracked = trackedIncident();
   const [detail, rhythm] = await Promise.all([
-    tracked ? api('GET', `/api/incidents/${encodeURIComponent(tracked.id)}`).catch(() => null) : null,
-    status.household.sharing === 'rhythm' ? api('GET', `${path}/rhythm`).catch(() => null) : null,
+    tracked
+      ? /** @type {Promise<IncidentDetail>} */ (
+          api('GET', `/api/incidents/${encodeURIComponent(tracked.id)}`)
+        ).catch(() => null)
+      : null,
+    status.household.sharing === 'rhythm'
+      ? /** @type {Promise<RhythmAnswer>} */ (api('GET', `${path}/rhythm`)).catch(() => null)
+      : null,
   ]);
   if (id !== view.householdId) return;
   view.tracked = detail ?? tracked;
@@ -102,7 +117,7 @@ function render() {
   renderRhythm($('#rhythm'), s.household, view.rhythm);
   renderPast($('#past-incidents'), view.incidents);
   renderAway(
-    { current: $('#away-current'), form: /** @type {HTMLFormElement} */ ($('#away-form')) },
+    { current: $('#away-current'), form: $as('#away-form', HTMLFormElement) },
     s.household.id,
     s.away,
     now,
@@ -117,7 +132,9 @@ async function loadAddresses() {
   if (households.length < 2) return;
   await Promise.all(
     households.map(async (id) => {
-      const hh = await api('GET', `/api/households/${encodeURIComponent(id)}`).catch(() => null);
+      const hh = await /** @type {Promise<Household>} */ (
+        api('GET', `/api/households/${encodeURIComponent(id)}`)
+      ).catch(() => null);
       if (hh?.address) addresses.set(id, hh.address);
     }),
   );
@@ -125,7 +142,7 @@ async function loadAddresses() {
 }
 
 function drawPicker() {
-  const picker = /** @type {HTMLSelectElement} */ ($('#household-picker'));
+  const picker = $as('#household-picker', HTMLSelectElement);
   $('#picker').hidden = households.length < 2;
   fill(
     picker,
@@ -148,14 +165,15 @@ window.addEventListener('hashchange', () => {
   scheduleReload();
 });
 
-$('#away-form').addEventListener('submit', async (ev) => {
+const awayForm = $as('#away-form', HTMLFormElement);
+awayForm.addEventListener('submit', async (ev) => {
   ev.preventDefault();
   if (!view.householdId) return;
   try {
-    await submitAway(/** @type {HTMLFormElement} */ (ev.target), view.householdId);
+    await submitAway(awayForm, view.householdId);
     toast(t('family.awayForm.saved'));
   } catch (err) {
-    toast(t('common.error', { message: err.message }), 'error');
+    toast(t('common.error', { message: messageOf(err) }), 'error');
   }
   scheduleReload();
 });

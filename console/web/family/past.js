@@ -1,11 +1,12 @@
 // Past incidents with their outcomes, and the away form (POST/DELETE /api/households/:id/away).
-import { api } from '../common/api.js';
+import { api, messageOf } from '../common/api.js';
 import { fill, h } from '../common/dom.js';
 import { formatTime, pick, t } from '../common/i18n.js';
 import { toast } from '../common/shell.js';
 import { reasonText } from './status.js';
+/** @import { AwayStatus, Incident } from '../api-types' */
 
-/** @param {HTMLElement} el @param {any[]} incidents newest first */
+/** @param {HTMLElement} el @param {Incident[]} incidents newest first */
 export function renderPast(el, incidents) {
   const closed = incidents.filter((i) => i.state === 'resolved' || i.state === 'cancelled');
   if (closed.length === 0) {
@@ -35,7 +36,10 @@ export function renderPast(el, incidents) {
   );
 }
 
-/** The local calendar day `days` after the hub's `now`, YYYY-MM-DD (the date input's format). */
+/**
+ * The local calendar day `days` after the hub's `now`, YYYY-MM-DD (the date input's format).
+ * @param {number} now @param {number} days
+ */
 function dayAfter(now, days) {
   const d = new Date(now + days * 86_400_000);
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
@@ -45,13 +49,14 @@ function dayAfter(now, days) {
  * The away form: declared periods show with an "end" button; otherwise a reason and the day of return
  * (away until the end of that day, the browser's local time).
  * @param {{ current: HTMLElement, form: HTMLFormElement }} els
- * @param {string} householdId @param {any} away the status's away part @param {number} now hub clock
+ * @param {string} householdId @param {AwayStatus | null} away the status's away part @param {number} now hub clock
  * @param {() => void} changed called after a change (the page refetches)
  */
 export function renderAway(els, householdId, away, now, changed) {
   const declared = away?.declared ?? null;
   els.form.hidden = declared !== null;
-  const until = /** @type {HTMLInputElement} */ (els.form.elements.namedItem('until'));
+  const until = els.form.elements.namedItem('until');
+  if (!(until instanceof HTMLInputElement)) throw new Error('missing input until');
   until.min = dayAfter(now, 0);
   until.max = dayAfter(now, 89);
   if (!until.value) until.value = dayAfter(now, 1);
@@ -76,7 +81,7 @@ export function renderAway(els, householdId, away, now, changed) {
             await api('DELETE', `/api/households/${encodeURIComponent(householdId)}/away`);
             toast(t('family.awayForm.ended'));
           } catch (err) {
-            toast(t('common.error', { message: err.message }), 'error');
+            toast(t('common.error', { message: messageOf(err) }), 'error');
           }
           changed();
         },
@@ -86,7 +91,10 @@ export function renderAway(els, householdId, away, now, changed) {
   );
 }
 
-/** Submits the away form of the household the page shows. */
+/**
+ * Submits the away form of the household the page shows.
+ * @param {HTMLFormElement} form @param {string} householdId
+ */
 export async function submitAway(form, householdId) {
   const data = new FormData(form);
   const until = new Date(`${data.get('until')}T23:59:59`).getTime();

@@ -2,10 +2,21 @@
 // (with the ETA of the responder's last position) → on site → resolved. Drawn from the incident summary
 // the live channel sends a family (state, openedAt, stages, closedAt) and, for the ETA and the outcome,
 // the incident's detail (GET /api/incidents/:id).
+
+import { fieldsOf } from '../common/api.js';
 import { fill, h } from '../common/dom.js';
 import { formatTime, t } from '../common/i18n.js';
 
+/** @import { IncidentDetail, IncidentSummary } from '../api-types' */
+
+/**
+ * What the tracker reads of an incident (a family's live summary has no more).
+ * @typedef {Pick<IncidentSummary, 'state' | 'openedAt' | 'stages' | 'closedAt'>} Tracked
+ */
+
+/** @type {Record<string, number>} */
 const RANK = { open: 0, acknowledged: 1, dispatched: 2, on_site: 3, resolved: 4 };
+/** @type {Array<{ key: string, label: string, at: (i: Tracked) => number | null }>} */
 const STEPS = [
   { key: 'received', label: 'family.step.received', at: (i) => i.openedAt },
   { key: 'taken', label: 'family.step.taken', at: (i) => i.stages?.acknowledge?.doneAt ?? null },
@@ -14,16 +25,19 @@ const STEPS = [
   { key: 'resolved', label: 'family.step.resolved', at: (i) => i.closedAt },
 ];
 
-/** The ETA (epoch ms) of the responder's newest position in the incident's timeline, or null. */
+/**
+ * The ETA (epoch ms) of the responder's newest position in the incident's timeline, or null.
+ * @param {IncidentDetail | null} detail
+ */
 export function etaOf(detail) {
   const positions = (detail?.timeline ?? []).filter((e) => e.kind === 'audit' && e.action === 'position');
-  const last = positions[positions.length - 1];
-  return typeof last?.detail?.etaAt === 'number' ? last.detail.etaAt : null;
+  const etaAt = fieldsOf(positions[positions.length - 1]?.detail).etaAt;
+  return typeof etaAt === 'number' ? etaAt : null;
 }
 
 /**
  * How far a cancelled incident had come: the steps it reached by their times.
- * @param {any} i
+ * @param {Tracked} i
  */
 function reachedRank(i) {
   if (i.state !== 'cancelled') return RANK[i.state] ?? 0;
@@ -36,8 +50,8 @@ function reachedRank(i) {
 
 /**
  * @param {HTMLElement} el the <ol>
- * @param {any} incident summary (live frame or REST)
- * @param {any} detail GET /api/incidents/:id, or null
+ * @param {Tracked} incident summary (live frame or REST)
+ * @param {IncidentDetail | null} detail GET /api/incidents/:id, or null
  * @param {number} now hub clock, epoch ms
  */
 export function renderProgress(el, incident, detail, now) {

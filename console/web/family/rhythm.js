@@ -3,13 +3,20 @@
 import { fill, h } from '../common/dom.js';
 import { t } from '../common/i18n.js';
 
-/** "07:30" from local minutes after midnight. */
+/** @import { Household, RhythmAnswer } from '../api-types' */
+
+/** "07:30" from local minutes after midnight. @param {number} min */
 const hhmm = (min) =>
   `${String(Math.floor(min / 60)).padStart(2, '0')}:${String(Math.round(min % 60)).padStart(2, '0')}`;
 
-/** One chart: 24 hour columns, the usual bar behind today's. */
+/**
+ * One chart: 24 hour columns, the usual bar behind today's.
+ * @param {string} id @param {string} title @param {number[]} today @param {number[]} usual per hour 0–23
+ * @param {number} hoursElapsed hours of today begun (the bars after them are not drawn)
+ */
 function bars(id, title, today, usual, hoursElapsed) {
   const max = Math.max(1, ...today, ...usual);
+  /** @param {number} v */
   const pct = (v) => `${Math.round((v / max) * 100)}%`;
   return h(
     'figure',
@@ -38,7 +45,7 @@ function bars(id, title, today, usual, hoursElapsed) {
   );
 }
 
-/** @param {HTMLElement} el @param {any} household @param {any | null} rhythm */
+/** @param {HTMLElement} el @param {Household} household @param {RhythmAnswer | null} rhythm */
 export function renderRhythm(el, household, rhythm) {
   if (household.sharing !== 'rhythm') {
     fill(el, h('p', { class: 'muted', id: 'rhythm-status-only' }, t('family.rhythm.statusOnly')));

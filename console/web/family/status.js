@@ -3,21 +3,23 @@
 import { fill, h } from '../common/dom.js';
 import { formatAgo, formatTime, t } from '../common/i18n.js';
 
+/** @import { Contact, DeviceState, HouseholdStatus } from '../api-types' */
+
 const KNOWN_REASONS = ['hospital', 'visiting', 'other'];
 
-/** "住院" for the codes the away form sends; any other text (a dispatcher's) as it is. */
+/** "住院" for the codes the away form sends; any other text (a dispatcher's) as it is. @param {string} reason */
 export function reasonText(reason) {
   return KNOWN_REASONS.includes(reason) ? t(`reason.${reason}`) : reason;
 }
 
-/** "卧室的人体感应器" / "bedroom motion sensor"; just the type without a room. */
+/** "卧室的人体感应器" / "bedroom motion sensor"; just the type without a room. @param {DeviceState} d */
 function deviceName(d) {
   const device = t(`device.${d.type}`);
   const room = d.room ? t(`room.${d.room}`) : '';
   return room ? t('deviceName.room', { room, device }) : device;
 }
 
-/** One sentence per device problem, e.g. "The call button's battery is low". */
+/** One sentence per device problem, e.g. "The call button's battery is low". @param {DeviceState[]} devices */
 export function healthSentences(devices) {
   const out = [];
   for (const d of devices) {
@@ -29,7 +31,7 @@ export function healthSentences(devices) {
   return out;
 }
 
-/** @param {HTMLElement} el @param {any} status @param {number} now hub clock, epoch ms */
+/** @param {HTMLElement} el @param {HouseholdStatus} status @param {number} now hub clock, epoch ms */
 export function renderStatus(el, status, now) {
   const names = status.residents.map((r) => r.name).join('、');
   const away = status.away;
@@ -63,9 +65,10 @@ export function renderStatus(el, status, now) {
   );
 }
 
+/** @type {Record<string, string>} */
 const ICON = { well: '✓', attention: '!', alarm: '⚠' };
 
-/** @param {HTMLElement} el @param {any[]} devices */
+/** @param {HTMLElement} el @param {DeviceState[]} devices */
 export function renderHealth(el, devices) {
   const sentences = healthSentences(devices);
   if (sentences.length === 0) {
@@ -78,7 +81,7 @@ export function renderHealth(el, devices) {
   );
 }
 
-/** @param {HTMLElement} el @param {any[]} contacts */
+/** @param {HTMLElement} el @param {Contact[]} contacts */
 export function renderContacts(el, contacts) {
   if (contacts.length === 0) {
     fill(el, h('li', { class: 'muted' }, t('common.none')));

@@ -3,8 +3,17 @@
 import { h } from '../common/dom.js';
 import { pick, t } from '../common/i18n.js';
 import { OUTCOMES } from '../common/outcomes.js';
+/** @import { Household, Incident, IncidentContext } from '../api-types' */
 
-/** Links that open the address in a map app: Amap's marker (or search without coordinates), and geo:. */
+/**
+ * What a job card does with the responder's actions, and the last position result in words.
+ * @typedef {{ act: (incident: Incident, action: string, body?: unknown) => void, positionText: string }} JobOptions
+ */
+
+/**
+ * Links that open the address in a map app: Amap's marker (or search without coordinates), and geo:.
+ * @param {Pick<Household, 'address' | 'location'>} household
+ */
 export function mapLinks(household) {
   const loc = household.location;
   const amap = loc
@@ -15,8 +24,8 @@ export function mapLinks(household) {
 }
 
 /**
- * @param {any} incident @param {any | null} context GET /api/incidents/:id/context
- * @param {{ act: (incident: any, action: string, body?: any) => void, positionText: string }} opts
+ * @param {Incident} incident @param {IncidentContext | null} context GET /api/incidents/:id/context
+ * @param {JobOptions} opts
  */
 export function jobCard(incident, context, opts) {
   const household = context?.household;
@@ -39,6 +48,7 @@ export function jobCard(incident, context, opts) {
   );
 }
 
+/** @param {Household} household */
 function where(household) {
   const links = mapLinks(household);
   return h(
@@ -56,6 +66,7 @@ function where(household) {
   );
 }
 
+/** @param {IncidentContext} context */
 function who(context) {
   return h(
     'section',
@@ -92,6 +103,7 @@ function who(context) {
   );
 }
 
+/** @param {Incident} incident @param {boolean} pending assigned to me, not yet accepted @param {JobOptions} opts */
 function actions(incident, pending, opts) {
   if (pending) {
     return h(
@@ -128,7 +140,7 @@ function actions(incident, pending, opts) {
         class: 'resolve-form',
         onsubmit: (ev) => {
           ev.preventDefault();
-          const data = new FormData(ev.target);
+          const data = new FormData(ev.currentTarget);
           opts.act(incident, 'resolve', {
             outcome: String(data.get('outcome')),
             note: String(data.get('note') ?? ''),

@@ -1,12 +1,17 @@
 // Position updates while on the way: the browser's geolocation, sent for each job in state `dispatched`
 // (POST /api/incidents/:id/position), at most once per THROTTLE_MS per job; the hub answers the ETA.
-import { api } from '../common/api.js';
+import { api, messageOf } from '../common/api.js';
+
+/** @import { Eta } from '../api-types' */
 
 /** Positions are sent at most this often per job (ms): enough for an ETA, light on the phone's battery. */
 const THROTTLE_MS = 30_000;
 
 export class PositionSharing {
-  /** @param {(incidentId: string, text: { eta?: number, error?: string }) => void} onResult */
+  /**
+   * @param {(incidentId: string, result: { eta: number } | { error: string }) => void} onResult the ETA
+   *   in minutes the hub made of a position sent, or why it could not
+   */
   constructor(onResult) {
     this.onResult = onResult;
     /** @type {number | null} */
@@ -17,7 +22,10 @@ export class PositionSharing {
     this.sentAt = new Map();
   }
 
-  /** The jobs on the way and whether the user agreed to share: starts or stops watching. */
+  /**
+   * The jobs on the way and whether the user agreed to share: starts or stops watching.
+   * @param {string[]} jobs incident ids @param {boolean} enabled
+   */
   update(jobs, enabled) {
     this.jobs = jobs;
     const want = enabled && jobs.length > 0 && 'geolocation' in navigator;
@@ -33,16 +41,18 @@ export class PositionSharing {
     }
   }
 
+  /** @param {number} lat @param {number} lon */
   async send(lat, lon) {
     const now = Date.now();
     for (const id of this.jobs) {
       if (now - (this.sentAt.get(id) ?? 0) < THROTTLE_MS) continue;
       this.sentAt.set(id, now);
       try {
+        /** @type {Eta} */
         const eta = await api('POST', `/api/incidents/${encodeURIComponent(id)}/position`, { lat, lon });
         this.onResult(id, { eta: eta.etaMinutes });
       } catch (err) {
-        this.onResult(id, { error: err.message });
+        this.onResult(id, { error: messageOf(err) });
       }
     }
   }

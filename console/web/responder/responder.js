@@ -1,7 +1,7 @@
 // The responder page: my jobs (GET /api/incidents?active=true answers a responder only theirs), each with
 // its context, live (incidentOpened/Updated/Escalated of my jobs, jobWithdrawn).
 import './messages.js';
-import { api } from '../common/api.js';
+import { api, messageOf } from '../common/api.js';
 import { $, fill, h } from '../common/dom.js';
 import { onLangChange, t } from '../common/i18n.js';
 import { Live } from '../common/live.js';
@@ -10,13 +10,15 @@ import { showLiveStatus, startPage, toast } from '../common/shell.js';
 import { jobCard } from './job.js';
 import { PositionSharing } from './position.js';
 
+/** @import { Incident, IncidentContext } from '../api-types' */
+
 const SHARE_KEY = 'hub.responder.sharePosition';
 
 await startPage(['responder'], 'responder.title');
 
-/** @type {any[]} */
+/** @type {Incident[]} */
 let jobs = [];
-/** @type {Map<string, any>} incident id → context */
+/** @type {Map<string, IncidentContext | null>} incident id → context (null: not loaded) */
 const contexts = new Map();
 /** @type {Map<string, string>} incident id → the last position result in words */
 const positionTexts = new Map();
@@ -24,7 +26,7 @@ const positionTexts = new Map();
 const sharing = new PositionSharing((id, result) => {
   positionTexts.set(
     id,
-    result.error !== undefined
+    'error' in result
       ? t('responder.positionFailed', { message: result.error })
       : t('responder.positionSent', { n: result.eta }),
   );
@@ -50,16 +52,17 @@ $('#responder').prepend(
 );
 
 async function reload() {
+  /** @type {Incident[]} */
   const list = await api('GET', '/api/incidents?active=true');
   const fresh = await Promise.all(
     list.map((i) =>
-      api('GET', `/api/incidents/${encodeURIComponent(i.id)}/context`).catch(
-        () => contexts.get(i.id) ?? null,
-      ),
+      /** @type {Promise<IncidentContext>} */ (
+        api('GET', `/api/incidents/${encodeURIComponent(i.id)}/context`)
+      ).catch(() => contexts.get(i.id) ?? null),
     ),
   );
   contexts.clear();
-  for (const [n, i] of list.entries()) contexts.set(i.id, fresh[n]);
+  for (const [n, i] of list.entries()) contexts.set(i.id, fresh[n] ?? null);
   jobs = list;
   render();
 }
@@ -69,28 +72,39 @@ const scheduleReload = serialReloader(reload, (err) =>
   toast(t('common.error', { message: err.message }), 'error'),
 );
 
-/** @param {any} incident @param {string} action @param {any} [body] */
+/** @param {Incident} incident @param {string} action @param {unknown} [body] */
 async function act(incident, action, body) {
   try {
     await api('POST', `/api/incidents/${encodeURIComponent(incident.id)}/${action}`, body);
     if (action === 'accept') toast(t('responder.accepted'));
     if (action === 'resolve') toast(t('responder.resolved'));
   } catch (err) {
-    toast(t('common.error', { message: err.message }), 'error');
+    toast(t('common.error', { message: messageOf(err) }), 'error');
   }
   scheduleReload();
 }
 
-/** What the responder has typed into the outcome forms, by incident (kept across re-renders). */
+/**
+ * A field of a job's outcome form (the select and the note: job.js).
+ * @param {HTMLFormElement} form @param {string} name
+ */
+function field(form, name) {
+  const el = form.elements.namedItem(name);
+  return el instanceof HTMLSelectElement || el instanceof HTMLTextAreaElement ? el : null;
+}
+
+/**
+ * What the responder has typed into the outcome forms, by incident (kept across re-renders).
+ * @param {HTMLElement} el
+ */
 function typedOutcomes(el) {
+  /** @type {Map<string, { outcome: string, note: string }>} */
   const typed = new Map();
   for (const form of el.querySelectorAll('form.resolve-form')) {
-    const id = form.closest('article.job')?.dataset.incident;
-    if (!id) continue;
-    typed.set(id, {
-      outcome: form.elements.namedItem('outcome').value,
-      note: form.elements.namedItem('note').value,
-    });
+    const job = form.closest('article.job');
+    const id = job instanceof HTMLElement ? job.dataset.incident : undefined;
+    if (!id || !(form instanceof HTMLFormElement)) continue;
+    typed.set(id, { outcome: field(form, 'outcome')?.value ?? '', note: field(form, 'note')?.value ?? '' });
   }
   return typed;
 }
@@ -117,9 +131,11 @@ function render() {
   );
   for (const [id, values] of typed) {
     const form = el.querySelector(`article.job[data-incident="${CSS.escape(id)}"] form.resolve-form`);
-    if (!form) continue;
-    form.elements.namedItem('outcome').value = values.outcome;
-    form.elements.namedItem('note').value = values.note;
+    if (!(form instanceof HTMLFormElement)) continue;
+    const outcome = field(form, 'outcome');
+    const note = field(form, 'note');
+    if (outcome) outcome.value = values.outcome;
+    if (note) note.value = values.note;
   }
 }
 

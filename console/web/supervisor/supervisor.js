@@ -16,6 +16,9 @@ import { showLiveStatus, startPage } from '../common/shell.js';
 import { level, nextDeadline } from '../dispatch/deadline.js';
 import { label } from '../dispatch/labels.js';
 
+/** @import { Fleet, Household, Incident, IncidentSummary, SlaReport } from '../api-types' */
+/** @import { Child } from '../common/dom-types' */
+
 addMessages({
   zh: {
     'sup.title': '值班主管',
@@ -113,11 +116,17 @@ const AT_RISK_MS = 2 * 60_000;
 
 /** The hub's day boundary offset (from the report's answer; China Standard Time until it is known). */
 let utcOffsetMinutes = 480;
+/**
+ * What the page shows: the SLA report of today, the open incidents (REST list, then live events),
+ * the fleet's health, and each household's grid.
+ * @type {{ report: SlaReport | null, active: IncidentSummary[], fleet: Fleet | null, grids: Map<string, string> }}
+ */
 const data = { report: null, active: [], fleet: null, grids: new Map() };
 /** @type {Live} */
 let live;
 const now = () => live.serverNow();
 
+/** @param {number} at epoch ms */
 function localMidnight(at) {
   const off = utcOffsetMinutes * 60_000;
   return Math.floor((at + off) / DAY_MS) * DAY_MS - off;
@@ -125,7 +134,9 @@ function localMidnight(at) {
 
 async function load() {
   const at = Math.floor(now());
+  /** @returns {Promise<SlaReport>} */
   const sla = async () => {
+    /** @type {SlaReport} */
     const report = await api('GET', `/api/reports/sla?from=${localMidnight(at)}&to=${at + 1}`);
     if (report.utcOffsetMinutes === utcOffsetMinutes) return report;
     utcOffsetMinutes = report.utcOffsetMinutes;
@@ -133,22 +144,26 @@ async function load() {
   };
   const [report, active, fleet, households] = await Promise.all([
     sla(),
-    api('GET', '/api/incidents?active=true&limit=1000'),
-    api('GET', '/api/fleet'),
-    api('GET', '/api/households'),
+    /** @type {Promise<Incident[]>} */ (api('GET', '/api/incidents?active=true&limit=1000')),
+    /** @type {Promise<Fleet>} */ (api('GET', '/api/fleet')),
+    /** @type {Promise<Household[]>} */ (api('GET', '/api/households')),
   ]);
   Object.assign(data, { report, active, fleet, grids: new Map(households.map((hh) => [hh.id, hh.grid])) });
   render();
 }
 
-let reloadTimer = null;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let reloadTimer;
 /** Events come in bursts (one action: several events): reload once, a moment later. */
 function reloadSoon() {
   clearTimeout(reloadTimer);
   reloadTimer = setTimeout(() => load().catch((err) => console.error(err)), 800);
 }
 
+/** @typedef {SlaReport['total']['acknowledgedWithin60s']} Share */
+/** @param {Share} s */
 const share = (s) => (s.share === null ? '—' : `${Math.round(s.share * 100)}%`);
+/** @param {string} id @param {string} name message key @param {string | number} value @param {string} [tone] */
 const tile = (id, name, value, tone) =>
   h(
     'div',
@@ -156,6 +171,7 @@ const tile = (id, name, value, tone) =>
     h('span', { class: 'value' }, String(value)),
     h('span', { class: 'name' }, t(name)),
   );
+/** @param {string} id @param {string[]} heads message keys @param {Child[]} rows */
 const table = (id, heads, rows) =>
   rows.length === 0
     ? h('p', { class: 'muted', id: `${id}-none` }, t('common.none'))
@@ -174,10 +190,13 @@ const table = (id, heads, rows) =>
         h('tbody', {}, rows),
       );
 
+/** The open incidents whose next deadline is near or passed, soonest first. @param {number} at hub clock */
 function atRisk(at) {
   return data.active
-    .map((i) => ({ i, next: nextDeadline(i) }))
-    .filter((x) => x.next && x.next.dueAt - at <= AT_RISK_MS)
+    .flatMap((i) => {
+      const next = nextDeadline(i);
+      return next && next.dueAt - at <= AT_RISK_MS ? [{ i, next }] : [];
+    })
     .sort((a, b) => a.next.dueAt - b.next.dueAt);
 }
 
@@ -187,6 +206,7 @@ function render() {
   const at = now();
   const total = report.total;
   const risky = atRisk(at);
+  /** @param {Share} s */
   const tone = (s) => (s.share === null ? '' : s.share >= 0.95 ? 'good' : 'bad');
   fill(
     $('#sla-tiles'),
@@ -204,6 +224,7 @@ function render() {
     tile('kpi-at-risk', 'kpi.atRisk', risky.length, risky.length > 0 ? 'bad' : 'good'),
   );
   const c = fleet.counts;
+  /** @param {number} n */
   const bad = (n) => (n > 0 ? 'bad' : 'good');
   fill(
     $('#fleet-tiles'),
@@ -233,11 +254,13 @@ function render() {
       ),
     ),
   );
+  /** @type {Map<string, number>} */
   const openPerGrid = new Map();
   for (const i of data.active) {
     const grid = data.grids.get(i.householdId) ?? '—';
     openPerGrid.set(grid, (openPerGrid.get(grid) ?? 0) + 1);
   }
+  /** @type {Map<string, SlaReport['byGrid'][number] | null>} */
   const grids = new Map(report.byGrid.map((g) => [g.grid ?? '—', g]));
   for (const grid of openPerGrid.keys()) if (!grids.has(grid)) grids.set(grid, null);
   fill(
@@ -313,7 +336,7 @@ function render() {
   );
 }
 
-/** The at-risk list with live countdowns (re-drawn each second: a handful of rows). */
+/** The at-risk list with live countdowns (re-drawn each second: a handful of rows). @param {number} at */
 function renderAtRisk(at) {
   const risky = atRisk(at);
   const count = document.querySelector('#kpi-at-risk .value');
@@ -363,4 +386,3 @@ live = new Live({
 onLangChange(render);
 setInterval(() => data.report && renderAtRisk(now()), 1000);
 live.start();
-Object.assign(window, { __live: live });

@@ -1,0 +1,344 @@
+import { Type as T, type TSchema } from '@sinclair/typebox';
+import { Device, DeviceTypeSchema, Gateway, Nullable, RoleSchema, Secret, StringEnum } from './schemas.ts';
+import { StageProgressSchema } from './views/schemas.ts';
+
+/**
+ * Response shapes that console/routes/* still declare privately, exported so the browser code
+ * (console/web/api-types.d.ts) can share their types. Each is the route's schema as it stands, copied;
+ * tests/response-schemas.test.ts checks every one against the route's own schema in the OpenAPI document
+ * (/api/docs/json), so a change on either side fails there. Once a route imports its schema from here,
+ * its entry in that test is moot (and the copy is gone).
+ */
+
+const Epoch = T.Integer({ minimum: 0, description: 'epoch ms' });
+
+/** alerts/incidents/events.ts INCIDENT_STATES (spelled out: this file stays free of the alerts module). */
+export const INCIDENT_STATES = [
+  'open',
+  'acknowledged',
+  'dispatched',
+  'on_site',
+  'resolved',
+  'cancelled',
+] as const;
+
+/** GET /api/incidents (one item), POST /api/incidents/:id/{action}: console/routes/incidents.ts IncidentSchema. */
+export const IncidentSchema = T.Object({
+  id: T.String(),
+  householdId: T.String(),
+  residentId: Nullable(T.String()),
+  alarmType: T.String(),
+  class: T.String(),
+  severity: T.String(),
+  state: StringEnum(INCIDENT_STATES),
+  openedAt: Epoch,
+  updatedAt: Epoch,
+  closedAt: Nullable(Epoch),
+  deadlines: T.Record(T.String(), Epoch, { description: 'deadline per SLA stage, epoch ms' }),
+  stages: T.Record(T.String(), StageProgressSchema, {
+    description: 'per SLA stage: deadline, reached, time taken, met',
+  }),
+  pendingResponderId: Nullable(T.String({ description: 'assigned, not yet accepted' })),
+  assignedAt: Nullable(Epoch),
+  responderId: Nullable(T.String({ description: 'the responder who accepted' })),
+  outcome: Nullable(T.String()),
+  note: Nullable(T.String()),
+  cancelReason: Nullable(T.String()),
+  alarmCount: T.Integer(),
+  explanation: T.Object({ zh: T.String(), en: T.String() }),
+  evidence: T.Array(T.Unknown()),
+  lastEscalation: T.Optional(
+    Nullable(
+      T.Object(
+        { step: T.String(), at: Epoch },
+        { description: 'the last escalation step fired (lists only)' },
+      ),
+    ),
+  ),
+});
+
+/** One entry of an incident's timeline: console/routes/incidents.ts TimelineSchema. */
+export const TimelineSchema = T.Object({
+  kind: StringEnum(['audit', 'evidence'] as const),
+  at: Epoch,
+  id: T.Optional(T.Integer()),
+  action: T.Optional(T.String()),
+  fromState: T.Optional(Nullable(T.String())),
+  toState: T.Optional(Nullable(T.String())),
+  userId: T.Optional(Nullable(T.Integer())),
+  username: T.Optional(Nullable(T.String())),
+  ip: T.Optional(Nullable(T.String())),
+  userAgent: T.Optional(Nullable(T.String())),
+  detail: T.Optional(T.Unknown()),
+  evidence: T.Optional(T.Unknown()),
+});
+
+/** GET /api/incidents/:id: console/routes/incidents.ts DetailSchema. */
+export const IncidentDetailSchema = T.Composite([
+  IncidentSchema,
+  T.Object({ alarmIds: T.Array(T.String()), timeline: T.Array(TimelineSchema) }),
+]);
+
+/** GET /api/incidents/:id/suggestions (one item): console/routes/incidents.ts SuggestionSchema. */
+export const SuggestionSchema = T.Object({
+  responderId: T.String(),
+  name: T.String(),
+  kind: StringEnum(['grid_worker', 'station_staff', 'volunteer'] as const),
+  phone: T.String(),
+  stationId: Nullable(T.String()),
+  distanceM: Nullable(T.Integer({ description: 'metres from their station to the household' })),
+  etaMinutes: Nullable(T.Integer({ description: 'door to door at 15 km/h (volunteers on foot: 5 km/h)' })),
+});
+
+/** POST /api/incidents/:id/position: console/routes/incidents.ts EtaSchema. */
+export const EtaSchema = T.Object({
+  incidentId: T.String(),
+  responderId: T.String(),
+  distanceM: T.Integer(),
+  etaMinutes: T.Integer(),
+  etaAt: Epoch,
+  onSiteDueAt: Nullable(Epoch),
+  escalated: T.Boolean({ description: 'this update escalated: first ETA past the on-site deadline' }),
+});
+
+// console/routes/reports.ts
+const Ms = Nullable(T.Number({ description: 'ms' }));
+const Share = T.Object({
+  met: T.Integer({ description: 'within the deadline' }),
+  counted: T.Integer({ description: 'reached or known missed (cancelled before the deadline: not counted)' }),
+  share: Nullable(T.Number({ description: 'met / counted, 0..1' })),
+});
+const Timing = T.Object({ count: T.Integer(), medianMs: Ms, p90Ms: Ms });
+const figureProps = {
+  incidents: T.Integer(),
+  emergencies: T.Integer(),
+  acknowledgedWithin60s: Share,
+  onSiteWithin15min: Share,
+  stages: T.Object(
+    { acknowledge: Timing, accept: Timing, on_site: Timing, resolve: Timing },
+    { description: 'emergencies: time from the alarm to each stage (resolve: to resolution)' },
+  ),
+  breaches: T.Integer(),
+};
+const Breach = T.Object({
+  incidentId: T.String(),
+  householdId: T.String(),
+  grid: Nullable(T.String()),
+  responderId: Nullable(T.String()),
+  class: T.String(),
+  openedAt: Epoch,
+  stage: T.String({ description: 'which deadline' }),
+  dueAt: Epoch,
+  doneAt: Nullable(Epoch),
+  lateByMs: T.Integer({ description: 'by how much the deadline was missed' }),
+  reason: T.String(),
+});
+/** GET /api/reports/sla (JSON): console/routes/reports.ts ReportSchema. */
+export const SlaReportSchema = T.Object({
+  from: Epoch,
+  to: Epoch,
+  utcOffsetMinutes: T.Integer(),
+  asOf: Epoch,
+  total: T.Object(figureProps),
+  byDay: T.Array(T.Object({ day: T.String(), ...figureProps })),
+  byGrid: T.Array(T.Object({ grid: Nullable(T.String()), ...figureProps })),
+  byResponder: T.Array(T.Object({ responderId: Nullable(T.String()), ...figureProps })),
+  breaches: T.Array(Breach),
+});
+
+// console/routes/fleet.ts
+const OfflineEntry = T.Object({
+  clientId: T.String({ description: 'device or gateway id' }),
+  kind: T.String({ description: 'device or gateway' }),
+  householdId: Nullable(T.String()),
+  type: Nullable(T.String({ description: 'device type; null for a gateway' })),
+  state: T.String({ description: 'offline: the broker saw it go; silent: connected but past its heartbeat' }),
+  lastSeenAt: Nullable(Epoch),
+  silentSince: Nullable(Epoch),
+});
+const BatteryEntry = T.Object({
+  alarmId: T.String(),
+  householdId: T.String(),
+  deviceId: Nullable(T.String()),
+  battery: Nullable(T.Number({ description: 'per cent, as reported with the alarm' })),
+  since: Epoch,
+});
+const UnprotectedEntry = T.Object({
+  householdId: T.String(),
+  residentId: Nullable(T.String()),
+  deviceId: Nullable(T.String()),
+  reason: T.String({ description: 'lifeline_silent (call button or wristband) or wristband_removed' }),
+  since: Nullable(Epoch),
+});
+const QuarantineSummary = T.Object({
+  last24h: T.Integer({ description: 'quarantined messages in the last 24 h' }),
+  byCode: T.Record(T.String(), T.Integer(), { description: 'last 24 h per reason code' }),
+  recent: T.Array(
+    T.Object({ id: T.Integer(), at: Epoch, clientId: T.String(), code: T.String(), detail: T.String() }),
+  ),
+});
+const DeadLetterSummary = T.Object({
+  total: T.Integer({ description: 'telemetry lines InfluxDB refused, kept' }),
+  recent: T.Array(
+    T.Object({
+      id: T.Integer(),
+      at: Epoch,
+      deviceId: T.String(),
+      householdId: T.String(),
+      status: Nullable(T.Integer()),
+      error: T.String(),
+    }),
+  ),
+});
+/** GET /api/fleet: console/routes/fleet.ts FleetSchema. */
+export const FleetSchema = T.Object({
+  asOf: Epoch,
+  counts: T.Object({
+    devices: T.Integer({ description: 'registered devices' }),
+    gateways: T.Integer({ description: 'registered gateways' }),
+    offline: T.Integer({ description: 'devices and gateways offline or silent' }),
+    neverConnected: T.Integer({ description: 'registered devices the broker has never seen' }),
+    batteryLow: T.Integer(),
+    unprotected: T.Integer({ description: 'residents/households whose lifeline device is silent or off' }),
+    quarantine24h: T.Integer(),
+    deadLetter: T.Integer(),
+  }),
+  offline: T.Array(OfflineEntry),
+  batteryLow: T.Array(BatteryEntry),
+  unprotected: T.Array(UnprotectedEntry),
+  quarantine: QuarantineSummary,
+  deadLetter: DeadLetterSummary,
+});
+
+// console/routes/history.ts
+const Stat = Nullable(T.Object({ mean: T.Number(), min: T.Number(), max: T.Number() }));
+const historyAnswer = <S extends TSchema>(row: S) =>
+  T.Object({
+    source: StringEnum(['influx', 'local'] as const, {
+      description: 'influx: InfluxDB answered; local: the hub’s own hourly aggregates (last 30 days)',
+    }),
+    from: T.Integer({ description: 'epoch ms' }),
+    to: T.Integer({ description: 'epoch ms' }),
+    rows: T.Array(row),
+  });
+/** GET /api/households/:id/history/activity: console/routes/history.ts ActivityAnswer. */
+export const ActivityAnswer = historyAnswer(
+  T.Object({
+    hour: T.Integer({ description: 'epoch ms of the hour’s start' }),
+    room: Nullable(T.String()),
+    motions: T.Integer({ description: 'motion events in that room and hour' }),
+  }),
+);
+/** GET /api/households/:id/history/water: console/routes/history.ts WaterAnswer. */
+export const WaterAnswer = historyAnswer(
+  T.Object({
+    start: T.Integer({ description: 'epoch ms of the hour, or of the local day (historyUtcOffsetMinutes)' }),
+    liters: T.Number(),
+  }),
+);
+/** GET /api/households/:id/history/vitals: console/routes/history.ts VitalsAnswer. */
+export const VitalsAnswer = historyAnswer(
+  T.Object({
+    deviceId: T.String(),
+    hour: T.Integer({ description: 'epoch ms of the hour’s start' }),
+    heartRate: Stat,
+    spo2: Stat,
+  }),
+);
+
+// console/routes/rhythm.ts
+const Hours = (description: string) => T.Array(T.Number(), { minItems: 24, maxItems: 24, description });
+const Series = T.Object({
+  motions: Hours('motion events per local hour 0–23 (all rooms)'),
+  liters: Hours('water litres per local hour 0–23'),
+});
+/** GET /api/households/:id/rhythm: console/routes/rhythm.ts RhythmAnswer. */
+export const RhythmAnswer = T.Object({
+  householdId: T.String(),
+  date: T.String({ description: 'YYYY-MM-DD, local' }),
+  dayStart: T.Integer({ description: 'epoch ms of the local midnight starting the day' }),
+  source: StringEnum(['influx', 'local'] as const, { description: 'which store served the hourly counts' }),
+  today: T.Composite([
+    Series,
+    T.Object({
+      hoursElapsed: T.Integer({ description: 'hours of the day already begun (24 for a past day)' }),
+    }),
+  ]),
+  usual: T.Composite([
+    Series,
+    T.Object({
+      days: T.Integer({ description: 'days with data the mean was taken over (of the 7 before)' }),
+    }),
+  ]),
+  baseline: Nullable(
+    T.Object(
+      {
+        days: T.Integer(),
+        firstMotionMin: Nullable(
+          T.Number({ description: 'usual first movement, local minutes after midnight' }),
+        ),
+        firstWaterMin: Nullable(
+          T.Number({ description: 'usual first water use, local minutes after midnight' }),
+        ),
+        dailyLiters: Nullable(T.Number({ description: 'usual daily water volume, litres' })),
+      },
+      { description: "the resident's baseline (alerts), when one was computed" },
+    ),
+  ),
+});
+
+/** GET /api/zigbee-devices (one item): console/routes/zigbee-pairing.ts PendingZigbeeDevice. */
+export const PendingZigbeeDevice = T.Object({
+  gatewayId: T.String(),
+  householdId: T.String(),
+  friendlyName: T.String({ description: 'its Zigbee2MQTT friendly name (the topic under the gateway)' }),
+  ieeeAddress: T.String({ description: 'IEEE address, 0x + 16 hex digits' }),
+  model: Nullable(T.String()),
+  vendor: Nullable(T.String()),
+  description: Nullable(T.String()),
+  suggestedType: Nullable(DeviceTypeSchema),
+  interview: Nullable(T.String({ description: 'started, successful or failed (Zigbee2MQTT interview)' })),
+  firstSeenAt: T.Integer({ minimum: 0, description: 'epoch ms, hub clock: first heard of' }),
+  updatedAt: T.Integer({ minimum: 0, description: 'epoch ms, hub clock: last heard of' }),
+  quarantined: T.Integer({ description: 'its messages waiting in the quarantine as unknown_device' }),
+});
+/** POST /api/gateways/:id/zigbee-devices/provision (201): console/routes/zigbee-pairing.ts. */
+export const ZigbeeProvisioned = T.Object({
+  device: Device,
+  resolvedQuarantine: T.Integer({ description: 'unknown-device entries marked resolved' }),
+});
+
+/** POST /api/devices (201): console/routes/devices.ts. */
+export const DeviceCreated = T.Object({ device: Device, secret: Nullable(Secret) });
+/** POST /api/gateways (201): console/routes/gateways.ts. */
+export const GatewayCreated = T.Object({ gateway: Gateway, secret: Secret });
+
+/** POST /api/import: console/routes/import.ts ImportReport. */
+export const ImportReport = T.Object({
+  ok: T.Boolean(),
+  problems: T.Array(T.Object({ line: T.Integer(), path: T.String(), reason: T.String() })),
+  counts: T.Record(
+    T.String(),
+    T.Object({ created: T.Integer(), updated: T.Integer(), unchanged: T.Integer() }),
+  ),
+  secrets: T.Array(T.Object({ id: T.String(), secret: T.String() }), {
+    description: 'new device/gateway secrets and generated passwords: shown once',
+  }),
+});
+
+// console/routes/auth.ts
+export const SessionUser = T.Object({
+  id: T.Integer(),
+  username: T.String(),
+  role: RoleSchema,
+  displayName: T.String(),
+  households: T.Array(T.String()),
+});
+/** POST /api/auth/login: console/routes/auth.ts LoginReply. */
+export const LoginReply = T.Object({
+  token: T.String({ description: 'bearer token; also set as the HttpOnly cookie hub_session' }),
+  expiresAt: T.String({ format: 'date-time' }),
+  user: SessionUser,
+});
+/** GET /api/auth/me: console/routes/auth.ts. */
+export const MeReply = T.Object({ user: SessionUser, expiresAt: T.String({ format: 'date-time' }) });
