@@ -135,3 +135,69 @@ describe('login: no open redirect', () => {
     await context.close();
   });
 });
+
+describe('bidi isolation: a name with U+202E cannot make the text around it read backwards', () => {
+  let t: TestHub;
+  let browser: Browser;
+  beforeAll(async () => {
+    t = await startTestHub();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.stop();
+  });
+
+  it('renders people’s names in isolation on the admin page: the next name still reads left to right', async () => {
+    const api = apiClient(t.httpUrl);
+    const token = await t.login();
+    // Names are accepted (U+202E is a format character, not a control one) and shown as written.
+    for (const [id, name] of [
+      ['rsp-bidi-1', 'Amy\u202Egnol'],
+      ['rsp-bidi-2', 'Zed'],
+    ]) {
+      const created = await api('POST', '/api/responders', {
+        token,
+        body: { id, name, kind: 'volunteer', grids: ['grid-bidi'] },
+      });
+      expect(created.status).toBe(201);
+    }
+    const { page } = await newPage(browser);
+    page.setDefaultTimeout(8000);
+    await loginAs(page, t.httpUrl, 'admin', ADMIN_PASSWORD);
+    await page.click('#tab-grids');
+    const cell = page.locator('#grids-table tr[data-grid="grid-bidi"] td').nth(2);
+    await cell.waitFor();
+    // Where the browser drew the letters of "Zed", which follows the override in the same cell.
+    // (a string: the page's code, not this file's, which has no DOM types)
+    const xs = (await page.evaluate(`(() => {
+      const td = document.querySelector('#grids-table tr[data-grid="grid-bidi"] td:nth-child(3)');
+      const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const at = (n.textContent ?? '').indexOf('Zed');
+        if (at < 0) continue;
+        return [0, 1, 2].map((i) => {
+          const range = document.createRange();
+          range.setStart(n, at + i);
+          range.setEnd(n, at + i + 1);
+          return range.getBoundingClientRect().left;
+        });
+      }
+      return [];
+    })()`)) as number[];
+    expect(xs).toHaveLength(3);
+    const [z = 0, e = 0, d = 0] = xs;
+    expect(z).toBeLessThan(e);
+    expect(e).toBeLessThan(d);
+    // The name itself is kept as written (its override stays inside it).
+    expect(await cell.textContent()).toContain('Amy\u202Egnol');
+  });
+
+  it('puts a name rendered on its own in a <bdi>', async () => {
+    const { page } = await newPage(browser);
+    await loginAs(page, t.httpUrl, 'admin', ADMIN_PASSWORD);
+    const html = await page.evaluate(`import('/common/dom.js').then(({ h }) =>
+      h('span', null, 'Amy\\u202Egnol', ' (daughter)').outerHTML)`);
+    expect(html).toBe('<span><bdi>Amy\u202Egnol</bdi> (daughter)</span>');
+  });
+});

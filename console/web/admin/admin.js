@@ -2,7 +2,7 @@
 // grids as the distinct grids of households and responders, Zigbee pairing (pairing.js), and the bulk
 // import with its per-line report.
 import { ApiError, api, fieldsOf, messageOf } from '../common/api.js';
-import { $, $as, fill, h } from '../common/dom.js';
+import { $, $as, fill, h, isolate } from '../common/dom.js';
 import { applyI18n, onLangChange, t } from '../common/i18n.js';
 import { startPage, toast } from '../common/shell.js';
 import { label } from '../dispatch/labels.js';
@@ -98,7 +98,7 @@ function householdPicker() {
         },
       },
       state.households.map((x) =>
-        h('option', { value: x.id, selected: x.id === state.household }, `${x.id} · ${x.address}`),
+        h('option', { value: x.id, selected: x.id === state.household }, `${x.id} · ${isolate(x.address)}`),
       ),
     ),
   );
@@ -324,7 +324,7 @@ async function showGrids(box) {
                 { 'data-grid': g },
                 h('td', {}, g),
                 h('td', {}, `${v.households.length}: ${v.households.join(', ')}`),
-                h('td', {}, v.responders.join(', ') || '—'),
+                h('td', {}, v.responders.map(isolate).join(', ') || '—'),
               ),
             ),
         ),

@@ -1,6 +1,8 @@
 // What the administrator's page manages, as configuration: how to list, create, update and delete each
 // kind of record through the REST API, its columns and its form fields. The page (admin.js) is generic.
+
 import { api } from '../common/api.js';
+import { isolate } from '../common/dom.js';
 import { label } from '../dispatch/labels.js';
 
 /**
@@ -167,7 +169,7 @@ const residents = {
     ['field.id', (r) => r.id],
     ['field.name', (r) => r.name],
     ['field.birthYear', (r) => (r.birthYear === null ? '—' : String(r.birthYear))],
-    ['field.careNotes', (r) => r.careNotes.join('，')],
+    ['field.careNotes', (r) => r.careNotes.map(isolate).join('，')],
     ['field.language', (r) => r.language],
   ],
   fields: [

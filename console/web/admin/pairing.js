@@ -2,7 +2,7 @@
 // (bridge/devices, bridge/event) that the hub has not provisioned, each provisioned in one step with its
 // id, type, room and resident (POST /api/gateways/{id}/zigbee-devices/provision).
 import { api, messageOf } from '../common/api.js';
-import { fill, h } from '../common/dom.js';
+import { fill, h, isolate } from '../common/dom.js';
 import { t } from '../common/i18n.js';
 import { toast } from '../common/shell.js';
 import { label } from '../dispatch/labels.js';
@@ -38,7 +38,7 @@ function row(p, residents, redraw) {
   const type = select('type', DEVICE_TYPES, p.suggestedType ?? 'motion', (o) => label('device', o));
   const room = select('room', ROOMS, '', (o) => (o === '' ? '—' : label('room', o)));
   const resident = select('resident', ['', ...residents.map((r) => r.id)], '', (o) =>
-    o === '' ? '—' : `${residents.find((r) => r.id === o)?.name ?? ''} (${o})`,
+    o === '' ? '—' : `${isolate(residents.find((r) => r.id === o)?.name ?? '')} (${o})`,
   );
   const provision = h(
     'button',
