@@ -3,6 +3,7 @@
  * with the part of the hub it works on. Configuration is read the same way as main.ts (file and
  * HUB_* environment variables), and only when a command needs it.
  */
+import { backupCommand, restoreCommand } from './kernel/backup/command.ts';
 import { type HubConfig, loadConfig } from './kernel/config.ts';
 import { HubError } from './kernel/errors.ts';
 import { createLogger, type Logger } from './kernel/logger.ts';
@@ -28,6 +29,8 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   import: importCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
 };
 
 const EXIT_USAGE = 2;

@@ -2,6 +2,7 @@ import { createHub } from './hub.ts';
 import { loadConfig } from './kernel/config.ts';
 import { HubError } from './kernel/errors.ts';
 import { createLogger } from './kernel/logger.ts';
+import { removePidFile, writePidFile } from './kernel/pid-file.ts';
 
 // The only place that reads process.env: everything else gets the frozen config.
 let config: ReturnType<typeof loadConfig>;
@@ -15,6 +16,8 @@ try {
 const log = createLogger(config.logLevel);
 const hub = createHub({ config, log });
 await hub.start();
+// Tells operator commands (restore) that a hub runs on this data directory; removed on a clean stop.
+writePidFile(config.dataDir);
 
 const { mqtt, mqtts, http } = hub.addresses();
 const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -42,7 +45,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     stopping = true;
     log.info({ signal }, 'stopping');
     hub.stop().then(
-      () => process.exit(0),
+      () => {
+        removePidFile(config.dataDir);
+        process.exit(0);
+      },
       (err: unknown) => {
         log.error({ err }, 'stop failed');
         process.exit(1);
