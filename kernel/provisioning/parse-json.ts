@@ -131,7 +131,40 @@ function syntaxErrorLine(text: string, message: string): number {
   return text.slice(0, end).split('\n').length;
 }
 
+/**
+ * Deepest nesting a provisioning document needs is 5 (root › households › household › devices › device,
+ * location); beyond MAX_DEPTH the file is refused before it is parsed: a deeply nested file (a 6 MB one
+ * of brackets) would otherwise hold the event loop for over a second in the line scan below, and the
+ * alarm path with it.
+ */
+export const MAX_DEPTH = 16;
+
+/** Where the nesting first goes deeper than `max` (1-based line), or null. One pass, strings skipped. */
+export function tooDeepAt(text: string, max: number): number | null {
+  let depth = 0;
+  let line = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) line++;
+    else if (c === 34) {
+      // a string: skip to its closing quote (escapes skip the next character)
+      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) {
+        if (text.charCodeAt(i) === 92) i++;
+        else if (text.charCodeAt(i) === 10) line++;
+      }
+    } else if (c === 123 || c === 91) {
+      if (++depth > max) return line;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return null;
+}
+
 export function parseJsonDocument(text: string, problems: Problems): ImportDocument {
+  const deep = tooDeepAt(text, MAX_DEPTH);
+  if (deep !== null) {
+    problems.add(deep, '', `nested deeper than ${MAX_DEPTH} levels: not a provisioning document`);
+    return emptyDocument();
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
