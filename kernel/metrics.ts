@@ -1,70 +1,130 @@
-/** A small Prometheus text-format registry: counters and gauges with labels. */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * The hub's Prometheus metrics, on prom-client: the rooms' counters, gauges and histograms in one
+ * registry per hub, plus the process's own (event loop lag, heap, GC, file descriptors, CPU), collected
+ * once per process and shown by every hub of it. Names follow Prometheus conventions (`_total`,
+ * `_seconds`, `_bytes`); labels never carry household or device ids.
+ *
+ * Counters keep a copy of their values so `value()` answers synchronously (tests, the health view).
+ */
 type Labels = Record<string, string>;
 
-interface Metric {
-  name: string;
-  help: string;
-  type: 'counter' | 'gauge';
-  values: Map<string, { labels: Labels; value: number }>;
-  collect?: () => number;
+const key = (labels: Labels) => JSON.stringify(Object.entries(labels).sort());
+
+let processRegistry: Registry | null = null;
+/** The process metrics, registered once: prom-client's collectors are process-wide (observers, timers). */
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
 }
 
-const key = (labels: Labels) => JSON.stringify(Object.entries(labels).sort());
-const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+/** Buckets in seconds for latencies from a fraction of a millisecond to ten seconds. */
+export const LATENCY_BUCKETS = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
+
+export interface HistogramHandle {
+  /** one observation: seconds (or the histogram's unit), with its labels */
+  observe(value: number, labels?: Labels): void;
+}
 
 export class Metrics {
-  readonly #metrics = new Map<string, Metric>();
+  readonly #registry = new Registry();
+  readonly #values = new Map<string, Map<string, number>>();
+  readonly #gauges = new Map<string, () => number>();
 
-  #get(name: string, help: string, type: Metric['type']): Metric {
-    let m = this.#metrics.get(name);
-    if (!m) {
-      m = { name, help, type, values: new Map() };
-      this.#metrics.set(name, m);
-    }
-    return m;
-  }
-
-  counter(name: string, help: string) {
-    const m = this.#get(name, help, 'counter');
+  /**
+   * A counter; `labelNames` are the labels its increments carry (all of them, every time). Without
+   * them the first increment's labels fix the set.
+   */
+  counter(name: string, help: string, labelNames?: readonly string[]) {
+    const values = this.#values.get(name) ?? new Map<string, number>();
+    this.#values.set(name, values);
+    let counter: Counter | null = null;
+    const ensure = (labels: Labels): Counter => {
+      counter ??=
+        (this.#registry.getSingleMetric(name) as Counter | undefined) ??
+        new Counter({
+          name,
+          help,
+          labelNames: [...(labelNames ?? Object.keys(labels))],
+          registers: [this.#registry],
+        });
+      return counter;
+    };
+    if (labelNames) ensure({});
     return {
       inc: (labels: Labels = {}, by = 1) => {
+        ensure(labels).inc(labels, by);
         const k = key(labels);
-        const cur = m.values.get(k);
-        if (cur) cur.value += by;
-        else m.values.set(k, { labels, value: by });
+        values.set(k, (values.get(k) ?? 0) + by);
       },
     };
   }
 
   /** A gauge read at scrape time. */
   gauge(name: string, help: string, collect: () => number): void {
-    const m = this.#get(name, help, 'gauge');
-    m.collect = collect;
+    this.#gauges.set(name, collect);
+    if (this.#registry.getSingleMetric(name)) return;
+    new Gauge({
+      name,
+      help,
+      registers: [this.#registry],
+      collect() {
+        this.set(collect());
+      },
+    });
   }
 
+  /** A gauge with labels, all of its values read at scrape time (e.g. open incidents by class and state). */
+  labelledGauge(
+    name: string,
+    help: string,
+    labelNames: readonly string[],
+    collect: () => Array<[Labels, number]>,
+  ) {
+    if (this.#registry.getSingleMetric(name)) return;
+    new Gauge({
+      name,
+      help,
+      labelNames: [...labelNames],
+      registers: [this.#registry],
+      collect() {
+        this.reset();
+        for (const [labels, value] of collect()) this.set(labels, value);
+      },
+    });
+  }
+
+  histogram(name: string, help: string, opts: { buckets?: number[]; labelNames?: readonly string[] } = {}) {
+    const histogram =
+      (this.#registry.getSingleMetric(name) as Histogram | undefined) ??
+      new Histogram({
+        name,
+        help,
+        buckets: opts.buckets ?? LATENCY_BUCKETS,
+        labelNames: [...(opts.labelNames ?? [])],
+        registers: [this.#registry],
+      });
+    return {
+      observe: (value: number, labels: Labels = {}) => histogram.observe(labels, value),
+    } satisfies HistogramHandle;
+  }
+
+  /** A counter's value for these labels, or a gauge's current value; 0 when unknown. */
   value(name: string, labels: Labels = {}): number {
-    const m = this.#metrics.get(name);
-    if (!m) return 0;
-    if (m.collect) return m.collect();
-    return m.values.get(key(labels))?.value ?? 0;
+    const gauge = this.#gauges.get(name);
+    if (gauge) return gauge();
+    return this.#values.get(name)?.get(key(labels)) ?? 0;
   }
 
-  render(): string {
-    const lines: string[] = [];
-    for (const m of this.#metrics.values()) {
-      lines.push(`# HELP ${m.name} ${m.help}`, `# TYPE ${m.name} ${m.type}`);
-      if (m.collect) {
-        lines.push(`${m.name} ${m.collect()}`);
-        continue;
-      }
-      if (m.values.size === 0) lines.push(`${m.name} 0`);
-      for (const { labels, value } of m.values.values()) {
-        const l = Object.entries(labels)
-          .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
-          .join(',');
-        lines.push(`${m.name}${l ? `{${l}}` : ''} ${value}`);
-      }
-    }
-    return `${lines.join('\n')}\n`;
+  /** The Prometheus text exposition: this hub's metrics and the process's. */
+  async render(): Promise<string> {
+    const [own, process] = await Promise.all([this.#registry.metrics(), processMetrics().metrics()]);
+    return `${own}\n${process}`;
   }
 }

@@ -53,7 +53,7 @@ export function opsRoutes(ctx: RouteContext): FastifyPluginAsync {
           security: PUBLIC,
         },
       },
-      async (_request, reply) => reply.type(PROMETHEUS_CONTENT_TYPE).send(ctx.metrics.render()),
+      async (_request, reply) => reply.type(PROMETHEUS_CONTENT_TYPE).send(await ctx.metrics.render()),
     );
   };
 }
