@@ -6,7 +6,7 @@
  * backlog flush; prints a markdown report with the machine's description and writes it to
  * bench-results.md.
  * `--only intake,alarm,connections,drain,reconnect,sos,backlog` runs some of them; every size can be
- * given (see options).
+ * given (see options). `--only import` (not in the default set) runs SOS latency during a large import.
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -14,6 +14,12 @@ import { parseArgs } from 'node:util';
 import { type AlarmLatencyResult, benchAlarmLatency } from './alarm-latency.ts';
 import { type BacklogOptions, backlogReport, benchBacklogFlush } from './backlog-flush.ts';
 import { benchConnections, type ConnectionsResult } from './connections.ts';
+import {
+  benchImportPressure,
+  IMPORT_PRESSURE_DEFAULTS,
+  importPressureReport,
+  importPressureSummary,
+} from './import-pressure.ts';
 import { benchInfluxDrain, type DrainResult } from './influx-drain.ts';
 import { benchIntake, type IntakeResult, intakeTable } from './intake.ts';
 import { machineDescription } from './machine.ts';
@@ -49,6 +55,9 @@ const { values } = parseArgs({
     // one device's backlog flush
     'backlog-messages': { type: 'string', default: '1000' },
     'backlog-max': { type: 'string', default: '600' },
+    // SOS latency during a large import (`--only import`)
+    'import-households': { type: 'string', default: '8000' },
+    'import-sos-interval': { type: 'string', default: '100' },
   },
 });
 const clamp = (v: string | undefined, min: number, max: number) => Math.max(min, Math.min(max, Number(v)));
@@ -189,6 +198,18 @@ if (only.has('backlog')) {
   const r = backlogReport(o, await benchBacklogFlush(o));
   summary.push(r.summary);
   sections.push(...r.section);
+}
+
+if (only.has('import')) {
+  const o = {
+    ...IMPORT_PRESSURE_DEFAULTS,
+    households: clamp(values['import-households'], 1, 50_000),
+    intervalMs: clamp(values['import-sos-interval'], 10, 10_000),
+  };
+  log(`SOS during an import: ${o.households} households × 3 devices, SOS every ${o.intervalMs} ms …`);
+  const r = await benchImportPressure(o);
+  summary.push(importPressureSummary(r));
+  sections.push(...importPressureReport(r));
 }
 
 const report = [
