@@ -22,6 +22,10 @@ describe('imports the alarm path cannot wait behind', () => {
     const started = performance.now();
     const answer = await api('POST', '/api/import', { token, body: { format: 'json', content } });
     const tookMs = performance.now() - started;
+    // The same text sent as the document itself (application/json), not wrapped in {format, content}.
+    const raw = await api('POST', '/api/import', { token, body: content, contentType: 'application/json' });
+    expect(raw.status).toBe(422);
+    expect(errorCode(raw)).toBe('HUB_ERR_IMPORT_INVALID');
     expect(answer.status).toBe(422);
     expect(errorCode(answer)).toBe('HUB_ERR_IMPORT_INVALID');
     const problems = (answer.body as { error: { details: { problems: unknown[] } } }).error.details.problems;
