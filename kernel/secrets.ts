@@ -26,6 +26,22 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
 }
 
 /** A new random secret: 24 bytes, base64url (32 characters). */
+/** bytes per generated secret: 192 bits */
+const SECRET_BYTES = 24;
+/**
+ * Random bytes drawn 256 secrets at a time: one call to the CSPRNG per secret cost ~13 µs, a third of
+ * a 24,000-device import. Bytes handed out are zeroed in the pool at once.
+ */
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+
 export function generateSecret(): string {
-  return randomBytes(24).toString('base64url');
+  if (poolOffset + SECRET_BYTES > pool.length) {
+    pool = randomBytes(SECRET_BYTES * 256);
+    poolOffset = 0;
+  }
+  const secret = pool.subarray(poolOffset, poolOffset + SECRET_BYTES).toString('base64url');
+  pool.fill(0, poolOffset, poolOffset + SECRET_BYTES);
+  poolOffset += SECRET_BYTES;
+  return secret;
 }
