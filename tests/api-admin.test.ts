@@ -80,7 +80,7 @@ describe('users, responders and stations (admin)', () => {
   });
 
   it('ends the sessions of a user whose password is changed', async () => {
-    const user = t.hub.registry.people.userByName('li.ming');
+    const user = await t.hub.registry.people.userByName('li.ming');
     const session = await t.login('li.ming', 'li-ming-pass');
     const put = await api('PUT', `/api/users/${user?.id}`, { token, body: { password: 'a-new-password' } });
     expect(put.status).toBe(200);
@@ -89,7 +89,7 @@ describe('users, responders and stations (admin)', () => {
   });
 
   it('never removes, demotes or disables the last enabled admin', async () => {
-    const admin = t.hub.registry.people.userByName('admin');
+    const admin = await t.hub.registry.people.userByName('admin');
     expect((await api('DELETE', `/api/users/${admin?.id}`, { token })).status).toBe(409);
     expect(
       (await api('PUT', `/api/users/${admin?.id}`, { token, body: { role: 'dispatcher' } })).status,
@@ -158,7 +158,7 @@ describe('provisioning import through the API', () => {
     expect(report.ok).toBe(true);
     expect(report.counts.devices).toEqual({ created: 7, updated: 0, unchanged: 0 });
     const btn = report.secrets.find((s) => s.id === 'btn-0001');
-    const identity = t.hub.registry.devices.identity('btn-0001');
+    const identity = await t.hub.registry.devices.identity('btn-0001');
     expect(
       btn && identity && t.hub.registry.devices.secrets.verify('btn-0001', btn.secret, identity.secretHash),
     ).toBe(true);
@@ -183,7 +183,7 @@ describe('provisioning import through the API', () => {
   });
 
   it('imports nothing from a file with bad rows and answers 422 with every problem and its line', async () => {
-    const before = t.hub.registry.devices.list().length;
+    const before = (await t.hub.registry.devices.list()).length;
     const res = await api('POST', '/api/import', {
       token,
       body: fixture('bad.csv'),
@@ -195,7 +195,7 @@ describe('provisioning import through the API', () => {
       .error.details.problems;
     expect(found.length).toBeGreaterThan(3);
     expect(found.every((p) => p.line >= 2 && p.reason.length > 0)).toBe(true);
-    expect(t.hub.registry.devices.list().length).toBe(before);
+    expect((await t.hub.registry.devices.list()).length).toBe(before);
     const wrapper = await api('POST', '/api/import', { token, body: { format: 'xml', content: '<a/>' } });
     expect(wrapper.status).toBe(400);
     expect(wrapper.body).toMatchObject({ error: { details: { problems: [{ path: '/format' }] } } });
