@@ -88,6 +88,52 @@ describe('users, responders and stations (admin)', () => {
     await t.login('li.ming', 'a-new-password');
   });
 
+  it("ends a user's sessions when they are disabled or deleted, or an import changes their password", async () => {
+    const me = async (session: string) => (await api('GET', '/api/auth/me', { token: session })).status;
+    const create = async (username: string) => {
+      const res = await api('POST', '/api/users', {
+        token,
+        body: { username, role: 'dispatcher', password: `${username}-pass` },
+      });
+      expect(res.status).toBe(201);
+      return (res.body as { id: number }).id;
+    };
+    const bystander = await t.login('li.ming', 'a-new-password');
+
+    const disabled = await create('s.disabled');
+    const disabledSession = await t.login('s.disabled', 's.disabled-pass');
+    expect(await me(disabledSession)).toBe(200);
+    const put = await api('PUT', `/api/users/${disabled}`, { token, body: { enabled: false } });
+    expect(put.status).toBe(200);
+    expect(await me(disabledSession)).toBe(401);
+    // enabled again, the old session stays ended
+    await api('PUT', `/api/users/${disabled}`, { token, body: { enabled: true } });
+    expect(await me(disabledSession)).toBe(401);
+
+    const deleted = await create('s.deleted');
+    const deletedSession = await t.login('s.deleted', 's.deleted-pass');
+    expect((await api('DELETE', `/api/users/${deleted}`, { token })).status).toBe(204);
+    expect(await me(deletedSession)).toBe(401);
+
+    await create('s.import');
+    const importSession = await t.login('s.import', 's.import-pass');
+    const document = (password: string) => ({
+      users: [{ username: 's.import', role: 'dispatcher', password }],
+    });
+    // the password it already has: nothing changes, the session stays
+    const same = await api('POST', '/api/import', { token, body: document('s.import-pass') });
+    expect((same.body as Report).counts.users).toEqual({ created: 0, updated: 0, unchanged: 1 });
+    expect(await me(importSession)).toBe(200);
+    const changed = await api('POST', '/api/import', { token, body: document('s.import-new-pass') });
+    expect((changed.body as Report).counts.users).toEqual({ created: 0, updated: 1, unchanged: 0 });
+    expect(await me(importSession)).toBe(401);
+    await t.login('s.import', 's.import-new-pass');
+
+    // nobody else lost theirs
+    expect(await me(bystander)).toBe(200);
+    expect(await me(token)).toBe(200);
+  });
+
   it('never removes, demotes or disables the last enabled admin', async () => {
     const admin = await t.hub.registry.people.userByName('admin');
     expect((await api('DELETE', `/api/users/${admin?.id}`, { token })).status).toBe(409);
