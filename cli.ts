@@ -3,8 +3,11 @@
  * with the part of the hub it works on. Configuration is read the same way as main.ts (file and
  * HUB_* environment variables), and only when a command needs it.
  */
+import { createSqliteSessionStore } from './console/store/sqlite.ts';
 import { backupCommand, restoreCommand } from './kernel/backup/command.ts';
+import { systemClock } from './kernel/clock.ts';
 import { type HubConfig, loadConfig } from './kernel/config.ts';
+import type { Db } from './kernel/db.ts';
 import { HubError } from './kernel/errors.ts';
 import { createLogger, type Logger } from './kernel/logger.ts';
 import type { RoomMigrations } from './kernel/migrate.ts';
@@ -16,6 +19,8 @@ interface CliContext {
   /** logs go to stderr, so stdout carries only the command's own output */
   log(): Logger;
   migrations(): readonly RoomMigrations[];
+  /** the console's sessions on a store the command opened: a user given a new password loses theirs */
+  endSessions(db: Db): (userId: number) => Promise<void>;
   out(line: string): void;
   err(line: string): void;
 }
@@ -76,6 +81,12 @@ async function main(argv: readonly string[]): Promise<number> {
       return log;
     },
     migrations: () => HUB_MIGRATIONS,
+    endSessions: (db) => {
+      const sessions = createSqliteSessionStore(db, systemClock);
+      return async (userId) => {
+        await sessions.deleteSessions(userId);
+      };
+    },
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
   };

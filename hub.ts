@@ -3,6 +3,7 @@ import { type AlertsRoom, createAlerts } from './alerts/index.ts';
 import { createNotifications } from './alerts/notifications/index.ts';
 import { type BrokerRoom, createBroker } from './broker/broker.ts';
 import { type ConsoleRoom, createConsole } from './console/app.ts';
+import { createSqliteSessionStore } from './console/store/sqlite.ts';
 import { createIngest, type IngestRoom } from './ingest/index.ts';
 import { createHistory, type History } from './ingest/influx-history.ts';
 import { createInfluxWriter, type InfluxWriter } from './ingest/influx-writer.ts';
@@ -70,6 +71,7 @@ export function createHub({ config, log, clock = systemClock }: HubOptions): Hub
   const consoleRoom: ConsoleRoom = createConsole({
     ...base,
     log: log.child({ room: 'console' }),
+    sessions: createSqliteSessionStore(db, clock),
     health: () => ({ mqtt: broker.listening(), clients: broker.connectedClients() }),
     storeHealth: createSqliteStoreHealth(db),
     ingest,

@@ -78,8 +78,8 @@ export class Baselines {
   /** Recomputes every resident's baseline; returns how many residents were computed. */
   recomputeAll(): number {
     let n = 0;
-    for (const h of this.#registry.households.list()) {
-      if (this.recompute(h.id)) n += this.#registry.households.residents(h.id).length;
+    for (const h of this.#registry.households.listSync()) {
+      if (this.recompute(h.id)) n += this.#registry.households.residentsSync(h.id).length;
     }
     this.#log.info({ residents: n }, 'baselines recomputed');
     return n;
@@ -87,7 +87,7 @@ export class Baselines {
 
   /** Recomputes the baselines of one household's residents; false when it has none. */
   recompute(householdId: string): boolean {
-    const residents = this.#registry.households.residents(householdId);
+    const residents = this.#registry.households.residentsSync(householdId);
     if (residents.length === 0) return false;
     const now = this.#clock.now();
     const today = this.#hours.startOfDay(now);

@@ -44,7 +44,7 @@ export function checkGeofence(
   p: Position,
   radiusM: number,
 ): GeofenceCheck | null {
-  const home = registry.households.get(householdId)?.location;
+  const home = registry.households.getSync(householdId)?.location;
   if (!home) return null;
   const d = haversineM(home, p);
   return { distanceM: Math.round(d), outside: d - p.accuracy > radiusM, inside: d + p.accuracy <= radiusM };

@@ -65,9 +65,9 @@ export function createAuthHooks(deps: AuthDeps) {
   const { registry, clients, secrets, perAddress, perClient, security, metrics, log, wills } = deps;
 
   /** Who is verified first when connects queue for scrypt: the lifeline, then alarms, then the rest. */
-  const priorityOf = (identity: MqttIdentity): number => {
+  const priorityOf = async (identity: MqttIdentity): Promise<number> => {
     if (identity.kind === 'gateway') return 1;
-    const type = registry.devices.get(identity.id)?.type;
+    const type = (await registry.devices.get(identity.id))?.type;
     return type === 'button' || type === 'wristband' ? 0 : type === 'leak' ? 1 : 2;
   };
 
@@ -120,10 +120,10 @@ export function createAuthHooks(deps: AuthDeps) {
     if (attempt.refusal) return { refusal: attempt.refusal };
     if (!username) return { refusal: 'bad_credentials' as const };
     if (attempt.clientId !== username) return { refusal: 'client_id_mismatch' as const };
-    const identity: MqttIdentity | null = registry.devices.identity(attempt.clientId);
+    const identity: MqttIdentity | null = await registry.devices.identity(attempt.clientId);
     if (!identity) return { refusal: 'unknown_client' as const };
     if (!password || password.length === 0) return { refusal: 'bad_credentials' as const };
-    const verified = await secrets.verify(identity, password, priorityOf(identity));
+    const verified = await secrets.verify(identity, password, await priorityOf(identity));
     metrics.secretVerifications.inc({ scheme: verified.scheme, result: verified.ok ? 'ok' : 'wrong' });
     if (!verified.ok) return { refusal: 'bad_credentials' as const };
     // Checked after the secret, so only a holder of the secret learns that the id is disabled.

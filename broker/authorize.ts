@@ -72,7 +72,7 @@ export function createAuthorizers(deps: AuthorizeDeps) {
     if (session) return session;
     if (client) return null;
     const owner = (packet as PublishPacket & { clientId?: string }).clientId;
-    const identity = owner ? registry.devices.identity(owner) : null;
+    const identity = owner ? registry.devices.identitySync(owner) : null;
     return identity?.enabled ? identity : null;
   }
 

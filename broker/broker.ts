@@ -115,12 +115,13 @@ export function createBroker(deps: BrokerDeps): BrokerRoom {
   const revalidate = (id: string) => {
     secrets.forget(id);
     // After the registry's transaction, which may still be open when it notifies.
-    setImmediate(() => {
+    setImmediate(async () => {
       const client = clients.live(id);
       const session = clients.session(client ?? null);
       if (!broker || !client || !session) return;
       try {
-        const identity = registry.devices.identity(id);
+        // waits for that transaction to end when it is still open
+        const identity = await registry.devices.identity(id);
         if (identity?.enabled && session.secretHashes.includes(identity.secretHash)) return;
       } catch (err) {
         log.error({ err, clientId: id }, 'could not re-check a live session; disconnecting it');
@@ -221,7 +222,7 @@ export function createBroker(deps: BrokerDeps): BrokerRoom {
       const aedes = broker;
       broker = null;
       await listeners.stop();
-      secretUpgrades.flush();
+      await secretUpgrades.flush();
       if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
     },
 

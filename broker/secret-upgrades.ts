@@ -24,16 +24,17 @@ export class SecretUpgrades {
     this.#pending.push(upgrade);
     if (this.#scheduled) return;
     this.#scheduled = true;
-    setImmediate(() => this.flush());
+    setImmediate(() => void this.flush());
   }
 
-  flush(): void {
+  /** Never rejects: a batch that could not be written is logged (and upgraded again at next connect). */
+  async flush(): Promise<void> {
     this.#scheduled = false;
     const batch = this.#pending;
     this.#pending = [];
     if (batch.length === 0) return;
     try {
-      this.#onWritten(this.#registry.devices.upgradeSecretHashes(batch));
+      this.#onWritten(await this.#registry.devices.upgradeSecretHashes(batch));
     } catch (err) {
       this.#log.error(
         { err, count: batch.length },

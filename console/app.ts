@@ -46,9 +46,12 @@ import { rhythmRoutes } from './routes/rhythm.ts';
 import { stationRoutes } from './routes/stations.ts';
 import { userRoutes } from './routes/users.ts';
 import { zigbeePairingRoutes } from './routes/zigbee-pairing.ts';
+import type { SessionStore } from './store/types.ts';
 
 /** No database: the console reads the rooms' data through their query interfaces. */
 export interface ConsoleDeps extends Omit<RoomDeps, 'db'> {
+  /** The console's own store: login sessions (hub.ts: console/store/sqlite.ts). */
+  sessions: SessionStore;
   health: () => { mqtt: boolean; clients: number };
   /** The store's health probe (kernel/health), for GET /healthz. */
   storeHealth: StoreHealth;
@@ -130,10 +133,11 @@ export function createConsole(deps: ConsoleDeps): ConsoleRoom {
     // Unknown fields in a body are an error (a typo such as "rooom" must not be ignored silently).
     ajv: { customOptions: { removeAdditional: false } },
   });
-  const guard = createGuard(deps.registry);
+  const guard = createGuard(deps.registry, deps.sessions);
   const ctx: RouteContext = {
     config: deps.config,
     registry: deps.registry,
+    sessions: deps.sessions,
     clock: deps.clock,
     metrics: deps.metrics,
     guard,

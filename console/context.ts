@@ -12,6 +12,7 @@ import type { StoreHealth } from '../kernel/health/types.ts';
 import type { Metrics } from '../kernel/metrics.ts';
 import type { Registry } from '../kernel/registry/index.ts';
 import type { Guard } from './auth/guard.ts';
+import type { SessionStore } from './store/types.ts';
 
 /**
  * What the route plugins get: the console's deps they need, plus the auth guard. No database: the
@@ -20,6 +21,8 @@ import type { Guard } from './auth/guard.ts';
 export interface RouteContext {
   config: HubConfig;
   registry: Registry;
+  /** the console's login sessions (console/store) */
+  sessions: SessionStore;
   clock: Clock;
   metrics: Metrics;
   guard: Guard;

@@ -128,7 +128,7 @@ export class Intake {
 
   async #fromDevice(ctx: PublishContext): Promise<void> {
     const parsed = parseTopic(ctx.topic);
-    const device = this.#d.registry.devices.get(ctx.clientId);
+    const device = this.#d.registry.devices.getSync(ctx.clientId);
     if (!device || parsed?.kind !== 'device')
       return this.#reject(ctx, null, { code: 'unknown_device', detail: ctx.topic, seq: null });
     if (parsed.channel === 'telemetry') {
@@ -156,7 +156,8 @@ export class Intake {
 
   async #fromGateway(ctx: PublishContext): Promise<void> {
     const parsed = parseTopic(ctx.topic);
-    const gateway = parsed?.kind === 'gateway' ? this.#d.registry.devices.getGateway(parsed.gatewayId) : null;
+    const gateway =
+      parsed?.kind === 'gateway' ? this.#d.registry.devices.getGatewaySync(parsed.gatewayId) : null;
     if (parsed?.kind !== 'gateway' || !gateway) {
       return this.#reject(ctx, null, { code: 'unknown_device', detail: ctx.topic, seq: null });
     }
@@ -164,7 +165,7 @@ export class Intake {
     const ref = { id: gateway.id, householdId: gateway.householdId };
     // A disabled Zigbee device is treated like an unprovisioned one: its input is kept, not used.
     const lookup = (name: string) => {
-      const d = this.#d.registry.devices.byFriendlyName(gateway.id, name);
+      const d = this.#d.registry.devices.byFriendlyNameSync(gateway.id, name);
       return d?.enabled ? d : null;
     };
     const now = this.#d.clock.now();

@@ -68,7 +68,7 @@ export class Presence {
       `INSERT INTO presence (client_id, kind, deadline_at) VALUES (?, 'device', ?) ON CONFLICT(client_id) DO NOTHING`,
     );
     transaction(this.#db, () => {
-      for (const d of this.#registry.devices.list()) {
+      for (const d of this.#registry.devices.listSync()) {
         if (d.enabled) insert.run(d.id, this.#startedAt + silenceAfterMs(d.type));
       }
     });
@@ -191,7 +191,7 @@ export class Presence {
     let fired = 0;
     for (const row of due) {
       const deviceId = String(row.client_id);
-      const device = this.#registry.devices.get(deviceId);
+      const device = this.#registry.devices.getSync(deviceId);
       if (!device?.enabled) continue;
       if (Number(claim.run(now, deviceId).changes) !== 1) continue; // another process fired it
       this.#silent.add(deviceId);

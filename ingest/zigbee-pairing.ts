@@ -51,7 +51,7 @@ export class ZigbeePairing {
     const parsed = parseTopic(ctx.topic);
     const decode = parsed?.kind === 'gateway' ? DECODERS.get(parsed.subtopic) : undefined;
     if (parsed?.kind !== 'gateway' || !decode) return;
-    const gateway = this.#d.registry.devices.getGateway(parsed.gatewayId);
+    const gateway = this.#d.registry.devices.getGatewaySync(parsed.gatewayId);
     if (!gateway || gateway.id !== ctx.clientId) return;
     const update = decode(ctx.payload);
     this.#updates.inc({ kind: update.kind });

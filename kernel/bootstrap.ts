@@ -9,13 +9,20 @@ export async function ensureAdmin(
   registry: Registry,
   configuredPassword: string | undefined,
 ): Promise<string | null> {
-  if (registry.people.userByName('admin')) return null;
+  if (await registry.people.userByName('admin')) return null;
   const password = configuredPassword ?? generateSecret();
-  registry.people.createUser({
-    username: 'admin',
-    role: 'admin',
-    passwordHash: await hashSecret(password),
-    displayName: 'Administrator',
+  const passwordHash = await hashSecret(password);
+  // Checked again in the transaction of the write: another process (a second hub start) may have made it.
+  const created = await registry.transaction(async () => {
+    if (await registry.people.userByName('admin')) return false;
+    await registry.people.createUser({
+      username: 'admin',
+      role: 'admin',
+      passwordHash,
+      displayName: 'Administrator',
+    });
+    return true;
   });
+  if (!created) return null;
   return configuredPassword ? null : password;
 }

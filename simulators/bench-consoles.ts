@@ -55,13 +55,19 @@ const db = openDatabase(dataDir, HUB_MIGRATIONS);
 const registry = createRegistry(db, systemClock);
 const secret = generateSecret();
 const ids = Array.from({ length: INCIDENTS }, (_, i) => String(i).padStart(4, '0'));
-for (const i of ids) {
-  registry.households.upsert({ id: `hh-${i}`, address: `幸福路 ${i} 号`, grid: `grid-${Number(i) % 10}` });
-  registry.devices.upsert(
-    { id: `btn-${i}`, householdId: `hh-${i}`, type: 'button' },
-    registry.devices.secrets.hash(`btn-${i}`, secret),
-  );
-}
+await registry.transaction(async () => {
+  for (const i of ids) {
+    await registry.households.upsert({
+      id: `hh-${i}`,
+      address: `幸福路 ${i} 号`,
+      grid: `grid-${Number(i) % 10}`,
+    });
+    await registry.devices.upsert(
+      { id: `btn-${i}`, householdId: `hh-${i}`, type: 'button' },
+      registry.devices.secrets.hash(`btn-${i}`, secret),
+    );
+  }
+});
 db.close();
 
 const httpPort = await freePort();

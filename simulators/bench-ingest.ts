@@ -126,13 +126,15 @@ try {
   const ids = Array.from({ length: devices }, (_, i) => `bench-${i}`);
   const db = openDatabase(dataDir, HUB_MIGRATIONS);
   const registry = createRegistry(db, systemClock);
-  registry.households.upsert({ id: 'hh-bench', address: 'bench', grid: 'g' });
   const secret = generateSecret();
-  for (const id of ids)
-    registry.devices.upsert(
-      { id, householdId: 'hh-bench', type: 'motion', room: 'living' },
-      registry.devices.secrets.hash(id, secret),
-    );
+  await registry.transaction(async () => {
+    await registry.households.upsert({ id: 'hh-bench', address: 'bench', grid: 'g' });
+    for (const id of ids)
+      await registry.devices.upsert(
+        { id, householdId: 'hh-bench', type: 'motion', room: 'living' },
+        registry.devices.secrets.hash(id, secret),
+      );
+  });
   db.close();
   hub = await startHub({
     HUB_DATA_DIR: dataDir,

@@ -37,7 +37,11 @@ describe('away-suppression', () => {
     const clock = new ManualClock(MORNING);
     h = await startAlertsHub(clock);
     const t = h.t;
-    t.hub.registry.households.upsert({ id: 'hh-other', address: 'hh-other 幸福路 2号', grid: 'grid-1' });
+    await t.hub.registry.households.upsert({
+      id: 'hh-other',
+      address: 'hh-other 幸福路 2号',
+      grid: 'grid-1',
+    });
     const api = apiClient(t.httpUrl);
     const admin = await t.login();
     const family = await userWithToken(t, api, admin, {
@@ -136,7 +140,7 @@ describe('away-suppression', () => {
   it('marks the household away while the wristband stays outside the geofence, and back when it returns', async () => {
     const clock = new ManualClock(MORNING);
     h = await startAlertsHub(clock);
-    h.t.hub.registry.households.upsert({
+    await h.t.hub.registry.households.upsert({
       id: 'hh-test',
       address: 'hh-test 幸福路 1号',
       grid: 'grid-1',

@@ -15,8 +15,12 @@ describe('per-household and per-resident alert settings', () => {
     const clock = new ManualClock(MORNING);
     h = await startAlertsHub(clock);
     const t = h.t;
-    t.hub.registry.households.upsert({ id: 'hh-other', address: 'hh-other 幸福路 2号', grid: 'grid-1' });
-    t.hub.registry.households.upsertResident({ id: 'res-2', householdId: 'hh-other', name: '李爷爷' });
+    await t.hub.registry.households.upsert({
+      id: 'hh-other',
+      address: 'hh-other 幸福路 2号',
+      grid: 'grid-1',
+    });
+    await t.hub.registry.households.upsertResident({ id: 'res-2', householdId: 'hh-other', name: '李爷爷' });
     const api = apiClient(t.httpUrl);
     const admin = await t.login();
 

@@ -21,8 +21,8 @@ async function wanderingHub(
 ): Promise<AlertsHub> {
   const h = await startAlertsHub(clock, dir);
   const hh = h.t.hub.registry.households;
-  hh.upsert({ id: 'hh-test', address: 'hh-test 幸福路 1号', grid: 'grid-1', location: HOME });
-  hh.upsertResident({ id: 'res-1', householdId: 'hh-test', name: '王奶奶', careNotes });
+  await hh.upsert({ id: 'hh-test', address: 'hh-test 幸福路 1号', grid: 'grid-1', location: HOME });
+  await hh.upsertResident({ id: 'res-1', householdId: 'hh-test', name: '王奶奶', careNotes });
   return h;
 }
 
@@ -73,7 +73,7 @@ describe('night-time wandering', () => {
     h = await wanderingHub(clock, undefined, ['diabetic']);
     const band = await connectSim(h.t, (o) => new SimWristband(o), 'wb-1');
     await band.vitals(OUT);
-    h.t.hub.registry.households.upsertResident({
+    await h.t.hub.registry.households.upsertResident({
       id: 'res-1',
       householdId: 'hh-test',
       name: '王奶奶',

@@ -80,7 +80,7 @@ describe('users, responders and stations (admin)', () => {
   });
 
   it('ends the sessions of a user whose password is changed', async () => {
-    const user = t.hub.registry.people.userByName('li.ming');
+    const user = await t.hub.registry.people.userByName('li.ming');
     const session = await t.login('li.ming', 'li-ming-pass');
     const put = await api('PUT', `/api/users/${user?.id}`, { token, body: { password: 'a-new-password' } });
     expect(put.status).toBe(200);
@@ -88,8 +88,54 @@ describe('users, responders and stations (admin)', () => {
     await t.login('li.ming', 'a-new-password');
   });
 
+  it("ends a user's sessions when they are disabled or deleted, or an import changes their password", async () => {
+    const me = async (session: string) => (await api('GET', '/api/auth/me', { token: session })).status;
+    const create = async (username: string) => {
+      const res = await api('POST', '/api/users', {
+        token,
+        body: { username, role: 'dispatcher', password: `${username}-pass` },
+      });
+      expect(res.status).toBe(201);
+      return (res.body as { id: number }).id;
+    };
+    const bystander = await t.login('li.ming', 'a-new-password');
+
+    const disabled = await create('s.disabled');
+    const disabledSession = await t.login('s.disabled', 's.disabled-pass');
+    expect(await me(disabledSession)).toBe(200);
+    const put = await api('PUT', `/api/users/${disabled}`, { token, body: { enabled: false } });
+    expect(put.status).toBe(200);
+    expect(await me(disabledSession)).toBe(401);
+    // enabled again, the old session stays ended
+    await api('PUT', `/api/users/${disabled}`, { token, body: { enabled: true } });
+    expect(await me(disabledSession)).toBe(401);
+
+    const deleted = await create('s.deleted');
+    const deletedSession = await t.login('s.deleted', 's.deleted-pass');
+    expect((await api('DELETE', `/api/users/${deleted}`, { token })).status).toBe(204);
+    expect(await me(deletedSession)).toBe(401);
+
+    await create('s.import');
+    const importSession = await t.login('s.import', 's.import-pass');
+    const document = (password: string) => ({
+      users: [{ username: 's.import', role: 'dispatcher', password }],
+    });
+    // the password it already has: nothing changes, the session stays
+    const same = await api('POST', '/api/import', { token, body: document('s.import-pass') });
+    expect((same.body as Report).counts.users).toEqual({ created: 0, updated: 0, unchanged: 1 });
+    expect(await me(importSession)).toBe(200);
+    const changed = await api('POST', '/api/import', { token, body: document('s.import-new-pass') });
+    expect((changed.body as Report).counts.users).toEqual({ created: 0, updated: 1, unchanged: 0 });
+    expect(await me(importSession)).toBe(401);
+    await t.login('s.import', 's.import-new-pass');
+
+    // nobody else lost theirs
+    expect(await me(bystander)).toBe(200);
+    expect(await me(token)).toBe(200);
+  });
+
   it('never removes, demotes or disables the last enabled admin', async () => {
-    const admin = t.hub.registry.people.userByName('admin');
+    const admin = await t.hub.registry.people.userByName('admin');
     expect((await api('DELETE', `/api/users/${admin?.id}`, { token })).status).toBe(409);
     expect(
       (await api('PUT', `/api/users/${admin?.id}`, { token, body: { role: 'dispatcher' } })).status,
@@ -158,7 +204,7 @@ describe('provisioning import through the API', () => {
     expect(report.ok).toBe(true);
     expect(report.counts.devices).toEqual({ created: 7, updated: 0, unchanged: 0 });
     const btn = report.secrets.find((s) => s.id === 'btn-0001');
-    const identity = t.hub.registry.devices.identity('btn-0001');
+    const identity = await t.hub.registry.devices.identity('btn-0001');
     expect(
       btn && identity && t.hub.registry.devices.secrets.verify('btn-0001', btn.secret, identity.secretHash),
     ).toBe(true);
@@ -183,7 +229,7 @@ describe('provisioning import through the API', () => {
   });
 
   it('imports nothing from a file with bad rows and answers 422 with every problem and its line', async () => {
-    const before = t.hub.registry.devices.list().length;
+    const before = (await t.hub.registry.devices.list()).length;
     const res = await api('POST', '/api/import', {
       token,
       body: fixture('bad.csv'),
@@ -195,7 +241,7 @@ describe('provisioning import through the API', () => {
       .error.details.problems;
     expect(found.length).toBeGreaterThan(3);
     expect(found.every((p) => p.line >= 2 && p.reason.length > 0)).toBe(true);
-    expect(t.hub.registry.devices.list().length).toBe(before);
+    expect((await t.hub.registry.devices.list()).length).toBe(before);
     const wrapper = await api('POST', '/api/import', { token, body: { format: 'xml', content: '<a/>' } });
     expect(wrapper.status).toBe(400);
     expect(wrapper.body).toMatchObject({ error: { details: { problems: [{ path: '/format' }] } } });

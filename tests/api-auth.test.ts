@@ -52,7 +52,7 @@ describe('console login and sessions', () => {
   it('refuses a disabled user with the same answer as a wrong password', async () => {
     const admin = await t.login();
     await userWithToken(t, api, admin, { username: 'gone', role: 'dispatcher' });
-    const gone = t.hub.registry.people.userByName('gone');
+    const gone = await t.hub.registry.people.userByName('gone');
     await api('PUT', `/api/users/${gone?.id}`, { token: admin, body: { enabled: false } });
     const res = await api('POST', '/api/auth/login', {
       body: { username: 'gone', password: 'gone-password' },

@@ -32,8 +32,8 @@ describe('names and addresses refuse control characters', () => {
       });
       expect(user.status).toBe(400);
     }
-    expect(t.hub.registry.households.get('hh-ctl')).toBeNull();
-    expect(t.hub.registry.people.userByName('ctl-user')).toBeNull();
+    expect(await t.hub.registry.households.get('hh-ctl')).toBeNull();
+    expect(await t.hub.registry.people.userByName('ctl-user')).toBeNull();
     // ordinary text, Chinese and punctuation included, is fine
     const ok = await api('POST', '/api/households', {
       token,
@@ -56,6 +56,6 @@ describe('names and addresses refuse control characters', () => {
     const report = await importProvisioning(t.hub.registry, { format: 'json', content: JSON.stringify(doc) });
     expect(report.ok).toBe(false);
     expect(report.problems.map((p) => p.reason).join(' ')).toMatch(/control characters/);
-    expect(t.hub.registry.households.get('hh-imp-ctl')).toBeNull();
+    expect(await t.hub.registry.households.get('hh-imp-ctl')).toBeNull();
   });
 });

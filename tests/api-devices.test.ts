@@ -18,7 +18,7 @@ describe('devices and gateways through the API', () => {
   let t: TestHub;
   let api: Api;
   let token: string;
-  const storedHash = (id: string) => t.hub.registry.devices.identity(id)?.secretHash ?? '';
+  const storedHash = async (id: string) => (await t.hub.registry.devices.identity(id))?.secretHash ?? '';
 
   beforeAll(async () => {
     t = await startTestHub();
@@ -52,9 +52,11 @@ describe('devices and gateways through the API', () => {
     });
     expect(secret).toMatch(/^[A-Za-z0-9_-]{32}$/);
     // Only the keyed hash is stored, and it verifies the secret.
-    expect(storedHash('btn-0001')).toMatch(/^hmac-sha256\$/);
-    expect(storedHash('btn-0001')).not.toContain(secret);
-    expect(t.hub.registry.devices.secrets.verify('btn-0001', secret, storedHash('btn-0001'))).toBe(true);
+    expect(await storedHash('btn-0001')).toMatch(/^hmac-sha256\$/);
+    expect(await storedHash('btn-0001')).not.toContain(secret);
+    expect(t.hub.registry.devices.secrets.verify('btn-0001', secret, await storedHash('btn-0001'))).toBe(
+      true,
+    );
 
     for (const path of ['/api/devices/btn-0001', '/api/devices', '/api/households/hh-1']) {
       const read = await api('GET', path, { token });
@@ -77,15 +79,17 @@ describe('devices and gateways through the API', () => {
     expect(rotated.headers.get('cache-control')).toBe('no-store');
     const fresh = (rotated.body as { id: string; secret: string }).secret;
     expect(fresh).not.toBe(old);
-    expect(t.hub.registry.devices.secrets.verify('wb-0001', fresh, storedHash('wb-0001'))).toBe(true);
-    expect(t.hub.registry.devices.secrets.verify('wb-0001', old, storedHash('wb-0001'))).toBe(false);
+    expect(t.hub.registry.devices.secrets.verify('wb-0001', fresh, await storedHash('wb-0001'))).toBe(true);
+    expect(t.hub.registry.devices.secrets.verify('wb-0001', old, await storedHash('wb-0001'))).toBe(false);
   });
 
   it('registers a gateway with a secret once and Zigbee devices behind it with none', async () => {
     const gw = await api('POST', '/api/gateways', { token, body: { id: 'gw-0001', householdId: 'hh-1' } });
     expect(gw.status).toBe(201);
     const gwSecret = (gw.body as { secret: string }).secret;
-    expect(t.hub.registry.devices.secrets.verify('gw-0001', gwSecret, storedHash('gw-0001'))).toBe(true);
+    expect(t.hub.registry.devices.secrets.verify('gw-0001', gwSecret, await storedHash('gw-0001'))).toBe(
+      true,
+    );
     expect((await api('GET', '/api/gateways/gw-0001', { token })).text).not.toContain(gwSecret);
 
     const zigbee = {
@@ -108,7 +112,7 @@ describe('devices and gateways through the API', () => {
       device: { gatewayId: 'gw-0001', friendlyName: 'kitchen_motion' },
     });
     // It never connects itself: no MQTT identity of its own.
-    expect(t.hub.registry.devices.identity('z-pir-0003')).toBeNull();
+    expect(await t.hub.registry.devices.identity('z-pir-0003')).toBeNull();
     const sameName = await api('POST', '/api/devices', {
       token,
       body: { ...zigbee, id: 'z-pir-0004', friendlyName: 'kitchen_motion' },
@@ -174,7 +178,7 @@ describe('devices and gateways through the API', () => {
       const answer = await api('PUT', '/api/devices/z-btn-sos', { token, body: { sosActions: bad } });
       expect(answer.status).toBe(400);
     }
-    expect(t.hub.registry.devices.get('z-btn-sos')?.sosActions).toEqual(['hold', 'sos']);
+    expect((await t.hub.registry.devices.get('z-btn-sos'))?.sosActions).toEqual(['hold', 'sos']);
   });
 
   it('answers 409 for an id already used by a device or a gateway (one MQTT client id space)', async () => {
@@ -195,7 +199,7 @@ describe('devices and gateways through the API', () => {
     });
     expect(asDevice.status).toBe(409);
     // The first owner's record is untouched.
-    expect(t.hub.registry.devices.get('btn-0001')?.householdId).toBe('hh-1');
+    expect((await t.hub.registry.devices.get('btn-0001'))?.householdId).toBe('hh-1');
   });
 
   it('answers 400 naming the field for a bad type, room, id, household, resident or unknown field', async () => {
@@ -225,7 +229,7 @@ describe('devices and gateways through the API', () => {
       'leak',
       'water_meter',
     ]);
-    expect(t.hub.registry.devices.get('leak-0001')).toBeNull();
+    expect(await t.hub.registry.devices.get('leak-0001')).toBeNull();
   });
 
   it('updates a device, and deleting it makes its credentials stop working', async () => {
@@ -233,7 +237,7 @@ describe('devices and gateways through the API', () => {
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ id: 'wb-0001', type: 'wristband', room: 'living', enabled: false });
     expect((await api('DELETE', '/api/devices/wb-0001', { token })).status).toBe(204);
-    expect(t.hub.registry.devices.identity('wb-0001')).toBeNull();
+    expect(await t.hub.registry.devices.identity('wb-0001')).toBeNull();
     const gone = await api('GET', '/api/devices/wb-0001', { token });
     expect(gone.status).toBe(404);
     expect(errorCode(gone)).toBe('HUB_ERR_DEVICE_UNKNOWN');

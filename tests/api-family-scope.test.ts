@@ -48,23 +48,24 @@ describe('family and responder scope', () => {
     btnB = await h.button('btn-b', 'hh-b');
     pirB = await connectDevice(h.t, 'pir-b', 'motion', { householdId: 'hh-b', room: 'living' });
     const { households } = h.t.hub.registry;
-    households.upsert({ id: 'hh-a', address: '幸福路 1号', grid: 'grid-1', sharing: 'rhythm' });
-    households.upsert({
+    await households.upsert({ id: 'hh-a', address: '幸福路 1号', grid: 'grid-1', sharing: 'rhythm' });
+    await households.upsert({
       id: 'hh-b',
       address: '和平路 8号',
       grid: 'grid-1',
       sharing: 'rhythm',
       location: { lat: 31.23, lon: 121.47 },
     });
-    households.upsertResident({ id: 'res-a', householdId: 'hh-a', name: '王奶奶' });
-    households.upsertResident({ id: 'res-b', householdId: 'hh-b', name: '李爷爷' });
-    contactB = households.addContact({ householdId: 'hh-b', name: '李小红', phone: '13900139000' }).id;
+    await households.upsertResident({ id: 'res-a', householdId: 'hh-a', name: '王奶奶' });
+    await households.upsertResident({ id: 'res-b', householdId: 'hh-b', name: '李爷爷' });
+    contactB = (await households.addContact({ householdId: 'hh-b', name: '李小红', phone: '13900139000' }))
+      .id;
     famA = (await h.user('f.a', 'family', ['hh-a'])).token;
     dispatcher = (await h.user('d.1', 'dispatcher')).token;
     respA = await h.user('r.a', 'responder');
     respB = await h.user('r.b', 'responder');
-    h.responder('r-a', respA.id);
-    h.responder('r-b', respB.id);
+    await h.responder('r-a', respA.id);
+    await h.responder('r-b', respB.id);
     liveFamA = await connectLive(h.t.httpUrl, { token: famA });
     liveRespA = await connectLive(h.t.httpUrl, { token: respA.token });
 

@@ -23,13 +23,13 @@ describe('history API', () => {
   beforeAll(async () => {
     t = await startTestHub();
     api = apiClient(t.httpUrl);
-    t.hub.registry.households.upsert({
+    await t.hub.registry.households.upsert({
       id: 'hh-r',
       address: 'hh-r 幸福路 2号',
       grid: 'grid-1',
       sharing: 'rhythm',
     });
-    t.hub.registry.households.upsert({
+    await t.hub.registry.households.upsert({
       id: 'hh-s',
       address: 'hh-s 幸福路 3号',
       grid: 'grid-1',

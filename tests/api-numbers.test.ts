@@ -58,6 +58,6 @@ describe('numbers in requests: finite integers in range, never a 5xx', () => {
       body: '{"id":"hh-x","address":"幸福路 1号","grid":"g-1","location":{"lat":1e400,"lon":116.5}}',
     });
     expect(res.status).toBe(400);
-    expect(t.hub.registry.households.get('hh-x')).toBeNull();
+    expect(await t.hub.registry.households.get('hh-x')).toBeNull();
   });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteAlertsQueries } from '../alerts/queries/sqlite.ts';
 import { createConsole } from '../console/app.ts';
+import { createSqliteSessionStore } from '../console/store/sqlite.ts';
 import { IntakeStore } from '../ingest/intake-store.ts';
 import { QuarantineResolution } from '../ingest/quarantine-resolution.ts';
 import { createSqliteIngestQueries } from '../ingest/queries/sqlite.ts';
@@ -247,6 +248,7 @@ function consoleOnly(level = 'silent') {
   const room = createConsole({
     config: loadConfig({ env: {}, overrides: { dataDir, httpPort: 0 } }),
     registry,
+    sessions: createSqliteSessionStore(db, systemClock),
     bus: new EventBus(log),
     metrics: new Metrics(),
     clock: systemClock,

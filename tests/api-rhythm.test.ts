@@ -92,13 +92,13 @@ describe('daily rhythm API', () => {
     await pir.end();
     await meter.end();
     clock.advance(70 * MIN); // 10:30 local
-    h.t.hub.registry.households.upsert({
+    await h.t.hub.registry.households.upsert({
       id: 'hh-test',
       address: 'hh-test 幸福路 1号',
       grid: 'grid-1',
       sharing: 'rhythm',
     });
-    h.t.hub.registry.households.upsert({ id: 'hh-s', address: 'hh-s 幸福路 5号', grid: 'grid-1' });
+    await h.t.hub.registry.households.upsert({ id: 'hh-s', address: 'hh-s 幸福路 5号', grid: 'grid-1' });
     h.t.hub.alerts.baselines.recomputeAll();
 
     const admin = await h.t.login();

@@ -180,7 +180,7 @@ describe('who sees and changes what', () => {
       expect((await api('GET', '/api/users', { token })).status).toBe(403);
       expect((await api('POST', '/api/import', { token, body: { households: [] } })).status).toBe(403);
     }
-    expect(t.hub.registry.devices.get('btn-new')).toBeNull();
+    expect(await t.hub.registry.devices.get('btn-new')).toBeNull();
   });
 
   it('gives a responder none of the registry for now, but their own session', async () => {

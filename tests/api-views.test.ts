@@ -26,13 +26,13 @@ describe('console views: household status and incident context', () => {
     const clock = new ManualClock(MORNING);
     h = await startIncidentsHub(clock);
     const { api, adminToken } = h;
-    h.t.hub.registry.households.upsertResident({
+    await h.t.hub.registry.households.upsertResident({
       id: 'res-1',
       householdId: 'hh-test',
       name: '王奶奶',
       birthYear: 1941,
     });
-    h.t.hub.registry.households.addContact({
+    await h.t.hub.registry.households.addContact({
       householdId: 'hh-test',
       name: '王小明',
       relation: '儿子',
@@ -70,7 +70,7 @@ describe('console views: household status and incident context', () => {
     expect(s.activeIncident).toMatchObject({ state: 'open' });
     // the dispatch center reads it too; another family gets the same 404 as for a household that does not exist
     expect((await api('GET', '/api/households/hh-test/status', { token: adminToken })).status).toBe(200);
-    h.t.hub.registry.households.upsert({ id: 'hh-other', address: 'other 幸福路 2号', grid: 'grid-1' });
+    await h.t.hub.registry.households.upsert({ id: 'hh-other', address: 'other 幸福路 2号', grid: 'grid-1' });
     const other = await h.user('fam-2', 'family', ['hh-other']);
     const hidden = await api('GET', '/api/households/hh-test/status', { token: other.token });
     const missing = await api('GET', '/api/households/hh-nope/status', { token: other.token });
@@ -82,7 +82,7 @@ describe('console views: household status and incident context', () => {
     const clock = new ManualClock(MORNING);
     h = await startIncidentsHub(clock);
     const { api } = h;
-    h.t.hub.registry.households.upsertResident({
+    await h.t.hub.registry.households.upsertResident({
       id: 'res-1',
       householdId: 'hh-test',
       name: '王奶奶',
@@ -94,8 +94,8 @@ describe('console views: household status and incident context', () => {
     const dispatcher = await h.user('disp-1', 'dispatcher');
     const mine = await h.user('resp-1', 'responder');
     const theirs = await h.user('resp-2', 'responder');
-    h.responder('r-1', mine.id);
-    h.responder('r-2', theirs.id);
+    await h.responder('r-1', mine.id);
+    await h.responder('r-2', theirs.id);
     const family = await h.user('fam-1', 'family', ['hh-test']);
     const context = (token: string) => api('GET', `/api/incidents/${id}/context`, { token });
 
@@ -123,7 +123,7 @@ describe('console views: household status and incident context', () => {
     const clock = new ManualClock(MORNING);
     h = await startIncidentsHub(clock);
     const { api } = h;
-    h.t.hub.registry.households.upsert({
+    await h.t.hub.registry.households.upsert({
       id: 'hh-test',
       address: 'hh-test 幸福路 1号',
       grid: 'grid-1',
@@ -133,7 +133,7 @@ describe('console views: household status and incident context', () => {
     const id = h.opened[0]?.incident.id ?? '';
     const dispatcher = await h.user('disp-1', 'dispatcher');
     const field = await h.user('resp-1', 'responder');
-    h.responder('r-1', field.id);
+    await h.responder('r-1', field.id);
     const family = await h.user('fam-1', 'family', ['hh-test']);
     const post = (path: string, token: string, body?: unknown) =>
       api('POST', `/api/incidents/${id}/${path}`, { token, ...(body ? { body } : {}) });

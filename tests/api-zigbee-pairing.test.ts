@@ -220,7 +220,7 @@ describe('pairing: the Zigbee devices a gateway knows and the hub has not provis
       (await provision({ friendlyName: 'bathroom_leak', id: 'z-leak-p', type: 'leak' }, dispatcher)).status,
     ).toBe(403);
     expect((await api('GET', '/api/gateways/gw-nobody/zigbee-devices', { token })).status).toBe(404);
-    expect(t.hub.registry.devices.get('z-leak-p')).toBeNull();
+    expect(await t.hub.registry.devices.get('z-leak-p')).toBeNull();
     expect((await pending()).map((p) => p.friendlyName)).toEqual(['bathroom_leak']);
   });
 });

@@ -120,7 +120,12 @@ describe('MQTT identity (device-protocol.md "Identity")', () => {
     const secret = await t.provisionDevice({ id: 'leak-off', type: 'leak' });
     const client = await connectAs(t.mqttUrl, 'leak-off', secret);
     const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
-    t.hub.registry.devices.upsert({ id: 'leak-off', householdId: 'hh-test', type: 'leak', enabled: false });
+    await t.hub.registry.devices.upsert({
+      id: 'leak-off',
+      householdId: 'hh-test',
+      type: 'leak',
+      enabled: false,
+    });
     await closed;
     expect(
       await refusedWith(t.mqttUrl, { clientId: 'leak-off', username: 'leak-off', password: secret }),

@@ -85,11 +85,11 @@ describe('crash safety of the notifications outbox', () => {
     const secrets = new Map<string, { secret: string; householdId: string }>();
     for (let i = 0; i < HOUSEHOLDS; i++) {
       const householdId = `hh-ob-${i}`;
-      registry.households.upsert({ id: householdId, address: `幸福路 ${i}号`, grid: 'g1' });
+      await registry.households.upsert({ id: householdId, address: `幸福路 ${i}号`, grid: 'g1' });
       const secret = generateSecret();
       const id = `btn-ob-${i}`;
       secrets.set(id, { secret, householdId });
-      registry.devices.upsert({ id, householdId, type: 'button' }, await hashSecret(secret));
+      await registry.devices.upsert({ id, householdId, type: 'button' }, await hashSecret(secret));
     }
     db.close();
     const env = {

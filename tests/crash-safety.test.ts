@@ -24,13 +24,16 @@ describe('crash safety', () => {
   }, async () => {
     const db = openDatabase(dataDir, HUB_MIGRATIONS);
     const registry = createRegistry(db, systemClock);
-    registry.households.upsert({ id: 'hh-crash', address: '幸福路 1号', grid: 'g1' });
+    await registry.households.upsert({ id: 'hh-crash', address: '幸福路 1号', grid: 'g1' });
     const secrets = new Map<string, string>();
     for (let i = 0; i < DEVICES; i++) {
       const id = `btn-crash-${i}`;
       const secret = generateSecret();
       secrets.set(id, secret);
-      registry.devices.upsert({ id, householdId: 'hh-crash', type: 'button' }, await hashSecret(secret));
+      await registry.devices.upsert(
+        { id, householdId: 'hh-crash', type: 'button' },
+        await hashSecret(secret),
+      );
     }
     db.close();
 

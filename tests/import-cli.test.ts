@@ -24,10 +24,12 @@ function hub(...args: string[]) {
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-function withRegistry<T>(fn: (registry: ReturnType<typeof createRegistry>) => T): T {
+async function withRegistry<T>(
+  fn: (registry: ReturnType<typeof createRegistry>) => T | Promise<T>,
+): Promise<T> {
   const db = openDatabase(dataDir, HUB_MIGRATIONS);
   try {
-    return fn(createRegistry(db, new ManualClock()));
+    return await fn(createRegistry(db, new ManualClock()));
   } finally {
     db.close();
   }
@@ -51,9 +53,9 @@ describe('npm run hub -- import FILE', () => {
     const secrets = rows.map((r) => r.split(','));
     for (const [, secret] of secrets) expect(first.stdout).not.toContain(secret);
     const [id, secret] = secrets.find(([i]) => i === 'wb-0001') ?? [];
-    const stored = withRegistry((r) => r.devices.identity(id ?? '')?.secretHash ?? '');
+    const stored = await withRegistry(async (r) => (await r.devices.identity(id ?? ''))?.secretHash ?? '');
     // the CLI and this process share the hub's key file in the data directory
-    expect(withRegistry((r) => r.devices.secrets.verify(id ?? '', secret ?? '', stored))).toBe(true);
+    expect(await withRegistry((r) => r.devices.secrets.verify(id ?? '', secret ?? '', stored))).toBe(true);
 
     const again = hub('import', file);
     expect(again.code).toBe(0);
@@ -62,7 +64,7 @@ describe('npm run hub -- import FILE', () => {
     expect(readFileSync(secretsFile, 'utf8').trim().split('\n')).toHaveLength(8);
   });
 
-  it('exits 1 with every problem and its line, importing nothing and writing no secrets file', () => {
+  it('exits 1 with every problem and its line, importing nothing and writing no secrets file', async () => {
     const file = join(work, 'bad.csv');
     copyFileSync(fixturePath('bad.csv'), file);
     const run = hub('import', file);
@@ -71,7 +73,7 @@ describe('npm run hub -- import FILE', () => {
     expect(run.stderr).toContain('line 4 device_type: unknown device type "leek"');
     expect(run.stderr).toContain('line 5: row has 13 fields, the header has 16');
     expect(existsSync(`${file}.secrets.csv`)).toBe(false);
-    expect(withRegistry((r) => r.households.get('hh-0401'))).toBeNull();
+    expect(await withRegistry((r) => r.households.get('hh-0401'))).toBeNull();
   });
 
   it('prints usage for help and refuses unknown commands and file types', () => {

@@ -32,24 +32,28 @@ describe('CSV provisioning import', () => {
     expect(report.problems).toEqual([]);
     expect(report.counts.households?.created).toBe(2);
 
-    expect(reg.households.get('hh-0201')).toMatchObject({
+    expect(await reg.households.get('hh-0201')).toMatchObject({
       address: '汶上县中都街道 幸福路 12号, 3单元 201',
       grid: 'zhongdu-07',
       location: { lat: 35.7312, lon: 116.489 },
     });
-    expect(reg.households.get('hh-0301')).toMatchObject({ grid: 'nanzhan-02', location: null });
-    expect(reg.households.residents('hh-0201')).toEqual([
+    expect(await reg.households.get('hh-0301')).toMatchObject({ grid: 'nanzhan-02', location: null });
+    expect(await reg.households.residents('hh-0201')).toEqual([
       expect.objectContaining({ id: 'r-0201', birthYear: 1941, careNotes: ['diabetes', 'wandering-risk'] }),
     ]);
     // Contacts come once per phone, called in the order they first appear.
-    expect(reg.households.contacts('hh-0301').map((c) => [c.name, c.priority])).toEqual([
+    expect((await reg.households.contacts('hh-0301')).map((c) => [c.name, c.priority])).toEqual([
       ['刘伟', 1],
       ['刘芳', 2],
     ]);
-    expect(reg.devices.list(['hh-0201']).map((d) => d.id)).toEqual(['btn-0201', 'pir-0202', 'wb-0201']);
-    expect(reg.devices.get('wb-0201')).toMatchObject({ type: 'wristband', residentId: 'r-0201' });
-    expect(reg.devices.getGateway('gw-0301')).toMatchObject({ householdId: 'hh-0301' });
-    expect(reg.devices.byFriendlyName('gw-0301', 'bathroom_leak')).toMatchObject({
+    expect((await reg.devices.list(['hh-0201'])).map((d) => d.id)).toEqual([
+      'btn-0201',
+      'pir-0202',
+      'wb-0201',
+    ]);
+    expect(await reg.devices.get('wb-0201')).toMatchObject({ type: 'wristband', residentId: 'r-0201' });
+    expect(await reg.devices.getGateway('gw-0301')).toMatchObject({ householdId: 'hh-0301' });
+    expect(await reg.devices.byFriendlyName('gw-0301', 'bathroom_leak')).toMatchObject({
       id: 'z-leak-0301',
       type: 'leak',
     });
@@ -64,7 +68,11 @@ describe('CSV provisioning import', () => {
     const gw = report.secrets.find((s) => s.id === 'gw-0301');
     expect(
       gw &&
-        reg.devices.secrets.verify('gw-0301', gw.secret, reg.devices.identity('gw-0301')?.secretHash ?? ''),
+        reg.devices.secrets.verify(
+          'gw-0301',
+          gw.secret,
+          (await reg.devices.identity('gw-0301'))?.secretHash ?? '',
+        ),
     ).toBe(true);
 
     const again = await importCsv(reg, content);
@@ -89,8 +97,8 @@ describe('CSV provisioning import', () => {
     ]);
     expect(report.problems[0]?.reason).toBe('household hh-0401 has a different address on line 2');
     expect(report.problems[3]?.reason).toBe('row has 13 fields, the header has 16');
-    expect(reg.households.list()).toEqual([]);
-    expect(reg.devices.list()).toEqual([]);
+    expect(await reg.households.list()).toEqual([]);
+    expect(await reg.devices.list()).toEqual([]);
   });
 
   it('counts lines from where each row starts, across quoted line breaks, CRLF and blank lines', async () => {
@@ -141,17 +149,17 @@ describe('CSV: per-button SOS actions (optional column sos_actions)', () => {
     ];
     const report = await importCsv(reg, rows.join('\n'));
     expect(report.problems).toEqual([]);
-    expect(reg.devices.get('z-btn-s1')).toMatchObject({
+    expect(await reg.devices.get('z-btn-s1')).toMatchObject({
       sosActions: ['single', 'double'],
       residentId: 'r-s1',
     });
-    expect(reg.devices.get('z-btn-s2')?.sosActions).toBeNull(); // the default list
+    expect((await reg.devices.get('z-btn-s2'))?.sosActions).toBeNull(); // the default list
 
     // The same households from a file of the older columns: nothing changes.
     const older = await importCsv(reg, rows.map((r) => r.slice(0, r.lastIndexOf(','))).join('\n'));
     expect(older.problems).toEqual([]);
     expect(older.counts.devices).toEqual({ created: 0, updated: 0, unchanged: 2 });
-    expect(reg.devices.get('z-btn-s1')?.sosActions).toEqual(['single', 'double']);
+    expect((await reg.devices.get('z-btn-s1'))?.sosActions).toEqual(['single', 'double']);
 
     const bad = await importCsv(
       reg,
@@ -168,6 +176,6 @@ describe('CSV: per-button SOS actions (optional column sos_actions)', () => {
       'sosActions is only for a button behind a gateway',
       `SOS action "long press" is not a Zigbee2MQTT action value (letters, digits, '_', '.', ':', '-'; at most 64 characters)`,
     ]);
-    expect(reg.households.get('hh-s2')).toBeNull();
+    expect(await reg.households.get('hh-s2')).toBeNull();
   });
 });

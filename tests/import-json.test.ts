@@ -25,7 +25,7 @@ function registry(): Registry {
 
 /** Device and gateway secrets are kept as keyed hashes (kernel/device-secrets.ts). */
 async function secretVerifies(reg: Registry, id: string, secret: string | undefined): Promise<boolean> {
-  const identity = reg.devices.identity(id);
+  const identity = await reg.devices.identity(id);
   return (
     identity !== null && secret !== undefined && reg.devices.secrets.verify(id, secret, identity.secretHash)
   );
@@ -40,13 +40,13 @@ describe('JSON provisioning import', () => {
     expect(report.counts.households).toEqual({ created: 1, updated: 0, unchanged: 0 });
     expect(report.counts.devices).toEqual({ created: 7, updated: 0, unchanged: 0 });
 
-    expect(reg.households.get('hh-0001')).toMatchObject({
+    expect(await reg.households.get('hh-0001')).toMatchObject({
       address: '汶上县中都街道 幸福路 12号 3单元 201',
       grid: 'zhongdu-07',
       location: { lat: 35.7312, lon: 116.489 },
       sharing: 'status',
     });
-    expect(reg.households.residents('hh-0001')).toEqual([
+    expect(await reg.households.residents('hh-0001')).toEqual([
       expect.objectContaining({
         id: 'r-0001',
         name: '张秀英',
@@ -54,21 +54,24 @@ describe('JSON provisioning import', () => {
         careNotes: ['diabetes', 'wandering-risk'],
       }),
     ]);
-    expect(reg.households.contacts('hh-0001')).toEqual([
+    expect(await reg.households.contacts('hh-0001')).toEqual([
       expect.objectContaining({ name: '李明', relation: 'son', phone: '+86 138 0000 0001', priority: 1 }),
     ]);
-    expect(reg.devices.get('wb-0001')).toMatchObject({
+    expect(await reg.devices.get('wb-0001')).toMatchObject({
       type: 'wristband',
       residentId: 'r-0001',
       gatewayId: null,
     });
-    expect(reg.devices.get('pir-0002')).toMatchObject({ type: 'motion', room: 'bathroom' });
-    expect(reg.devices.byFriendlyName('gw-0001', 'kitchen_motion')).toMatchObject({
+    expect(await reg.devices.get('pir-0002')).toMatchObject({ type: 'motion', room: 'bathroom' });
+    expect(await reg.devices.byFriendlyName('gw-0001', 'kitchen_motion')).toMatchObject({
       id: 'z-pir-0003',
       room: 'kitchen',
     });
-    expect(reg.people.getResponder('resp-01')).toMatchObject({ kind: 'grid_worker', grids: ['zhongdu-07'] });
-    expect(reg.people.userByName('li.ming')).toMatchObject({ role: 'family', households: ['hh-0001'] });
+    expect(await reg.people.getResponder('resp-01')).toMatchObject({
+      kind: 'grid_worker',
+      grids: ['zhongdu-07'],
+    });
+    expect(await reg.people.userByName('li.ming')).toMatchObject({ role: 'family', households: ['hh-0001'] });
 
     // Secrets for what connects itself: six devices and the gateway; none for the Zigbee device.
     const secrets = new Map(report.secrets.map((s) => [s.id, s.secret]));
@@ -78,20 +81,20 @@ describe('JSON provisioning import', () => {
     expect(await secretVerifies(reg, 'btn-0001', secrets.get('btn-0001'))).toBe(true);
     expect(await secretVerifies(reg, 'gw-0001', secrets.get('gw-0001'))).toBe(true);
     expect(await secretVerifies(reg, 'btn-0001', secrets.get('wb-0001'))).toBe(false);
-    expect(reg.devices.identity('z-pir-0003')).toBeNull();
-    const dispatcher = reg.people.userByName('dispatch1');
+    expect(await reg.devices.identity('z-pir-0003')).toBeNull();
+    const dispatcher = await reg.people.userByName('dispatch1');
     expect(dispatcher && (await verifySecret('dispatch-pass-2026', dispatcher.passwordHash))).toBe(true);
   });
 
   it('changes nothing when the same file is imported again: no new secrets, stored hashes kept', async () => {
     const reg = registry();
     const first = await importJson(reg, example());
-    const hashes = () => [
-      reg.devices.identity('btn-0001')?.secretHash,
-      reg.devices.identity('gw-0001')?.secretHash,
-      reg.people.userByName('dispatch1')?.passwordHash,
+    const hashes = async () => [
+      (await reg.devices.identity('btn-0001'))?.secretHash,
+      (await reg.devices.identity('gw-0001'))?.secretHash,
+      (await reg.people.userByName('dispatch1'))?.passwordHash,
     ];
-    const before = hashes();
+    const before = await hashes();
     const again = await importJson(reg, example());
     expect(again.ok).toBe(true);
     expect(again.secrets).toEqual([]);
@@ -100,7 +103,7 @@ describe('JSON provisioning import', () => {
     }
     expect(again.counts.devices?.unchanged).toBe(7);
     expect(again.counts.users?.unchanged).toBe(2);
-    expect(hashes()).toEqual(before);
+    expect(await hashes()).toEqual(before);
     const btn = first.secrets.find((s) => s.id === 'btn-0001')?.secret;
     expect(await secretVerifies(reg, 'btn-0001', btn)).toBe(true);
   });
@@ -108,7 +111,7 @@ describe('JSON provisioning import', () => {
   it('updates what changed, keeps existing secrets, and generates passwords only for new users without one', async () => {
     const reg = registry();
     await importJson(reg, example());
-    const btnHash = reg.devices.identity('btn-0001')?.secretHash;
+    const btnHash = (await reg.devices.identity('btn-0001'))?.secretHash;
     const changed = JSON.parse(example());
     changed.households[0].devices[0].room = 'entrance';
     changed.users[0].password = 'a-new-dispatch-password';
@@ -117,14 +120,14 @@ describe('JSON provisioning import', () => {
     expect(report.ok).toBe(true);
     expect(report.counts.devices).toEqual({ created: 0, updated: 1, unchanged: 6 });
     expect(report.counts.users).toEqual({ created: 1, updated: 1, unchanged: 1 });
-    expect(reg.devices.get('btn-0001')?.room).toBe('entrance');
-    expect(reg.devices.identity('btn-0001')?.secretHash).toBe(btnHash);
+    expect((await reg.devices.get('btn-0001'))?.room).toBe('entrance');
+    expect((await reg.devices.identity('btn-0001'))?.secretHash).toBe(btnHash);
 
     expect(report.secrets.map((s) => s.id)).toEqual(['super1']);
     const generated = report.secrets[0]?.secret ?? '';
-    const super1 = reg.people.userByName('super1');
+    const super1 = await reg.people.userByName('super1');
     expect(super1 && (await verifySecret(generated, super1.passwordHash))).toBe(true);
-    const dispatcher = reg.people.userByName('dispatch1');
+    const dispatcher = await reg.people.userByName('dispatch1');
     expect(dispatcher && (await verifySecret('a-new-dispatch-password', dispatcher.passwordHash))).toBe(true);
   });
 
@@ -147,19 +150,19 @@ describe('JSON provisioning import', () => {
     ]);
     expect(report.problems[3]?.reason).toMatch(/duplicate id "btn-0101".*line 8/);
     // Nothing was written, not even the good parts.
-    expect(reg.households.list()).toEqual([]);
-    expect(reg.devices.list()).toEqual([]);
-    expect(reg.people.listResponders()).toEqual([]);
+    expect(await reg.households.list()).toEqual([]);
+    expect(await reg.devices.list()).toEqual([]);
+    expect(await reg.people.listResponders()).toEqual([]);
   });
 
   it('refuses ids that clash with the hub: another household, the other kind of MQTT client, reserved', async () => {
     const reg = registry();
     const secretHash = await hashSecret(generateSecret());
-    reg.households.upsert({ id: 'hh-other', address: '其他 1号', grid: 'g1' });
-    reg.devices.upsert({ id: 'btn-taken', householdId: 'hh-other', type: 'button' }, secretHash);
-    reg.devices.upsertGateway({ id: 'gw-taken', householdId: 'hh-other' }, secretHash);
-    reg.households.upsert({ id: 'hh-mine', address: '幸福路 30号', grid: 'g1' });
-    reg.devices.upsert({ id: 'btn-mine', householdId: 'hh-mine', type: 'button' }, secretHash);
+    await reg.households.upsert({ id: 'hh-other', address: '其他 1号', grid: 'g1' });
+    await reg.devices.upsert({ id: 'btn-taken', householdId: 'hh-other', type: 'button' }, secretHash);
+    await reg.devices.upsertGateway({ id: 'gw-taken', householdId: 'hh-other' }, secretHash);
+    await reg.households.upsert({ id: 'hh-mine', address: '幸福路 30号', grid: 'g1' });
+    await reg.devices.upsert({ id: 'btn-mine', householdId: 'hh-mine', type: 'button' }, secretHash);
     const doc = {
       households: [
         {
@@ -195,22 +198,26 @@ describe('JSON provisioning import', () => {
         expect.stringMatching(/btn-mine connects with its own secret/),
       ],
     ]);
-    expect(reg.devices.getGateway('gw-mine')).toBeNull();
-    expect(reg.people.userByName('fam')).toBeNull();
+    expect(await reg.devices.getGateway('gw-mine')).toBeNull();
+    expect(await reg.people.userByName('fam')).toBeNull();
   });
 
   it('writes nothing when the registry changes while secrets are being hashed', async () => {
     const reg = registry();
     const consoleHash = await hashSecret('console-made');
-    const pending = importJson(reg, example()); // runs up to its first await: the hashing
-    reg.households.upsert({ id: 'hh-0001', address: '幸福路 12号', grid: 'zhongdu-07' });
-    reg.devices.upsert({ id: 'btn-0001', householdId: 'hh-0001', type: 'button' }, consoleHash);
+    const pending = importJson(reg, example());
+    // Its checks answer at once (microtasks); by the next turn of the event loop it is hashing (scrypt).
+    await new Promise((r) => setImmediate(r));
+    await reg.households.upsert({ id: 'hh-0001', address: '幸福路 12号', grid: 'zhongdu-07' });
+    await reg.devices.upsert({ id: 'btn-0001', householdId: 'hh-0001', type: 'button' }, consoleHash);
     const report = await pending;
     expect(report.ok).toBe(false);
     expect(report.problems[0]?.reason).toMatch(/registry changed/);
     expect(report.secrets).toEqual([]);
-    expect(reg.devices.list().map((d) => d.id)).toEqual(['btn-0001']);
-    expect(await verifySecret('console-made', reg.devices.identity('btn-0001')?.secretHash ?? '')).toBe(true);
+    expect((await reg.devices.list()).map((d) => d.id)).toEqual(['btn-0001']);
+    expect(
+      await verifySecret('console-made', (await reg.devices.identity('btn-0001'))?.secretHash ?? ''),
+    ).toBe(true);
   });
 
   it('reports a JSON syntax error with its line, wrong types and unknown fields; accepts a byte-order mark', async () => {
@@ -289,11 +296,11 @@ describe('JSON: per-button SOS actions (optional sosActions)', () => {
     expect(places((await importJson(reg, doc('single'))).problems)).toEqual([
       '11 households[0].gateways[0].devices[0].sosActions',
     ]);
-    expect(reg.devices.get('z-btn-j1')).toBeNull();
+    expect(await reg.devices.get('z-btn-j1')).toBeNull();
 
     const ok = await importJson(reg, doc(['hold', 'button_1_single']));
     expect(ok.problems).toEqual([]);
-    expect(reg.devices.get('z-btn-j1')).toMatchObject({
+    expect(await reg.devices.get('z-btn-j1')).toMatchObject({
       gatewayId: 'gw-j1',
       friendlyName: 'bedside',
       sosActions: ['hold', 'button_1_single'],

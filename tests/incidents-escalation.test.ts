@@ -39,7 +39,7 @@ describe('incidents: the escalation ladder on the persisted timers', () => {
     const clock = new ManualClock(MORNING);
     h = await startIncidentsHub(clock);
     const id = await openSos(h);
-    h.responder('r-1', null);
+    await h.responder('r-1', null);
     const act = (path: string, body?: unknown) =>
       h?.api('POST', `/api/incidents/${id}/${path}`, { token: h.adminToken, ...(body ? { body } : {}) });
 
@@ -94,7 +94,7 @@ describe('incidents: the escalation ladder on the persisted timers', () => {
     const clock = new ManualClock(MORNING);
     h = await startIncidentsHub(clock);
     const id = await openSos(h);
-    h.responder('r-1', null);
+    await h.responder('r-1', null);
     const act = (path: string, body?: unknown) =>
       h?.api('POST', `/api/incidents/${id}/${path}`, { token: h.adminToken, ...(body ? { body } : {}) });
     clock.advance(20 * S);

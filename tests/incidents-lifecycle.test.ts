@@ -30,7 +30,7 @@ describe('incidents: lifecycle through the API', () => {
     const { api } = h;
     const dispatcher = await h.user('disp-1', 'dispatcher');
     const field = await h.user('resp-1', 'responder');
-    h.responder('r-1', field.id);
+    await h.responder('r-1', field.id);
     const id = await sosIncident(h);
     expect(h.opened[0]?.incident).toMatchObject({
       householdId: 'hh-test',
@@ -177,8 +177,8 @@ describe('incidents: lifecycle through the API', () => {
     h = await startIncidentsHub(clock);
     const mine = await h.user('resp-1', 'responder');
     const other = await h.user('resp-2', 'responder');
-    h.responder('r-1', mine.id);
-    h.responder('r-2', other.id);
+    await h.responder('r-1', mine.id);
+    await h.responder('r-2', other.id);
     const id = await sosIncident(h);
     await h.api('POST', `/api/incidents/${id}/acknowledge`, { token: h.adminToken });
     await h.api('POST', `/api/incidents/${id}/assign`, { token: h.adminToken, body: { responderId: 'r-1' } });

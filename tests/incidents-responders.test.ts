@@ -17,12 +17,17 @@ const HOME = { lat: 31.23, lon: 121.47 };
  * Stations near (≈951 m east) and far (≈5.56 km north); grid worker gw-1 (grid-1) based at the far one,
  * gw-2 of another grid, staff at both stations, a volunteer at the near station and one without any.
  */
-function seed(hub: IncidentsHub, userIds: Partial<Record<string, number>> = {}): void {
+async function seed(hub: IncidentsHub, userIds: Partial<Record<string, number>> = {}): Promise<void> {
   const reg = hub.t.hub.registry;
-  reg.households.upsert({ id: 'hh-test', address: 'hh-test 幸福路 1号', grid: 'grid-1', location: HOME });
-  reg.households.upsert({ id: 'hh-2', address: 'hh-2 幸福路 9号', grid: 'grid-2', location: HOME });
-  reg.people.upsertStation({ id: 'st-near', name: 'near', lat: 31.23, lon: 121.48 });
-  reg.people.upsertStation({ id: 'st-far', name: 'far', lat: 31.28, lon: 121.47 });
+  await reg.households.upsert({
+    id: 'hh-test',
+    address: 'hh-test 幸福路 1号',
+    grid: 'grid-1',
+    location: HOME,
+  });
+  await reg.households.upsert({ id: 'hh-2', address: 'hh-2 幸福路 9号', grid: 'grid-2', location: HOME });
+  await reg.people.upsertStation({ id: 'st-near', name: 'near', lat: 31.23, lon: 121.48 });
+  await reg.people.upsertStation({ id: 'st-far', name: 'far', lat: 31.28, lon: 121.47 });
   const r = (id: string, kind: Responder['kind'], grids: string[], stationId: string | null) =>
     reg.people.upsertResponder({
       id,
@@ -33,12 +38,12 @@ function seed(hub: IncidentsHub, userIds: Partial<Record<string, number>> = {}):
       stationId,
       userId: userIds[id] ?? null,
     });
-  r('gw-1', 'grid_worker', ['grid-1'], 'st-far');
-  r('gw-2', 'grid_worker', ['grid-2'], 'st-near');
-  r('staff-near', 'station_staff', [], 'st-near');
-  r('staff-far', 'station_staff', [], 'st-far');
-  r('vol-1', 'volunteer', [], null);
-  r('vol-2', 'volunteer', ['grid-1'], 'st-near');
+  await r('gw-1', 'grid_worker', ['grid-1'], 'st-far');
+  await r('gw-2', 'grid_worker', ['grid-2'], 'st-near');
+  await r('staff-near', 'station_staff', [], 'st-near');
+  await r('staff-far', 'station_staff', [], 'st-far');
+  await r('vol-1', 'volunteer', [], null);
+  await r('vol-2', 'volunteer', ['grid-1'], 'st-near');
 }
 
 describe('incidents: responder suggestions, the assignment follow-up and the ETA', () => {
@@ -70,7 +75,7 @@ describe('incidents: responder suggestions, the assignment follow-up and the ETA
   it('suggests the grid worker first, then the nearest station staff, then volunteers, with distance and ETA; busy ones left out', async () => {
     const clock = new ManualClock(MORNING);
     h = await startIncidentsHub(clock);
-    seed(h);
+    await seed(h);
     const id = await sos(h, 'btn-1', 'hh-test');
     const list = await suggestions(h, id, h.adminToken);
     expect(list.map((s) => [s.responderId, s.kind, s.distanceM, s.etaMinutes])).toEqual([
@@ -105,7 +110,7 @@ describe('incidents: responder suggestions, the assignment follow-up and the ETA
   it('offers the incident to the next suggestion when the assigned responder has not accepted within 2 min, exactly once', async () => {
     const clock = new ManualClock(MORNING);
     h = await startIncidentsHub(clock);
-    seed(h);
+    await seed(h);
     const id = await sos(h, 'btn-1', 'hh-test');
     clock.advance(10 * S);
     await post(h, id, 'acknowledge', h.adminToken);
@@ -141,7 +146,7 @@ describe('incidents: responder suggestions, the assignment follow-up and the ETA
     dirs.push(dir);
     const clock = new ManualClock(MORNING);
     h = await startIncidentsHub(clock, dir);
-    seed(h);
+    await seed(h);
     const id = await sos(h, 'btn-1', 'hh-test');
     await post(h, id, 'acknowledge', h.adminToken);
     await post(h, id, 'assign', h.adminToken, { responderId: 'gw-1' });
@@ -151,7 +156,7 @@ describe('incidents: responder suggestions, the assignment follow-up and the ETA
 
     const clock2 = new ManualClock(MORNING + 5 * MIN);
     h = await startIncidentsHub(clock2, dir);
-    seed(h);
+    await seed(h);
     clock2.advance(0);
     expect(reassignments(h).map((e) => [e.late, e.incident.id])).toEqual([[true, id]]);
     expect(h.incident(id).pendingResponderId).toBe('staff-near');
@@ -167,7 +172,7 @@ describe('incidents: responder suggestions, the assignment follow-up and the ETA
     h = await startIncidentsHub(clock);
     const field = await h.user('resp-1', 'responder');
     const stranger = await h.user('resp-2', 'responder');
-    seed(h, { 'gw-1': field.id, 'vol-1': stranger.id });
+    await seed(h, { 'gw-1': field.id, 'vol-1': stranger.id });
     const id = await sos(h, 'btn-1', 'hh-test');
     await post(h, id, 'acknowledge', h.adminToken);
     await post(h, id, 'assign', h.adminToken, { responderId: 'gw-1' });

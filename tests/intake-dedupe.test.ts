@@ -14,11 +14,11 @@ const WINDOW = 10 * 60_000;
 const T0 = Date.parse('2026-11-28T01:00:00Z');
 
 /** A store with device pir-1 and a way to write a message as the intake does (seen_seq included). */
-function setup() {
+async function setup() {
   const db = openDatabase(mkdtempSync(join(tmpdir(), 'hub-dedupe-')), HUB_MIGRATIONS);
   const registry = createRegistry(db, systemClock);
-  registry.households.upsert({ id: 'hh-1', address: 'a', grid: 'g' });
-  registry.devices.upsert({ id: 'pir-1', householdId: 'hh-1', type: 'motion' });
+  await registry.households.upsert({ id: 'hh-1', address: 'a', grid: 'g' });
+  await registry.devices.upsert({ id: 'pir-1', householdId: 'hh-1', type: 'motion' });
   const store = new IntakeStore(db);
   const write = (seq: number, at: number) =>
     store.insertMessage(
@@ -45,16 +45,16 @@ function setup() {
 }
 
 describe('dedupe: the store answers for what the memory cannot know', () => {
-  it('recognises a retransmission of a message stored by the previous run, right after a restart', () => {
-    const { store, write } = setup();
+  it('recognises a retransmission of a message stored by the previous run, right after a restart', async () => {
+    const { store, write } = await setup();
     write(7, T0);
     const fresh = new SeqDeduper(store, WINDOW);
     expect(fresh.check('pir-1', 7, 'hash-7', T0 + 60_000).duplicate).toBe(true);
     expect(fresh.check('pir-1', 8, 'hash-8', T0 + 60_000).duplicate).toBe(false);
   });
 
-  it('keeps recognising retransmissions a window after start, also of entries it had to evict', () => {
-    const { store, write } = setup();
+  it('keeps recognising retransmissions a window after start, also of entries it had to evict', async () => {
+    const { store, write } = await setup();
     const dedupe = new SeqDeduper(store, WINDOW, 2);
     dedupe.check('pir-1', 0, 'hash-0', T0);
     const durable = Promise.resolve();

@@ -110,13 +110,13 @@ describe('live channel /api/live', () => {
   it("filters by role: a family sees its own household's incident in family form only; a responder only the job assigned to them", async () => {
     const clock = new ManualClock(MORNING);
     h = await startIncidentsHub(clock);
-    h.t.hub.registry.households.upsert({ id: 'hh-other', address: 'other 幸福路 2号', grid: 'grid-1' });
+    await h.t.hub.registry.households.upsert({ id: 'hh-other', address: 'other 幸福路 2号', grid: 'grid-1' });
     const famA = await h.user('fam-a', 'family', ['hh-test']);
     const famB = await h.user('fam-b', 'family', ['hh-other']);
     const r1 = await h.user('resp-1', 'responder');
     const r2 = await h.user('resp-2', 'responder');
-    h.responder('r-1', r1.id);
-    h.responder('r-2', r2.id);
+    await h.responder('r-1', r1.id);
+    await h.responder('r-2', r2.id);
     const dispatcher = await h.user('disp-1', 'dispatcher');
     const a = await live(h.t.httpUrl, { token: famA.token });
     const b = await live(h.t.httpUrl, { token: famB.token });

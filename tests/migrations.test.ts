@@ -164,32 +164,35 @@ describe('a data directory made before the split upgrades in place', () => {
     expect(migrationRows(open(dir))).toEqual(after);
   });
 
-  it('keeps its data readable (and writable) through the registry', () => {
+  it('keeps its data readable (and writable) through the registry', async () => {
     const db = open(copyOfFixture());
     const registry = createRegistry(db, new ManualClock());
-    expect(registry.households.get('hh-0001')).toMatchObject({
+    expect(await registry.households.get('hh-0001')).toMatchObject({
       address: '朝阳路 12 号 3 单元 401',
       grid: 'grid-a',
       location: { lat: 39.9, lon: 116.4 },
     });
-    expect(registry.households.residents('hh-0001')).toEqual([
+    expect(await registry.households.residents('hh-0001')).toEqual([
       expect.objectContaining({ id: 'res-0001', name: '王奶奶', birthYear: 1938 }),
     ]);
-    expect(registry.households.contacts('hh-0001')).toEqual([
+    expect(await registry.households.contacts('hh-0001')).toEqual([
       expect.objectContaining({ name: '王小明', phone: '+8613800000001' }),
     ]);
-    expect(registry.devices.get('btn-0001')).toMatchObject({ type: 'button', residentId: 'res-0001' });
-    expect(registry.devices.byFriendlyName('gw-0001', '0x00158d0001a2b3c4')).toMatchObject({
+    expect(await registry.devices.get('btn-0001')).toMatchObject({ type: 'button', residentId: 'res-0001' });
+    expect(await registry.devices.byFriendlyName('gw-0001', '0x00158d0001a2b3c4')).toMatchObject({
       id: 'z-leak-0001',
       type: 'leak',
       room: 'kitchen',
     });
-    expect(registry.devices.getGateway('gw-0001')).toMatchObject({ householdId: 'hh-0001' });
-    expect(registry.people.userByName('xiaoming')).toMatchObject({ role: 'family', displayName: '王小明' });
-    expect(registry.people.listResponders()).toEqual([
+    expect(await registry.devices.getGateway('gw-0001')).toMatchObject({ householdId: 'hh-0001' });
+    expect(await registry.people.userByName('xiaoming')).toMatchObject({
+      role: 'family',
+      displayName: '王小明',
+    });
+    expect(await registry.people.listResponders()).toEqual([
       expect.objectContaining({ id: 'rsp-0001', grids: ['grid-a'], stationId: 'st-0001' }),
     ]);
-    expect(registry.people.listStations()).toEqual([expect.objectContaining({ id: 'st-0001' })]);
+    expect(await registry.people.listStations()).toEqual([expect.objectContaining({ id: 'st-0001' })]);
     // the other rooms' rows are still there
     expect(db.prepare('SELECT count(*) AS n FROM sessions').get()).toMatchObject({ n: 1 });
     expect(
@@ -197,9 +200,14 @@ describe('a data directory made before the split upgrades in place', () => {
     ).toEqual([{ device_id: 'btn-0001' }]);
 
     expect(
-      registry.devices.upsert({ id: 'pir-0001', householdId: 'hh-0001', type: 'motion', room: 'bathroom' }),
+      await registry.devices.upsert({
+        id: 'pir-0001',
+        householdId: 'hh-0001',
+        type: 'motion',
+        room: 'bathroom',
+      }),
     ).toBe('created');
-    expect(registry.devices.list(['hh-0001']).map((d) => d.id)).toEqual([
+    expect((await registry.devices.list(['hh-0001'])).map((d) => d.id)).toEqual([
       'btn-0001',
       'pir-0001',
       'z-leak-0001',

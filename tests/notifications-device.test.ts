@@ -18,14 +18,14 @@ describe('notifications: alarm_accepted device command', () => {
     const band = await connectDevice(t, 'band-home', 'wristband');
     const other = await connectDevice(t, 'btn-other', 'button', { householdId: 'hh-other' });
     await t.provisionDevice({ id: 'btn-off', type: 'button' });
-    const off = hub.registry.devices.get('btn-off');
+    const off = await hub.registry.devices.get('btn-off');
     if (!off) throw new Error('btn-off not provisioned');
-    hub.registry.devices.upsert({ ...off, enabled: false });
+    await hub.registry.devices.upsert({ ...off, enabled: false });
     try {
       const inc = incident({ id: 'inc-42' });
       const at = Date.now();
-      hub.bus.emit('incidentOpened', { incident: inc });
-      hub.bus.emit('incidentUpdated', {
+      await hub.bus.emit('incidentOpened', { incident: inc });
+      await hub.bus.emit('incidentUpdated', {
         incident: withState(inc, 'acknowledged'),
         change: 'acknowledged',
         by: '1',
@@ -36,13 +36,13 @@ describe('notifications: alarm_accepted device command', () => {
       expect(button.commands).toEqual([]);
 
       const dispatched = { ...withState(inc, 'dispatched'), responderId: 'resp-1' };
-      hub.bus.emit('incidentUpdated', { incident: dispatched, change: 'accepted', by: '2', at });
+      await hub.bus.emit('incidentUpdated', { incident: dispatched, change: 'accepted', by: '2', at });
       await until(() => button.commands.length > 0 && band.commands.length > 0, 3000, 'alarm_accepted');
       expect(button.commands).toEqual([{ type: 'alarm_accepted', alarmId: 'inc-42' }]);
       expect(band.commands).toEqual([{ type: 'alarm_accepted', alarmId: 'inc-42' }]);
 
       // A comment on the dispatched incident is no state change: no second command.
-      hub.bus.emit('incidentUpdated', { incident: dispatched, change: 'comment', by: '2', at });
+      await hub.bus.emit('incidentUpdated', { incident: dispatched, change: 'comment', by: '2', at });
       await new Promise((r) => setTimeout(r, 150));
       expect(button.commands).toHaveLength(1);
       expect(other.commands).toEqual([]);

@@ -22,7 +22,7 @@ describe('administrator console', { timeout: 60_000 }, () => {
 
   it('creates a household, a contact and a device whose secret is shown once and works; deletes; lists grids', async () => {
     t = await startTestHub();
-    t.hub.registry.households.upsert({ id: 'hh-seed', address: '和平街 5号', grid: 'grid-west' });
+    await t.hub.registry.households.upsert({ id: 'hh-seed', address: '和平街 5号', grid: 'grid-west' });
     const { page, context, errors } = await newPage(browser);
     page.setDefaultTimeout(8000);
     page.on('dialog', (d) => d.accept()); // the delete confirmation
@@ -37,7 +37,7 @@ describe('administrator console', { timeout: 60_000 }, () => {
     await page.fill('#f-lon', '116.489');
     await page.click('#save');
     await page.waitForSelector('#households-table tr[data-id="hh-new"]');
-    expect(t.hub.registry.households.get('hh-new')).toMatchObject({
+    expect(await t.hub.registry.households.get('hh-new')).toMatchObject({
       grid: 'grid-east',
       location: { lat: 35.7312, lon: 116.489 },
     });
@@ -81,7 +81,7 @@ describe('administrator console', { timeout: 60_000 }, () => {
     await page.click('#tab-devices');
     await page.click('#devices-table [data-delete="btn-new"]');
     await page.waitForSelector('#devices-table tr[data-id="btn-new"]', { state: 'detached' });
-    expect(t.hub.registry.devices.get('btn-new')).toBeNull();
+    expect(await t.hub.registry.devices.get('btn-new')).toBeNull();
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -103,21 +103,21 @@ describe('administrator console', { timeout: 60_000 }, () => {
     await page.click('#import-run');
     await page.waitForSelector('#import-problems');
     expect(await page.textContent('#import-problems tr[data-line="3"]')).toContain('room');
-    expect(t.hub.registry.households.get('hh-i1')).toBeNull();
+    expect(await t.hub.registry.households.get('hh-i1')).toBeNull();
     await screenshot(page, 'admin-import-problems');
 
     await page.fill('#import-text', csv.replace(',attic', ',bedroom'));
     await page.click('#import-run');
     await page.waitForSelector('#import-ok');
     expect(await page.locator('#import-secrets tr').count()).toBe(2); // the two devices' secrets, once
-    expect(t.hub.registry.devices.get('pir-i1')).toMatchObject({ room: 'bedroom' });
+    expect(await t.hub.registry.devices.get('pir-i1')).toMatchObject({ room: 'bedroom' });
     expect(errors).toEqual([]);
     await context.close();
   });
   it("edits a Zigbee button's SOS actions in the device form, and empties them back to the default", async () => {
     t = await startTestHub();
     await t.provisionGateway({ id: 'gw-w1', householdId: 'hh-w1' });
-    t.hub.registry.devices.upsert({
+    await t.hub.registry.devices.upsert({
       id: 'z-btn-w1',
       householdId: 'hh-w1',
       type: 'button',
@@ -134,7 +134,7 @@ describe('administrator console', { timeout: 60_000 }, () => {
     await page.fill('#f-sosActions', 'double， hold');
     await page.click('#save');
     await page.waitForSelector('#devices-table tr[data-id="z-btn-w1"] td:text("double, hold")');
-    expect(t.hub.registry.devices.get('z-btn-w1')?.sosActions).toEqual(['double', 'hold']);
+    expect((await t.hub.registry.devices.get('z-btn-w1'))?.sosActions).toEqual(['double', 'hold']);
     await screenshot(page, 'admin-device-sos-actions');
 
     await page.click('#devices-table [data-edit="z-btn-w1"]');
@@ -144,14 +144,14 @@ describe('administrator console', { timeout: 60_000 }, () => {
     await page.waitForSelector('#devices-table tr[data-id="z-btn-w1"] td:text("double, hold")', {
       state: 'detached',
     });
-    expect(t.hub.registry.devices.get('z-btn-w1')?.sosActions).toBeNull();
+    expect((await t.hub.registry.devices.get('z-btn-w1'))?.sosActions).toBeNull();
     expect(errors).toEqual([]);
     await context.close();
   });
   it('pairs a Zigbee device the gateway announced: one row, type suggested, provisioned in one step', async () => {
     t = await startTestHub();
     const secret = await t.provisionGateway({ id: 'gw-pw', householdId: 'hh-pw' });
-    t.hub.registry.households.upsertResident({ id: 'r-pw', householdId: 'hh-pw', name: '陈玉珍' });
+    await t.hub.registry.households.upsertResident({ id: 'r-pw', householdId: 'hh-pw', name: '陈玉珍' });
     const gw = await new SimGateway({ url: t.mqttUrl, id: 'gw-pw', secret }).connect();
     const ieee = '0x00158d0001a2b3c4';
     await gw.bridgeDevices([COORDINATOR, listed(ieee, 'bathroom_leak', AQARA_LEAK)]);
@@ -171,7 +171,7 @@ describe('administrator console', { timeout: 60_000 }, () => {
     await screenshot(page, 'admin-zigbee-pairing');
     await page.click(`${row} [data-provision="${ieee}"]`);
     await page.waitForSelector('#zigbee-none');
-    expect(t.hub.registry.devices.get('z-leak-pw')).toMatchObject({
+    expect(await t.hub.registry.devices.get('z-leak-pw')).toMatchObject({
       type: 'leak',
       room: 'bathroom',
       residentId: 'r-pw',

@@ -9,18 +9,23 @@ import { storedMessages } from './helpers/devices.ts';
 import { type IncidentsHub, startIncidentsHub } from './helpers/incidents.ts';
 
 /** The household hh-test with a location, a contact and rhythm sharing; hh-2 shares only its status. */
-function furnish(h: IncidentsHub): void {
+async function furnish(h: IncidentsHub): Promise<void> {
   const { households } = h.t.hub.registry;
-  households.upsert({
+  await households.upsert({
     id: 'hh-test',
     address: '幸福路 1号 3单元 502',
     grid: 'grid-1',
     location: { lat: 31.2304, lon: 121.4737 },
     sharing: 'rhythm',
   });
-  households.addContact({ householdId: 'hh-test', name: '王小明', relation: '儿子', phone: '138 0013 8000' });
-  households.upsert({ id: 'hh-2', address: '和平路 8号', grid: 'grid-1', sharing: 'status' });
-  households.upsertResident({ id: 'res-2', householdId: 'hh-2', name: '李爷爷' });
+  await households.addContact({
+    householdId: 'hh-test',
+    name: '王小明',
+    relation: '儿子',
+    phone: '138 0013 8000',
+  });
+  await households.upsert({ id: 'hh-2', address: '和平路 8号', grid: 'grid-1', sharing: 'status' });
+  await households.upsertResident({ id: 'res-2', householdId: 'hh-2', name: '李爷爷' });
 }
 
 const text = async (page: Page, selector: string) =>
@@ -50,14 +55,14 @@ describe('family page', () => {
     const button = await h.button('btn-1');
     const pir = await connectSim(h.t, (o) => new SimMotion(o), 'pir-1', 'living');
     await button.heartbeat({ battery: 90 });
-    furnish(h);
+    await furnish(h);
     await pir.motion();
     await until(() => storedMessages(t(), 'pir-1').some((m) => m.channel === 'event'), 3000, 'motion stored');
     clock.advance(5 * MIN);
     await h.user('f.wang', 'family', ['hh-test']);
     const dispatcher = (await h.user('d.zhao', 'dispatcher')).token;
     const responderUser = await h.user('r.li', 'responder');
-    h.responder('r-1', responderUser.id);
+    await h.responder('r-1', responderUser.id);
 
     const { page, context, errors } = await newPage(browser, PHONE);
     await loginAs(page, h.t.httpUrl, 'f.wang', 'f.wang-password');
@@ -128,7 +133,7 @@ describe('family page', () => {
     const clock = new ManualClock(MORNING);
     h = await startIncidentsHub(clock);
     const weak = await h.button('btn-2', 'hh-2');
-    furnish(h);
+    await furnish(h);
     await weak.heartbeat({ battery: 8 });
     await until(
       () => h?.t.hub.alerts.alarms.store.list().some((a) => a.type === 'battery_low') ?? false,

@@ -61,15 +61,15 @@ describe('CSRF: a page on another port of the hub’s host cannot act with an ad
     const token = await t.login();
     const control = await api('POST', '/api/import', { token, body: JSON.parse(document('control-admin')) });
     expect(control.status).toBe(200);
-    expect(t.hub.registry.people.userByName('control-admin')?.role).toBe('admin');
+    expect((await t.hub.registry.people.userByName('control-admin'))?.role).toBe('admin');
 
     const { page, context } = await newPage(browser);
     await loginAs(page, t.httpUrl, 'admin', ADMIN_PASSWORD);
     await page.goto(attackerUrl);
     await until(() => refused('POST /api/import') >= 2, 5000, 'both forged imports answered');
     await until(() => refused('POST /api/auth/login') >= 1, 5000, 'the forged login answered');
-    expect(t.hub.registry.people.userByName('evil-fetch')).toBeNull();
-    expect(t.hub.registry.people.userByName('evil-form')).toBeNull();
+    expect(await t.hub.registry.people.userByName('evil-fetch')).toBeNull();
+    expect(await t.hub.registry.people.userByName('evil-form')).toBeNull();
 
     // The hub's own page, same browser, same cookie: a JSON request from its origin goes through.
     await page.goto(`${t.httpUrl}/admin`);
@@ -84,7 +84,7 @@ describe('CSRF: a page on another port of the hub’s host cannot act with an ad
       return res.status;
     });
     expect(status).toBe(200);
-    expect(t.hub.registry.people.userByName('own-admin')?.role).toBe('admin');
+    expect((await t.hub.registry.people.userByName('own-admin'))?.role).toBe('admin');
     // And text/plain is no JSON, even from the hub's own origin.
     const plain = await page.evaluate(async () => {
       const res = await fetch('/api/import', {

@@ -45,26 +45,31 @@ describe('responder page', () => {
     h = await startIncidentsHub(clock);
     const button = await h.button('btn-1');
     const { households } = h.t.hub.registry;
-    households.upsert({
+    await households.upsert({
       id: 'hh-test',
       address: '幸福路 1号 3单元 502',
       grid: 'grid-1',
       location: HOME,
       notes: '钥匙在门口信箱',
     });
-    households.upsertResident({
+    await households.upsertResident({
       id: 'res-1',
       householdId: 'hh-test',
       name: '王奶奶',
       birthYear: 1941,
       careNotes: ['糖尿病', '听力差，请大声敲门'],
     });
-    households.addContact({ householdId: 'hh-test', name: '王小明', relation: '儿子', phone: '13800138000' });
+    await households.addContact({
+      householdId: 'hh-test',
+      name: '王小明',
+      relation: '儿子',
+      phone: '13800138000',
+    });
     const dispatcher = (await h.user('d.zhao', 'dispatcher')).token;
     const li = await h.user('r.li', 'responder');
     const chen = await h.user('r.chen', 'responder');
-    h.responder('r-1', li.id);
-    h.responder('r-2', chen.id);
+    await h.responder('r-1', li.id);
+    await h.responder('r-2', chen.id);
 
     const mine = await phonePage(browser, h.t.httpUrl);
     const other = await phonePage(browser, h.t.httpUrl);
@@ -151,8 +156,8 @@ describe('responder page', () => {
     const dispatcher = (await h.user('d.zhao', 'dispatcher')).token;
     const li = await h.user('r.li', 'responder');
     const chen = await h.user('r.chen', 'responder');
-    h.responder('r-1', li.id);
-    h.responder('r-2', chen.id);
+    await h.responder('r-1', li.id);
+    await h.responder('r-2', chen.id);
     const mine = await phonePage(browser, h.t.httpUrl);
     const other = await phonePage(browser, h.t.httpUrl);
     await loginAs(mine.page, h.t.httpUrl, 'r.li', 'r.li-password');

@@ -174,9 +174,9 @@ export class ResponderFollowUp {
         state: incident.state,
       });
     }
-    const home = this.#registry.households.get(incident.householdId)?.location;
+    const home = this.#registry.households.getSync(incident.householdId)?.location;
     if (!home) throw new HubError('HUB_ERR_VALIDATION', 'the household has no location: no ETA');
-    const kind = this.#registry.people.getResponder(responderId)?.kind ?? 'volunteer';
+    const kind = this.#registry.people.getResponderSync(responderId)?.kind ?? 'volunteer';
     const now = this.#clock.now();
     const distanceM = Math.round(haversineM(pos, home));
     const eta = etaMinutes(distanceM, kind);

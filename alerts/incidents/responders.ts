@@ -72,9 +72,9 @@ export function suggestResponders(
   busy: ReadonlySet<string>,
   exclude: ReadonlySet<string> = new Set(),
 ): Suggestion[] {
-  const household = registry.households.get(incident.householdId);
+  const household = registry.households.getSync(incident.householdId);
   const home = household?.location ?? null;
-  const stations = registry.people.listStations();
+  const stations = registry.people.listStationsSync();
   const coords = new Map<string, { lat: number; lon: number }>();
   for (const s of stations)
     if (s.lat !== null && s.lon !== null) coords.set(s.id, { lat: s.lat, lon: s.lon });
@@ -96,7 +96,7 @@ export function suggestResponders(
     return true;
   };
   return registry.people
-    .listResponders()
+    .listRespondersSync()
     .filter((r) => wanted(r) && !busy.has(r.id) && !exclude.has(r.id))
     .map((r): Suggestion => {
       const distanceM = distanceOf(r);

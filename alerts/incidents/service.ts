@@ -155,7 +155,7 @@ export class IncidentService {
   }
 
   #assignTo(id: string, responderId: string, actor: Actor, detail: Record<string, unknown>): Incident {
-    if (!this.#registry.people.getResponder(responderId)) {
+    if (!this.#registry.people.getResponderSync(responderId)) {
       throw new HubError('HUB_ERR_NOT_FOUND', `unknown responder ${responderId}`);
     }
     const now = this.#clock.now();

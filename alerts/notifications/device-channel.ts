@@ -29,7 +29,7 @@ export function createDeviceChannel(deps: DeviceChannelDeps): OutboxChannel {
       if (n.event !== 'incident_progress' || n.incident.state !== 'dispatched') return [];
       const body = JSON.stringify({ type: 'alarm_accepted', alarmId: n.incident.id });
       return registry.devices
-        .list([n.incident.householdId])
+        .listSync([n.incident.householdId])
         .filter((d) => d.enabled && CALL_UNITS.has(d.type) && d.gatewayId === null)
         .map((d) => ({ target: d.id, body }));
     },

@@ -41,7 +41,7 @@ export function createNotifications(deps: NotificationsDeps): NotificationsRoom 
   const deliveries = new DeliveryLog(db);
   const router = new NotificationRouter((householdId) =>
     registry.households
-      .contacts(householdId)
+      .contactsSync(householdId)
       .sort((a, b) => a.priority - b.priority)
       .map(({ name, relation, phone, priority }) => ({ name, relation, phone, priority })),
   );

@@ -46,9 +46,9 @@ export interface Rule {
 
 /** The device's resident, else the household's only resident, else null (a couple: the household). */
 export function residentOf(registry: Registry, householdId: string, deviceId: string | null): string | null {
-  const device = deviceId ? registry.devices.get(deviceId) : null;
+  const device = deviceId ? registry.devices.getSync(deviceId) : null;
   if (device?.residentId) return device.residentId;
-  const residents = registry.households.residents(householdId);
+  const residents = registry.households.residentsSync(householdId);
   return residents.length === 1 ? (residents[0]?.id ?? null) : null;
 }
 

@@ -54,7 +54,7 @@ export function createDeviceHealthRule(ctx: RuleContext): Rule {
     },
 
     onSilent(e) {
-      const device = ctx.registry.devices.get(e.deviceId);
+      const device = ctx.registry.devices.getSync(e.deviceId);
       const silent = new Set(ctx.state.get<string[]>(silentKey(e.householdId)) ?? []);
       silent.add(e.deviceId);
       ctx.state.set(silentKey(e.householdId), [...silent]);

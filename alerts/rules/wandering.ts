@@ -55,7 +55,7 @@ export function createWanderingRule(ctx: RuleContext): Rule {
       if (!p) return;
       const residentId = residentOf(ctx.registry, m.householdId, m.deviceId);
       if (!residentId) return;
-      const resident = ctx.registry.households.residents(m.householdId).find((r) => r.id === residentId);
+      const resident = ctx.registry.households.residentsSync(m.householdId).find((r) => r.id === residentId);
       if (!resident?.careNotes.includes(WANDERING_RISK)) return;
       const s = ctx.settingsFor(m.householdId, residentId);
       const fence = checkGeofence(ctx.registry, m.householdId, p, s.geofenceRadiusM);

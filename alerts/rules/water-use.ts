@@ -38,7 +38,7 @@ export function createWaterUseRule(ctx: RuleContext): Rule {
   /** The household's settings, with its only resident's overrides (the meter is the home's). */
   const settings = (householdId: string) => settingsOf(ctx, householdId);
   const hasMotionSensors = (householdId: string) =>
-    ctx.registry.devices.list([householdId]).some((d) => d.type === 'motion');
+    ctx.registry.devices.listSync([householdId]).some((d) => d.type === 'motion');
 
   /** When the silence after a use at `at` alarms: 12 h into active hours, or the next usual first use. */
   const dueAfter = (householdId: string, at: number): { due: number; usualFirstMin: number | null } => {

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from
 import { type ErrorCode, HubError } from '../../kernel/errors.ts';
 import type { Registry } from '../../kernel/registry/index.ts';
 import { ROLES, type Role, type User } from '../../kernel/registry/types.ts';
+import type { SessionStore } from '../store/types.ts';
 import { sessionToken } from './session.ts';
 
 declare module 'fastify' {
@@ -12,6 +13,21 @@ declare module 'fastify' {
 }
 
 export type SessionUser = User & { expiresAt: number };
+
+/**
+ * The user behind a live session token, or null: the session is the console's (console/store), the user
+ * the registry's, and a disabled or deleted user has none.
+ */
+export async function sessionUserOf(
+  sessions: SessionStore,
+  registry: Registry,
+  token: string,
+): Promise<SessionUser | null> {
+  const session = await sessions.sessionUser(token);
+  if (!session) return null;
+  const user = await registry.people.getUser(session.userId);
+  return user?.enabled ? { ...user, expiresAt: session.expiresAt } : null;
+}
 
 /** Who may read what. Writes are admin only. */
 export const ADMIN: readonly Role[] = ['admin'];
@@ -29,7 +45,7 @@ export interface HouseholdScope {
    * The household a request touches: its id, null when the resource it names does not exist, undefined
    * when it names no household (a list, filtered by the handler).
    */
-  household(request: FastifyRequest): string | null | undefined;
+  household(request: FastifyRequest): string | null | undefined | Promise<string | null | undefined>;
   /** The 404 answered both for a missing resource and for one in a household the user may not see. */
   notFound: ErrorCode;
 }
@@ -51,7 +67,7 @@ export interface Guard {
   enforceOn(app: FastifyInstance): void;
 }
 
-export function createGuard(registry: Registry): Guard {
+export function createGuard(registry: Registry, sessions: SessionStore): Guard {
   const users = new WeakMap<FastifyRequest, SessionUser>();
   const guards = new WeakSet<object>();
 
@@ -70,7 +86,7 @@ export function createGuard(registry: Registry): Guard {
     async authenticate(request) {
       if (request.is404 || request.routeOptions.config.public) return;
       const token = sessionToken(request);
-      const user = token ? registry.people.sessionUser(token) : null;
+      const user = token ? await sessionUserOf(sessions, registry, token) : null;
       if (!token || !user) throw new HubError('HUB_ERR_UNAUTHENTICATED');
       users.set(request, user);
     },
@@ -78,7 +94,7 @@ export function createGuard(registry: Registry): Guard {
       const check: preHandlerAsyncHookHandler = async (request) => {
         const user = userOf(request);
         if (scope && HOUSEHOLD_SCOPED.includes(user.role)) {
-          const householdId = scope.household(request);
+          const householdId = await scope.household(request);
           if (householdId === null || (householdId !== undefined && !canSeeHousehold(user, householdId))) {
             throw new HubError(scope.notFound);
           }

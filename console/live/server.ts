@@ -6,7 +6,9 @@ import type { HubEvents } from '../../kernel/bus.ts';
 import { parseOrigins, webSocketOriginCheck } from '../../kernel/origins.ts';
 import type { Role } from '../../kernel/registry/types.ts';
 import type { RoomDeps } from '../../kernel/room.ts';
+import { type SessionUser, sessionUserOf } from '../auth/guard.ts';
 import { parseCookies, SESSION_COOKIE } from '../auth/session.ts';
+import type { SessionStore } from '../store/types.ts';
 import { ALLOWLIST, eventsFor, familyActivity, type Viewer } from './allowlist.ts';
 import { LiveConnection } from './connection.ts';
 import { CLOSE } from './protocol.ts';
@@ -19,7 +21,7 @@ const ACTIVITY_THROTTLE_MS = 5000;
 export type LiveDeps = Pick<
   RoomDeps,
   'config' | 'registry' | 'bus' | 'clock' | 'metrics' | 'upgrades' | 'log'
->;
+> & { sessions: SessionStore };
 
 export interface LiveChannel {
   start(): void;
@@ -59,7 +61,7 @@ const AUDIENCE_ROLES: Record<string, readonly Role[]> = {
  * resynchronises from the REST API after `hello` (the pages do), so nothing raised during a drop is missed.
  */
 export function createLiveChannel(deps: LiveDeps): LiveChannel {
-  const { config, registry, bus, clock, metrics, upgrades, log } = deps;
+  const { config, registry, sessions, bus, clock, metrics, upgrades, log } = deps;
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: config.liveMaxMessageBytes,
@@ -101,20 +103,15 @@ export function createLiveChannel(deps: LiveDeps): LiveChannel {
     for (const h of conn.viewer.households ?? []) familyByHousehold.get(h)?.delete(conn);
   };
 
-  const accept = (ws: WebSocket, token: string) => {
-    const user = registry.people.sessionUser(token);
-    if (!user) {
-      ws.close(CLOSE.sessionEnded, 'session ended');
-      return;
-    }
-    const responderIds = new Set(
+  /** The responders a responder user is: the jobs they may hear of. */
+  const responderIdsOf = async (user: SessionUser): Promise<Set<string>> =>
+    new Set(
       user.role === 'responder'
-        ? registry.people
-            .listResponders()
-            .filter((r) => r.userId === user.id)
-            .map((r) => r.id)
+        ? (await registry.people.listResponders()).filter((r) => r.userId === user.id).map((r) => r.id)
         : [],
     );
+
+  const accept = (ws: WebSocket, token: string, user: SessionUser, responderIds: Set<string>) => {
     const viewer: Viewer = {
       role: user.role,
       households: user.role === 'family' ? user.households : undefined,
@@ -151,19 +148,50 @@ export function createLiveChannel(deps: LiveDeps): LiveChannel {
       return;
     }
     const token = tokenOf(req);
-    if (!token || !registry.people.sessionUser(token)) {
+    if (!token) {
       refused.inc({ reason: 'session' });
       refuse(socket, 401, 'Unauthorized', 'HUB_ERR_UNAUTHENTICATED');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, token));
+    void upgradeWithSession(req, socket, head, token);
+  };
+
+  /** Upgrades once the session is known good; the user and what they may hear are resolved first. */
+  const upgradeWithSession = async (req: IncomingMessage, socket: Duplex, head: Buffer, token: string) => {
+    // Node hands an upgraded socket over without an error listener: a reset while the store answers
+    // must not become an uncaught error. ws adds its own in handleUpgrade.
+    const onSocketError = () => socket.destroy();
+    socket.on('error', onSocketError);
+    let user: SessionUser | null;
+    let responderIds: Set<string>;
+    try {
+      user = await sessionUserOf(sessions, registry, token);
+      responderIds = user ? await responderIdsOf(user) : new Set();
+    } catch (err) {
+      log.error({ err }, 'live: could not check a session');
+      refuse(socket, 500, 'Internal Server Error', 'HUB_ERR_INTERNAL');
+      return;
+    }
+    if (!user) {
+      refused.inc({ reason: 'session' });
+      refuse(socket, 401, 'Unauthorized', 'HUB_ERR_UNAUTHENTICATED');
+      return;
+    }
+    socket.off('error', onSocketError);
+    const ready = user;
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, token, ready, responderIds));
   };
 
   /** The hub's time to every console, and a check that each session is still valid (logout, expiry). */
-  const sync = () => {
-    for (const conn of open) {
-      if (!registry.people.sessionUser(conn.token)) conn.end(CLOSE.sessionEnded, 'session ended');
-      else conn.sendTime();
+  const sync = async () => {
+    for (const conn of [...open]) {
+      try {
+        if (!(await sessionUserOf(sessions, registry, conn.token)))
+          conn.end(CLOSE.sessionEnded, 'session ended');
+        else conn.sendTime();
+      } catch (err) {
+        log.error({ err }, 'live: could not re-check a session');
+      }
     }
   };
 
@@ -202,7 +230,7 @@ export function createLiveChannel(deps: LiveDeps): LiveChannel {
         bus.on(name, OWNER, (payload) => dispatch(name, payload));
       }
       bus.on('messageAccepted', OWNER, onActivity);
-      syncTimer = setInterval(sync, config.liveSyncIntervalMs);
+      syncTimer = setInterval(() => void sync(), config.liveSyncIntervalMs);
       syncTimer.unref();
     },
     async stop() {

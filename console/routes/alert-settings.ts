@@ -33,11 +33,11 @@ export function alertSettingsRoutes(ctx: RouteContext): FastifyPluginAsync {
     if (!store) return; // a console started without the alerts room (tests of the console alone)
 
     /** The household and (for the resident scope) resident an id names; 404 when unknown. */
-    const target = (scope: SettingsScope, id: string) => {
+    const target = async (scope: SettingsScope, id: string) => {
       if (scope === 'household') {
-        return { householdId: found(registry.households.get(id), 'HUB_ERR_HOUSEHOLD_UNKNOWN').id };
+        return { householdId: found(await registry.households.get(id), 'HUB_ERR_HOUSEHOLD_UNKNOWN').id };
       }
-      const resident = found(registry.households.getResident(id));
+      const resident = found(await registry.households.getResident(id));
       return { householdId: resident.householdId, residentId: resident.id };
     };
 
@@ -58,7 +58,7 @@ export function alertSettingsRoutes(ctx: RouteContext): FastifyPluginAsync {
           },
         },
         async (request) => {
-          const t = target(scope, request.params.id);
+          const t = await target(scope, request.params.id);
           return store.view(t.householdId, t.residentId);
         },
       );
@@ -77,7 +77,7 @@ export function alertSettingsRoutes(ctx: RouteContext): FastifyPluginAsync {
           },
         },
         async (request) => {
-          const t = target(scope, request.params.id);
+          const t = await target(scope, request.params.id);
           store.put(scope, request.params.id, t.householdId, request.body);
           return store.view(t.householdId, t.residentId);
         },
@@ -96,7 +96,7 @@ export function alertSettingsRoutes(ctx: RouteContext): FastifyPluginAsync {
           },
         },
         async (request) => {
-          const t = target(scope, request.params.id);
+          const t = await target(scope, request.params.id);
           if (!store.clear(scope, request.params.id)) {
             throw new HubError(
               'HUB_ERR_NOT_FOUND',

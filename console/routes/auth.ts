@@ -51,11 +51,11 @@ const sessionUserBody = (u: User) => ({
   households: u.households,
 });
 
-/** Login, logout and who-am-I. Sessions are the registry's (only the token's hash is stored). */
+/** Login, logout and who-am-I. Sessions are the console's (console/store: only the token's hash is kept). */
 export function authRoutes(ctx: RouteContext): FastifyPluginAsync {
   return async (instance) => {
     const app = instance.withTypeProvider<TypeBoxProvider>();
-    const { registry, clock, guard } = ctx;
+    const { registry, sessions, clock, guard } = ctx;
     const logins = ctx.metrics.counter('hub_logins_total', 'console login attempts by result');
     // Per (user name, address): a guesser elsewhere cannot lock a user out (the lock-out as a weapon).
     const perUser = new SlidingWindowLimiter({
@@ -104,7 +104,7 @@ export function authRoutes(ctx: RouteContext): FastifyPluginAsync {
         // Counted before the slow check, so guesses sent in parallel count too; taken back on success.
         const userHit = perUser.hit(userKey);
         const addressHit = perAddress.hit(request.ip);
-        const user = registry.people.userByName(username);
+        const user = await registry.people.userByName(username);
         const matches = await verifySecret(password, user?.passwordHash ?? decoyHash);
         if (!user || !matches || !user.enabled) {
           logins.inc({ result: 'bad_credentials' });
@@ -114,7 +114,7 @@ export function authRoutes(ctx: RouteContext): FastifyPluginAsync {
         perUser.release(userKey, userHit);
         perAddress.release(request.ip, addressHit);
         knownGood.add(userKey);
-        const session = registry.people.openSession(user.id, ctx.config.sessionHours * HOUR_MS);
+        const session = await sessions.createSession(user.id, ctx.config.sessionHours * HOUR_MS);
         setSessionCookie(request, reply, session.token, session.expiresAt, clock.now());
         reply.header('cache-control', 'no-store');
         logins.inc({ result: 'ok' });
@@ -141,7 +141,7 @@ export function authRoutes(ctx: RouteContext): FastifyPluginAsync {
       },
       async (request, reply) => {
         const token = sessionToken(request);
-        if (token) registry.people.closeSession(token);
+        if (token) await sessions.deleteSession(token);
         clearSessionCookie(request, reply);
         return reply.code(204).send(null);
       },

@@ -59,7 +59,8 @@ export function awayRoutes(ctx: RouteContext): FastifyPluginAsync {
     const { registry, guard, away, clock } = ctx;
     if (!away) return; // a console started without the alerts room (tests of the console alone)
     const byParam: HouseholdScope = { household: paramId, notFound: 'HUB_ERR_HOUSEHOLD_UNKNOWN' };
-    const household = (id: string) => found(registry.households.get(id), 'HUB_ERR_HOUSEHOLD_UNKNOWN');
+    const household = async (id: string) =>
+      found(await registry.households.get(id), 'HUB_ERR_HOUSEHOLD_UNKNOWN');
 
     app.get(
       '/households/:id/away',
@@ -73,7 +74,7 @@ export function awayRoutes(ctx: RouteContext): FastifyPluginAsync {
           response: { 200: AwayStatus, ...ERROR_RESPONSES },
         },
       },
-      async (request) => away.status(household(request.params.id).id),
+      async (request) => away.status((await household(request.params.id)).id),
     );
 
     app.post(
@@ -90,7 +91,7 @@ export function awayRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const id = household(request.params.id).id;
+        const id = (await household(request.params.id)).id;
         const { until: raw, reason } = request.body;
         const until = typeof raw === 'number' ? raw : Date.parse(raw);
         const now = clock.now();
@@ -118,7 +119,7 @@ export function awayRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const id = household(request.params.id).id;
+        const id = (await household(request.params.id)).id;
         if (!away.cancel(id, guard.userOf(request).username)) {
           throw new HubError('HUB_ERR_NOT_FOUND', `household ${id} is not marked away`);
         }

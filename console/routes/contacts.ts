@@ -1,5 +1,6 @@
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
+import { HubError } from '../../kernel/errors.ts';
 import { ADMIN, HOUSEHOLD_READERS, type HouseholdScope, paramId } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
 import { Contact, ContactWrite, ERROR_RESPONSES, IdParams, NumericIdParams, SECURED } from '../schemas.ts';
@@ -12,11 +13,12 @@ const tags = ['contacts'];
 export function contactRoutes(ctx: RouteContext): FastifyPluginAsync {
   return async (instance) => {
     const app = instance.withTypeProvider<TypeBoxProvider>();
-    const { guard } = ctx;
-    const households = ctx.registry.households;
+    const { guard, registry } = ctx;
+    const households = registry.households;
     const byHousehold: HouseholdScope = { household: paramId, notFound: 'HUB_ERR_HOUSEHOLD_UNKNOWN' };
     const byContact: HouseholdScope = {
-      household: (request) => households.getContact(Number(paramId(request)))?.householdId ?? null,
+      household: async (request) =>
+        (await households.getContact(Number(paramId(request))))?.householdId ?? null,
       notFound: 'HUB_ERR_NOT_FOUND',
     };
 
@@ -33,7 +35,7 @@ export function contactRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const household = found(households.get(request.params.id), 'HUB_ERR_HOUSEHOLD_UNKNOWN');
+        const household = found(await households.get(request.params.id), 'HUB_ERR_HOUSEHOLD_UNKNOWN');
         return households.contacts(household.id);
       },
     );
@@ -52,8 +54,11 @@ export function contactRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const household = found(households.get(request.params.id), 'HUB_ERR_HOUSEHOLD_UNKNOWN');
-        return reply.code(201).send(households.addContact({ ...request.body, householdId: household.id }));
+        const contact = await registry.transaction(async () => {
+          const household = found(await households.get(request.params.id), 'HUB_ERR_HOUSEHOLD_UNKNOWN');
+          return households.addContact({ ...request.body, householdId: household.id });
+        });
+        return reply.code(201).send(contact);
       },
     );
 
@@ -69,7 +74,7 @@ export function contactRoutes(ctx: RouteContext): FastifyPluginAsync {
           response: { 200: Contact, ...ERROR_RESPONSES },
         },
       },
-      async (request) => found(households.getContact(request.params.id)),
+      async (request) => found(await households.getContact(request.params.id)),
     );
 
     app.put(
@@ -86,16 +91,18 @@ export function contactRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const contact = found(households.getContact(request.params.id));
         const { name, phone, relation, priority } = request.body;
-        households.updateContact({
-          ...contact,
-          name,
-          phone,
-          relation: relation ?? contact.relation,
-          priority: priority ?? contact.priority,
+        return registry.transaction(async () => {
+          const contact = found(await households.getContact(request.params.id));
+          await households.updateContact({
+            ...contact,
+            name,
+            phone,
+            relation: relation ?? contact.relation,
+            priority: priority ?? contact.priority,
+          });
+          return found(await households.getContact(contact.id));
         });
-        return found(households.getContact(contact.id));
       },
     );
 
@@ -112,8 +119,7 @@ export function contactRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        found(households.getContact(request.params.id));
-        households.deleteContact(request.params.id);
+        if (!(await households.deleteContact(request.params.id))) throw new HubError('HUB_ERR_NOT_FOUND');
         return reply.code(204).send(null);
       },
     );

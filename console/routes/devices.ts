@@ -28,9 +28,12 @@ const tags = ['devices'];
  * device's gateway is in the same household with the friendly name free. 400 naming the field, 409 for a
  * friendly name already taken.
  */
-export function checkPlacement(registry: Registry, d: DeviceRecord): void {
-  householdInBody(registry, d.householdId);
-  if (d.residentId !== null && registry.households.getResident(d.residentId)?.householdId !== d.householdId) {
+export async function checkPlacement(registry: Registry, d: DeviceRecord): Promise<void> {
+  await householdInBody(registry, d.householdId);
+  if (
+    d.residentId !== null &&
+    (await registry.households.getResident(d.residentId))?.householdId !== d.householdId
+  ) {
     throw invalidField('/residentId', `names no resident of household ${d.householdId}`);
   }
   if (d.sosActions !== null && (d.type !== 'button' || d.gatewayId === null)) {
@@ -41,7 +44,7 @@ export function checkPlacement(registry: Registry, d: DeviceRecord): void {
       throw invalidField('/friendlyName', 'is only for a device behind a gateway (gatewayId)');
     return;
   }
-  if (registry.devices.getGateway(d.gatewayId)?.householdId !== d.householdId) {
+  if ((await registry.devices.getGateway(d.gatewayId))?.householdId !== d.householdId) {
     throw invalidField('/gatewayId', `names no gateway of household ${d.householdId}`);
   }
   if (d.friendlyName === null)
@@ -50,7 +53,7 @@ export function checkPlacement(registry: Registry, d: DeviceRecord): void {
   if (d.friendlyName === 'bridge' || d.friendlyName.startsWith('bridge/')) {
     throw invalidField('/friendlyName', 'bridge is reserved by Zigbee2MQTT');
   }
-  const holder = registry.devices.byFriendlyName(d.gatewayId, d.friendlyName);
+  const holder = await registry.devices.byFriendlyName(d.gatewayId, d.friendlyName);
   if (holder && holder.id !== d.id) {
     throw new HubError(
       'HUB_ERR_CONFLICT',
@@ -69,7 +72,7 @@ export function deviceRoutes(ctx: RouteContext): FastifyPluginAsync {
     const { registry, guard } = ctx;
     const devices = registry.devices;
     const byDevice: HouseholdScope = {
-      household: (request) => devices.get(paramId(request))?.householdId ?? null,
+      household: async (request) => (await devices.get(paramId(request)))?.householdId ?? null,
       notFound: 'HUB_ERR_DEVICE_UNKNOWN',
     };
     const byQuery: HouseholdScope = {
@@ -92,7 +95,7 @@ export function deviceRoutes(ctx: RouteContext): FastifyPluginAsync {
       async (request) => {
         const { householdId } = request.query;
         if (householdId === undefined) return devices.list(guard.visibleHouseholds(guard.userOf(request)));
-        found(registry.households.get(householdId), 'HUB_ERR_HOUSEHOLD_UNKNOWN');
+        found(await registry.households.get(householdId), 'HUB_ERR_HOUSEHOLD_UNKNOWN');
         return devices.list([householdId]);
       },
     );
@@ -109,7 +112,7 @@ export function deviceRoutes(ctx: RouteContext): FastifyPluginAsync {
           response: { 200: Device, ...ERROR_RESPONSES },
         },
       },
-      async (request) => found(devices.get(request.params.id), 'HUB_ERR_DEVICE_UNKNOWN'),
+      async (request) => found(await devices.get(request.params.id), 'HUB_ERR_DEVICE_UNKNOWN'),
     );
 
     app.post(
@@ -140,19 +143,19 @@ export function deviceRoutes(ctx: RouteContext): FastifyPluginAsync {
         };
         const secret = next.gatewayId === null ? generateSecret() : null;
         const secretHash = secret === null ? undefined : devices.secrets.hash(next.id, secret);
-        // No await before the write: two creates of one id cannot both pass.
-        if (registry.mqttIdTaken(next.id)) {
-          throw new HubError('HUB_ERR_CONFLICT', `${next.id} is already a device or gateway id`, {
-            id: next.id,
-          });
-        }
-        checkPlacement(registry, next);
-        devices.upsert(next, secretHash);
+        // Checked and written in one transaction: two creates of one id cannot both pass.
+        const device = await registry.transaction(async () => {
+          if (await registry.mqttIdTaken(next.id)) {
+            throw new HubError('HUB_ERR_CONFLICT', `${next.id} is already a device or gateway id`, {
+              id: next.id,
+            });
+          }
+          await checkPlacement(registry, next);
+          await devices.upsert(next, secretHash);
+          return found(await devices.get(next.id));
+        });
         request.log.info({ deviceId: next.id, householdId: next.householdId }, 'device registered');
-        return reply
-          .code(201)
-          .headers(NO_STORE)
-          .send({ device: found(devices.get(next.id)), secret });
+        return reply.code(201).headers(NO_STORE).send({ device, secret });
       },
     );
 
@@ -170,21 +173,23 @@ export function deviceRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const existing = found(devices.get(request.params.id), 'HUB_ERR_DEVICE_UNKNOWN');
         const b = request.body;
-        const next: DeviceRecord = {
-          ...existing,
-          householdId: b.householdId ?? existing.householdId,
-          type: b.type ?? existing.type,
-          room: b.room === undefined ? existing.room : b.room,
-          residentId: b.residentId === undefined ? existing.residentId : b.residentId,
-          friendlyName: b.friendlyName ?? existing.friendlyName,
-          sosActions: b.sosActions === undefined ? existing.sosActions : b.sosActions,
-          enabled: b.enabled ?? existing.enabled,
-        };
-        checkPlacement(registry, next);
-        devices.upsert(next);
-        return found(devices.get(next.id));
+        return registry.transaction(async () => {
+          const existing = found(await devices.get(request.params.id), 'HUB_ERR_DEVICE_UNKNOWN');
+          const next: DeviceRecord = {
+            ...existing,
+            householdId: b.householdId ?? existing.householdId,
+            type: b.type ?? existing.type,
+            room: b.room === undefined ? existing.room : b.room,
+            residentId: b.residentId === undefined ? existing.residentId : b.residentId,
+            friendlyName: b.friendlyName ?? existing.friendlyName,
+            sosActions: b.sosActions === undefined ? existing.sosActions : b.sosActions,
+            enabled: b.enabled ?? existing.enabled,
+          };
+          await checkPlacement(registry, next);
+          await devices.upsert(next);
+          return found(await devices.get(next.id));
+        });
       },
     );
 
@@ -202,14 +207,17 @@ export function deviceRoutes(ctx: RouteContext): FastifyPluginAsync {
       },
       async (request, reply) => {
         const { id } = request.params;
-        if (found(devices.get(id), 'HUB_ERR_DEVICE_UNKNOWN').gatewayId !== null) {
-          throw new HubError(
-            'HUB_ERR_CONFLICT',
-            `${id} is behind a gateway and has no secret; rotate the gateway's`,
-          );
-        }
         const secret = generateSecret();
-        devices.upsert(found(devices.get(id), 'HUB_ERR_DEVICE_UNKNOWN'), devices.secrets.hash(id, secret));
+        await registry.transaction(async () => {
+          const device = found(await devices.get(id), 'HUB_ERR_DEVICE_UNKNOWN');
+          if (device.gatewayId !== null) {
+            throw new HubError(
+              'HUB_ERR_CONFLICT',
+              `${id} is behind a gateway and has no secret; rotate the gateway's`,
+            );
+          }
+          await devices.upsert(device, devices.secrets.hash(id, secret));
+        });
         request.log.info({ deviceId: id }, 'device secret rotated');
         return reply.headers(NO_STORE).send({ id, secret });
       },
@@ -228,8 +236,8 @@ export function deviceRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        found(devices.get(request.params.id), 'HUB_ERR_DEVICE_UNKNOWN');
-        devices.delete(request.params.id);
+        const deleted = await devices.delete(request.params.id);
+        if (!deleted) throw new HubError('HUB_ERR_DEVICE_UNKNOWN');
         request.log.info({ deviceId: request.params.id }, 'device deleted');
         return reply.code(204).send(null);
       },

@@ -119,9 +119,9 @@ const numberIn = (a: Alarm, key: string): number | null => {
   return null;
 };
 
-function fleetHealth(x: FleetInputs): FleetHealth {
-  const devices = new Map(x.registry.devices.list().map((d) => [d.id, d]));
-  const gateways = new Map(x.registry.devices.listGateways().map((g) => [g.id, g]));
+async function fleetHealth(x: FleetInputs): Promise<FleetHealth> {
+  const devices = new Map((await x.registry.devices.list()).map((d) => [d.id, d]));
+  const gateways = new Map((await x.registry.devices.listGateways()).map((g) => [g.id, g]));
   const presenceOf = new Map(x.presence.map((p) => [p.clientId, p]));
 
   const offline = x.presence

@@ -26,14 +26,15 @@ export function gatewayRoutes(ctx: RouteContext): FastifyPluginAsync {
     const { registry, guard } = ctx;
     const devices = registry.devices;
     const byGateway: HouseholdScope = {
-      household: (request) => devices.getGateway(paramId(request))?.householdId ?? null,
+      household: async (request) => (await devices.getGateway(paramId(request)))?.householdId ?? null,
       notFound: 'HUB_ERR_NOT_FOUND',
     };
     const byQuery: HouseholdScope = {
       household: (request) => (request.query as { householdId?: string }).householdId,
       notFound: 'HUB_ERR_HOUSEHOLD_UNKNOWN',
     };
-    const devicesBehind = (gatewayId: string) => devices.list().filter((d) => d.gatewayId === gatewayId);
+    const devicesBehind = async (gatewayId: string) =>
+      (await devices.list()).filter((d) => d.gatewayId === gatewayId);
 
     app.get(
       '/gateways',
@@ -51,7 +52,7 @@ export function gatewayRoutes(ctx: RouteContext): FastifyPluginAsync {
         const { householdId } = request.query;
         if (householdId === undefined)
           return devices.listGateways(guard.visibleHouseholds(guard.userOf(request)));
-        found(registry.households.get(householdId), 'HUB_ERR_HOUSEHOLD_UNKNOWN');
+        found(await registry.households.get(householdId), 'HUB_ERR_HOUSEHOLD_UNKNOWN');
         return devices.listGateways([householdId]);
       },
     );
@@ -68,7 +69,7 @@ export function gatewayRoutes(ctx: RouteContext): FastifyPluginAsync {
           response: { 200: Gateway, ...ERROR_RESPONSES },
         },
       },
-      async (request) => found(devices.getGateway(request.params.id)),
+      async (request) => found(await devices.getGateway(request.params.id)),
     );
 
     app.post(
@@ -87,19 +88,19 @@ export function gatewayRoutes(ctx: RouteContext): FastifyPluginAsync {
         const body = request.body;
         const secret = generateSecret();
         const secretHash = devices.secrets.hash(body.id, secret);
-        // No await before the write: two creates of one id cannot both pass.
-        if (registry.mqttIdTaken(body.id)) {
-          throw new HubError('HUB_ERR_CONFLICT', `${body.id} is already a device or gateway id`, {
-            id: body.id,
-          });
-        }
-        householdInBody(registry, body.householdId);
-        devices.upsertGateway(body, secretHash);
+        // Checked and written in one transaction: two creates of one id cannot both pass.
+        const gateway = await registry.transaction(async () => {
+          if (await registry.mqttIdTaken(body.id)) {
+            throw new HubError('HUB_ERR_CONFLICT', `${body.id} is already a device or gateway id`, {
+              id: body.id,
+            });
+          }
+          await householdInBody(registry, body.householdId);
+          await devices.upsertGateway(body, secretHash);
+          return found(await devices.getGateway(body.id));
+        });
         request.log.info({ gatewayId: body.id, householdId: body.householdId }, 'gateway registered');
-        return reply
-          .code(201)
-          .headers(NO_STORE)
-          .send({ gateway: found(devices.getGateway(body.id)), secret });
+        return reply.code(201).headers(NO_STORE).send({ gateway, secret });
       },
     );
 
@@ -117,21 +118,23 @@ export function gatewayRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const existing = found(devices.getGateway(request.params.id));
-        const householdId = request.body.householdId ?? existing.householdId;
-        householdInBody(registry, householdId);
-        if (householdId !== existing.householdId && devicesBehind(existing.id).length > 0) {
-          throw new HubError(
-            'HUB_ERR_CONFLICT',
-            `gateway ${existing.id} has devices; move or delete them first`,
-          );
-        }
-        devices.upsertGateway({
-          id: existing.id,
-          householdId,
-          enabled: request.body.enabled ?? existing.enabled,
+        return registry.transaction(async () => {
+          const existing = found(await devices.getGateway(request.params.id));
+          const householdId = request.body.householdId ?? existing.householdId;
+          await householdInBody(registry, householdId);
+          if (householdId !== existing.householdId && (await devicesBehind(existing.id)).length > 0) {
+            throw new HubError(
+              'HUB_ERR_CONFLICT',
+              `gateway ${existing.id} has devices; move or delete them first`,
+            );
+          }
+          await devices.upsertGateway({
+            id: existing.id,
+            householdId,
+            enabled: request.body.enabled ?? existing.enabled,
+          });
+          return found(await devices.getGateway(existing.id));
         });
-        return found(devices.getGateway(existing.id));
       },
     );
 
@@ -149,9 +152,11 @@ export function gatewayRoutes(ctx: RouteContext): FastifyPluginAsync {
       },
       async (request, reply) => {
         const { id } = request.params;
-        found(devices.getGateway(id));
         const secret = generateSecret();
-        devices.upsertGateway(found(devices.getGateway(id)), devices.secrets.hash(id, secret));
+        await registry.transaction(async () => {
+          const gateway = found(await devices.getGateway(id));
+          await devices.upsertGateway(gateway, devices.secrets.hash(id, secret));
+        });
         request.log.info({ gatewayId: id }, 'gateway secret rotated');
         return reply.headers(NO_STORE).send({ id, secret });
       },
@@ -170,18 +175,21 @@ export function gatewayRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const gateway = found(devices.getGateway(request.params.id));
-        const behind = devicesBehind(gateway.id).length;
-        if (behind > 0) {
-          throw new HubError(
-            'HUB_ERR_CONFLICT',
-            `gateway ${gateway.id} still has devices; delete them first`,
-            {
-              devices: behind,
-            },
-          );
-        }
-        devices.deleteGateway(gateway.id);
+        const gateway = await registry.transaction(async () => {
+          const gateway = found(await devices.getGateway(request.params.id));
+          const behind = (await devicesBehind(gateway.id)).length;
+          if (behind > 0) {
+            throw new HubError(
+              'HUB_ERR_CONFLICT',
+              `gateway ${gateway.id} still has devices; delete them first`,
+              {
+                devices: behind,
+              },
+            );
+          }
+          await devices.deleteGateway(gateway.id);
+          return gateway;
+        });
         request.log.info({ gatewayId: gateway.id }, 'gateway deleted');
         return reply.code(204).send(null);
       },

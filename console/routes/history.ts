@@ -116,11 +116,11 @@ export function historyRoutes(ctx: RouteContext): FastifyPluginAsync {
     const { registry, guard, history, clock } = ctx;
     if (!history) return; // a console started without the history module (tests of the console alone)
     const byParam: HouseholdScope = { household: paramId, notFound: 'HUB_ERR_HOUSEHOLD_UNKNOWN' };
-    const household = (id: string): Household =>
-      found(registry.households.get(id), 'HUB_ERR_HOUSEHOLD_UNKNOWN');
+    const household = async (id: string): Promise<Household> =>
+      found(await registry.households.get(id), 'HUB_ERR_HOUSEHOLD_UNKNOWN');
     /** The household of a rhythm question: a family user only with sharing 'rhythm'. */
-    const rhythmOf = (request: FastifyRequest, id: string): Household => {
-      const h = household(id);
+    const rhythmOf = async (request: FastifyRequest, id: string): Promise<Household> => {
+      const h = await household(id);
       if (guard.userOf(request).role === 'family' && h.sharing !== 'rhythm')
         throw new HubError(
           'HUB_ERR_FORBIDDEN',
@@ -147,7 +147,7 @@ export function historyRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const h = rhythmOf(request, request.params.id);
+        const h = await rhythmOf(request, request.params.id);
         const range = rangeOf(request.query, clock.now());
         return withRange(range, await history.activity(h.id, range));
       },
@@ -168,7 +168,7 @@ export function historyRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const h = rhythmOf(request, request.params.id);
+        const h = await rhythmOf(request, request.params.id);
         const range = rangeOf(request.query, clock.now());
         return withRange(range, await history.waterUse(h.id, range, request.query.bucket ?? 'hour'));
       },
@@ -189,11 +189,11 @@ export function historyRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const h = household(request.params.id);
+        const h = await household(request.params.id);
         const range = rangeOf(request.query, clock.now());
-        const bands = registry.devices
-          .list([h.id])
-          .filter((d) => d.type === 'wristband' && (!request.query.device || d.id === request.query.device));
+        const bands = (await registry.devices.list([h.id])).filter(
+          (d) => d.type === 'wristband' && (!request.query.device || d.id === request.query.device),
+        );
         if (request.query.device && bands.length === 0)
           throw new HubError(
             'HUB_ERR_DEVICE_UNKNOWN',
@@ -226,7 +226,7 @@ export function historyRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const h = household(request.params.id);
+        const h = await household(request.params.id);
         const range = rangeOf(request.query, clock.now());
         return withRange(range, await history.battery(h.id, range));
       },
@@ -247,7 +247,7 @@ export function historyRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const h = household(request.params.id);
+        const h = await household(request.params.id);
         const range = rangeOf(request.query, clock.now());
         return withRange(range, await history.lastSeen(h.id, range));
       },

@@ -25,7 +25,7 @@ export function householdStatusRoutes(ctx: RouteContext): FastifyPluginAsync {
       now: () => ctx.clock.now(),
     });
     const byParam: HouseholdScope = {
-      household: (request) => registry.households.get(paramId(request))?.id ?? null,
+      household: async (request) => (await registry.households.get(paramId(request)))?.id ?? null,
       notFound: 'HUB_ERR_HOUSEHOLD_UNKNOWN',
     };
 
@@ -43,7 +43,7 @@ export function householdStatusRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const household = registry.households.get(request.params.id);
+        const household = await registry.households.get(request.params.id);
         if (!household) throw new HubError('HUB_ERR_HOUSEHOLD_UNKNOWN');
         return { ...(await view.status(household)), serverTime: ctx.clock.now() };
       },

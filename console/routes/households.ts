@@ -52,14 +52,14 @@ export function householdRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const household = found(households.get(request.params.id), 'HUB_ERR_HOUSEHOLD_UNKNOWN');
+        const household = found(await households.get(request.params.id), 'HUB_ERR_HOUSEHOLD_UNKNOWN');
         const ids = [household.id];
         return {
           ...household,
-          residents: households.residents(household.id),
-          contacts: households.contacts(household.id),
-          devices: registry.devices.list(ids),
-          gateways: registry.devices.listGateways(ids),
+          residents: await households.residents(household.id),
+          contacts: await households.contacts(household.id),
+          devices: await registry.devices.list(ids),
+          gateways: await registry.devices.listGateways(ids),
         };
       },
     );
@@ -78,10 +78,13 @@ export function householdRoutes(ctx: RouteContext): FastifyPluginAsync {
       },
       async (request, reply) => {
         const body = request.body;
-        if (households.get(body.id))
-          throw new HubError('HUB_ERR_CONFLICT', `household ${body.id} already exists`);
-        households.upsert(body);
-        return reply.code(201).send(found(households.get(body.id)));
+        const created = await registry.transaction(async () => {
+          if (await households.get(body.id))
+            throw new HubError('HUB_ERR_CONFLICT', `household ${body.id} already exists`);
+          await households.upsert(body);
+          return found(await households.get(body.id));
+        });
+        return reply.code(201).send(created);
       },
     );
 
@@ -100,9 +103,11 @@ export function householdRoutes(ctx: RouteContext): FastifyPluginAsync {
       },
       async (request) => {
         const { id } = request.params;
-        found(households.get(id), 'HUB_ERR_HOUSEHOLD_UNKNOWN');
-        households.upsert({ id, ...request.body });
-        return found(households.get(id));
+        return registry.transaction(async () => {
+          found(await households.get(id), 'HUB_ERR_HOUSEHOLD_UNKNOWN');
+          await households.upsert({ id, ...request.body });
+          return found(await households.get(id));
+        });
       },
     );
 
@@ -120,22 +125,24 @@ export function householdRoutes(ctx: RouteContext): FastifyPluginAsync {
       },
       async (request, reply) => {
         const { id } = request.params;
-        found(households.get(id), 'HUB_ERR_HOUSEHOLD_UNKNOWN');
-        // Devices and gateways are deleted one by one through the device store, which tells the broker
-        // their credentials are gone; a cascading delete would leave them cached there.
-        const devices = registry.devices.list([id]).length;
-        const gateways = registry.devices.listGateways([id]).length;
-        if (devices > 0 || gateways > 0) {
-          throw new HubError(
-            'HUB_ERR_CONFLICT',
-            `household ${id} still has devices or gateways; delete them first`,
-            {
-              devices,
-              gateways,
-            },
-          );
-        }
-        households.delete(id);
+        await registry.transaction(async () => {
+          found(await households.get(id), 'HUB_ERR_HOUSEHOLD_UNKNOWN');
+          // Devices and gateways are deleted one by one through the device store, which tells the broker
+          // their credentials are gone; a cascading delete would leave them cached there.
+          const devices = (await registry.devices.list([id])).length;
+          const gateways = (await registry.devices.listGateways([id])).length;
+          if (devices > 0 || gateways > 0) {
+            throw new HubError(
+              'HUB_ERR_CONFLICT',
+              `household ${id} still has devices or gateways; delete them first`,
+              {
+                devices,
+                gateways,
+              },
+            );
+          }
+          await households.delete(id);
+        });
         return reply.code(204).send(null);
       },
     );

@@ -96,7 +96,12 @@ export function importRoutes(ctx: RouteContext): FastifyPluginAsync {
       },
       async (request, reply) => {
         const input = importInput(request);
-        const report = await importProvisioning(ctx.registry, input);
+        // A user whose password the file changes loses their sessions, in the import's transaction.
+        const report = await importProvisioning(ctx.registry, input, {
+          passwordChanged: async (userId) => {
+            await ctx.sessions.deleteSessions(userId);
+          },
+        });
         reply.headers(NO_STORE);
         if (!report.ok) {
           request.log.info({ problems: report.problems.length }, 'import refused');

@@ -56,8 +56,8 @@ export function incidentPolicyRoutes(ctx: RouteContext): FastifyPluginAsync {
     if (!store) return; // a console started without the alerts room
 
     /** A key the scope does not know: 404 (a household), 400 (a class or alarm type). */
-    const checkKey = (scope: PolicyScope, key: string) => {
-      if (scope === 'household') found(registry.households.get(key), 'HUB_ERR_HOUSEHOLD_UNKNOWN');
+    const checkKey = async (scope: PolicyScope, key: string) => {
+      if (scope === 'household') found(await registry.households.get(key), 'HUB_ERR_HOUSEHOLD_UNKNOWN');
       const known =
         scope === 'class'
           ? ALARM_CLASSES.includes(key as AlarmClass)
@@ -84,7 +84,7 @@ export function incidentPolicyRoutes(ctx: RouteContext): FastifyPluginAsync {
       },
       async (request) => {
         const { scope, key } = request.params;
-        checkKey(scope, key);
+        await checkKey(scope, key);
         return store.view(scope, key, { cls: request.query.class, alarmType: request.query.alarmType });
       },
     );
@@ -105,7 +105,7 @@ export function incidentPolicyRoutes(ctx: RouteContext): FastifyPluginAsync {
       },
       async (request) => {
         const { scope, key } = request.params;
-        checkKey(scope, key);
+        await checkKey(scope, key);
         store.put(scope, key, request.body);
         return store.view(scope, key, { cls: request.query.class, alarmType: request.query.alarmType });
       },
@@ -126,7 +126,7 @@ export function incidentPolicyRoutes(ctx: RouteContext): FastifyPluginAsync {
       },
       async (request) => {
         const { scope, key } = request.params;
-        checkKey(scope, key);
+        await checkKey(scope, key);
         if (!store.clear(scope, key)) {
           throw new HubError('HUB_ERR_NOT_FOUND', `${scope} ${key} has no incident-policy override`);
         }

@@ -132,18 +132,15 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
       return { userId: user.id, username: user.username, ip: request.ip, userAgent: agent ?? null };
     };
     /** The responder records linked to a responder user. */
-    const responderIdsOf = (userId: number) =>
-      registry.people
-        .listResponders()
-        .filter((r) => r.userId === userId)
-        .map((r) => r.id);
+    const responderIdsOf = async (userId: number) =>
+      (await registry.people.listResponders()).filter((r) => r.userId === userId).map((r) => r.id);
     /** The incident, or 404 when it does not exist or a responder user is not its (pending) responder. */
-    const visible = (request: FastifyRequest): Incident => {
+    const visible = async (request: FastifyRequest): Promise<Incident> => {
       const user = guard.userOf(request);
       const incident = incidents.get(paramId(request));
       if (!incident) throw new HubError('HUB_ERR_NOT_FOUND', 'unknown incident');
       if (user.role === 'responder') {
-        const mine = responderIdsOf(user.id);
+        const mine = await responderIdsOf(user.id);
         const assigned = [incident.responderId, incident.pendingResponderId];
         if (!assigned.some((id) => id !== null && mine.includes(id))) {
           throw new HubError('HUB_ERR_NOT_FOUND', 'unknown incident');
@@ -179,7 +176,7 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
           limit: q.limit ?? 500,
         });
         if (user.role === 'family') return list.map(familyIncident);
-        const mine = user.role === 'responder' ? responderIdsOf(user.id) : null;
+        const mine = user.role === 'responder' ? await responderIdsOf(user.id) : null;
         const visibleList = mine
           ? list.filter((i) =>
               [i.responderId, i.pendingResponderId].some((id) => id !== null && mine.includes(id)),
@@ -204,7 +201,7 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
       },
       async (request) => {
         const user = guard.userOf(request);
-        const detail = incidents.detail(visible(request).id);
+        const detail = incidents.detail((await visible(request)).id);
         if (!detail) throw new HubError('HUB_ERR_NOT_FOUND', 'unknown incident');
         // A family follows the progress; evidence, comments and who clicked from where stay with the
         // dispatch center.
@@ -236,7 +233,7 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
             response: { 200: IncidentSchema, ...ERROR_RESPONSES },
           },
         },
-        async (request) => run(visible(request).id, actorOf(request), request.body as ActionBody),
+        async (request) => run((await visible(request)).id, actorOf(request), request.body as ActionBody),
       );
     };
     const view = new HouseholdView({
@@ -261,8 +258,8 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const incident = visible(request);
-        const household = registry.households.get(incident.householdId);
+        const incident = await visible(request);
+        const household = await registry.households.get(incident.householdId);
         if (!household) throw new HubError('HUB_ERR_NOT_FOUND', 'the household of this incident was deleted');
         const [devices, openAlarms, lastMovementAt] = await Promise.all([
           view.devices(household.id),
@@ -272,8 +269,10 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
         return {
           incidentId: incident.id,
           household,
-          residents: residentViews(registry.households.residents(household.id), ctx.clock.now()),
-          contacts: registry.households.contacts(household.id).sort((a, b) => a.priority - b.priority),
+          residents: residentViews(await registry.households.residents(household.id), ctx.clock.now()),
+          contacts: (await registry.households.contacts(household.id)).sort(
+            (a, b) => a.priority - b.priority,
+          ),
           devices,
           openAlarms,
           lastMovementAt,
@@ -293,7 +292,7 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
           response: { 200: T.Array(SuggestionSchema), ...ERROR_RESPONSES },
         },
       },
-      async (request) => incidents.suggestions(visible(request).id),
+      async (request) => incidents.suggestions((await visible(request)).id),
     );
 
     app.post(
@@ -309,7 +308,7 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
           response: { 200: EtaSchema, ...ERROR_RESPONSES },
         },
       },
-      async (request) => incidents.position(visible(request).id, request.body, actorOf(request)),
+      async (request) => incidents.position((await visible(request)).id, request.body, actorOf(request)),
     );
 
     const text = (body: ActionBody, key: string) => String(body?.[key] ?? '');

@@ -13,11 +13,11 @@ const tags = ['residents'];
 export function residentRoutes(ctx: RouteContext): FastifyPluginAsync {
   return async (instance) => {
     const app = instance.withTypeProvider<TypeBoxProvider>();
-    const { guard } = ctx;
-    const households = ctx.registry.households;
+    const { guard, registry } = ctx;
+    const households = registry.households;
     const byHousehold: HouseholdScope = { household: paramId, notFound: 'HUB_ERR_HOUSEHOLD_UNKNOWN' };
     const byResident: HouseholdScope = {
-      household: (request) => households.getResident(paramId(request))?.householdId ?? null,
+      household: async (request) => (await households.getResident(paramId(request)))?.householdId ?? null,
       notFound: 'HUB_ERR_NOT_FOUND',
     };
 
@@ -34,7 +34,7 @@ export function residentRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const household = found(households.get(request.params.id), 'HUB_ERR_HOUSEHOLD_UNKNOWN');
+        const household = found(await households.get(request.params.id), 'HUB_ERR_HOUSEHOLD_UNKNOWN');
         return households.residents(household.id);
       },
     );
@@ -53,12 +53,15 @@ export function residentRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const household = found(households.get(request.params.id), 'HUB_ERR_HOUSEHOLD_UNKNOWN');
         const body = request.body;
-        if (households.getResident(body.id))
-          throw new HubError('HUB_ERR_CONFLICT', `resident ${body.id} already exists`);
-        households.upsertResident({ ...body, householdId: household.id });
-        return reply.code(201).send(found(households.getResident(body.id)));
+        const resident = await registry.transaction(async () => {
+          const household = found(await households.get(request.params.id), 'HUB_ERR_HOUSEHOLD_UNKNOWN');
+          if (await households.getResident(body.id))
+            throw new HubError('HUB_ERR_CONFLICT', `resident ${body.id} already exists`);
+          await households.upsertResident({ ...body, householdId: household.id });
+          return found(await households.getResident(body.id));
+        });
+        return reply.code(201).send(resident);
       },
     );
 
@@ -74,7 +77,7 @@ export function residentRoutes(ctx: RouteContext): FastifyPluginAsync {
           response: { 200: Resident, ...ERROR_RESPONSES },
         },
       },
-      async (request) => found(households.getResident(request.params.id)),
+      async (request) => found(await households.getResident(request.params.id)),
     );
 
     app.put(
@@ -91,9 +94,15 @@ export function residentRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const resident = found(households.getResident(request.params.id));
-        households.upsertResident({ ...request.body, id: resident.id, householdId: resident.householdId });
-        return found(households.getResident(resident.id));
+        return registry.transaction(async () => {
+          const resident = found(await households.getResident(request.params.id));
+          await households.upsertResident({
+            ...request.body,
+            id: resident.id,
+            householdId: resident.householdId,
+          });
+          return found(await households.getResident(resident.id));
+        });
       },
     );
 
@@ -110,8 +119,7 @@ export function residentRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        found(households.getResident(request.params.id));
-        households.deleteResident(request.params.id);
+        if (!(await households.deleteResident(request.params.id))) throw new HubError('HUB_ERR_NOT_FOUND');
         return reply.code(204).send(null);
       },
     );

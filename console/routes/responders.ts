@@ -23,13 +23,13 @@ type ResponderBody = Omit<ResponderRecord, 'id' | 'phone' | 'grids' | 'stationId
   Partial<Pick<ResponderRecord, 'phone' | 'grids' | 'stationId' | 'userId'>>;
 
 /** A responder's station and user account, when named, must exist. */
-function toResponder(registry: Registry, id: string, b: ResponderBody): ResponderRecord {
+async function toResponder(registry: Registry, id: string, b: ResponderBody): Promise<ResponderRecord> {
   const stationId = b.stationId ?? null;
   const userId = b.userId ?? null;
-  if (stationId !== null && !registry.people.listStations().some((s) => s.id === stationId)) {
+  if (stationId !== null && !(await registry.people.listStations()).some((s) => s.id === stationId)) {
     throw invalidField('/stationId', `names no station (${stationId})`);
   }
-  if (userId !== null && !registry.people.getUser(userId))
+  if (userId !== null && !(await registry.people.getUser(userId)))
     throw invalidField('/userId', `names no user (${userId})`);
   return { id, name: b.name, kind: b.kind, phone: b.phone ?? '', grids: b.grids ?? [], stationId, userId };
 }
@@ -67,7 +67,7 @@ export function responderRoutes(ctx: RouteContext): FastifyPluginAsync {
           response: { 200: Responder, ...ERROR_RESPONSES },
         },
       },
-      async (request) => found(people.getResponder(request.params.id)),
+      async (request) => found(await people.getResponder(request.params.id)),
     );
 
     app.post(
@@ -84,9 +84,13 @@ export function responderRoutes(ctx: RouteContext): FastifyPluginAsync {
       },
       async (request, reply) => {
         const { id, ...body } = request.body;
-        if (people.getResponder(id)) throw new HubError('HUB_ERR_CONFLICT', `responder ${id} already exists`);
-        people.upsertResponder(toResponder(registry, id, body));
-        return reply.code(201).send(found(people.getResponder(id)));
+        const responder = await registry.transaction(async () => {
+          if (await people.getResponder(id))
+            throw new HubError('HUB_ERR_CONFLICT', `responder ${id} already exists`);
+          await people.upsertResponder(await toResponder(registry, id, body));
+          return found(await people.getResponder(id));
+        });
+        return reply.code(201).send(responder);
       },
     );
 
@@ -105,9 +109,11 @@ export function responderRoutes(ctx: RouteContext): FastifyPluginAsync {
       },
       async (request) => {
         const { id } = request.params;
-        found(people.getResponder(id));
-        people.upsertResponder(toResponder(registry, id, request.body));
-        return found(people.getResponder(id));
+        return registry.transaction(async () => {
+          found(await people.getResponder(id));
+          await people.upsertResponder(await toResponder(registry, id, request.body));
+          return found(await people.getResponder(id));
+        });
       },
     );
 
@@ -124,8 +130,7 @@ export function responderRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        found(people.getResponder(request.params.id));
-        people.deleteResponder(request.params.id);
+        if (!(await people.deleteResponder(request.params.id))) throw new HubError('HUB_ERR_NOT_FOUND');
         return reply.code(204).send(null);
       },
     );

@@ -114,7 +114,10 @@ export function rhythmRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const h: Household = found(registry.households.get(request.params.id), 'HUB_ERR_HOUSEHOLD_UNKNOWN');
+        const h: Household = found(
+          await registry.households.get(request.params.id),
+          'HUB_ERR_HOUSEHOLD_UNKNOWN',
+        );
         if (guard.userOf(request).role === 'family' && h.sharing !== 'rhythm')
           throw new HubError(
             'HUB_ERR_FORBIDDEN',

@@ -18,7 +18,7 @@ export function stationRoutes(ctx: RouteContext): FastifyPluginAsync {
     const app = instance.withTypeProvider<TypeBoxProvider>();
     const { registry, guard } = ctx;
     const people = registry.people;
-    const station = (id: string) => people.listStations().find((s) => s.id === id) ?? null;
+    const station = async (id: string) => (await people.listStations()).find((s) => s.id === id) ?? null;
 
     app.get(
       '/stations',
@@ -46,7 +46,7 @@ export function stationRoutes(ctx: RouteContext): FastifyPluginAsync {
           response: { 200: Station, ...ERROR_RESPONSES },
         },
       },
-      async (request) => found(station(request.params.id)),
+      async (request) => found(await station(request.params.id)),
     );
 
     app.post(
@@ -63,9 +63,13 @@ export function stationRoutes(ctx: RouteContext): FastifyPluginAsync {
       },
       async (request, reply) => {
         const body = request.body;
-        if (station(body.id)) throw new HubError('HUB_ERR_CONFLICT', `station ${body.id} already exists`);
-        people.upsertStation(body);
-        return reply.code(201).send(found(station(body.id)));
+        const created = await registry.transaction(async () => {
+          if (await station(body.id))
+            throw new HubError('HUB_ERR_CONFLICT', `station ${body.id} already exists`);
+          await people.upsertStation(body);
+          return found(await station(body.id));
+        });
+        return reply.code(201).send(created);
       },
     );
 
@@ -84,9 +88,11 @@ export function stationRoutes(ctx: RouteContext): FastifyPluginAsync {
       },
       async (request) => {
         const { id } = request.params;
-        found(station(id));
-        people.upsertStation({ id, ...request.body });
-        return found(station(id));
+        return registry.transaction(async () => {
+          found(await station(id));
+          await people.upsertStation({ id, ...request.body });
+          return found(await station(id));
+        });
       },
     );
   };

@@ -14,34 +14,39 @@ import { found } from './lookups.ts';
 const tags = ['users'];
 
 /** Household links only mean something for family users; each must name a household. */
-function checkHouseholds(registry: Registry, role: Role, households: readonly string[]): void {
+async function checkHouseholds(registry: Registry, role: Role, households: readonly string[]): Promise<void> {
   if (role !== 'family' && households.length > 0) {
     throw invalidField('/households', 'are only for family users');
   }
-  households.forEach((id, i) => {
-    if (!registry.households.get(id)) throw invalidField(`/households/${i}`, `names no household (${id})`);
-  });
+  for (const [i, id] of households.entries()) {
+    if (!(await registry.households.get(id)))
+      throw invalidField(`/households/${i}`, `names no household (${id})`);
+  }
 }
 
 /** Refuses to leave the hub without an enabled admin (nobody could provision or fix anything). */
-function keepAnAdmin(
+async function keepAnAdmin(
   registry: Registry,
   user: UserRecord,
   next: { role: Role; enabled: boolean } | null,
-): void {
+): Promise<void> {
   if (user.role !== 'admin' || !user.enabled) return;
   if (next && next.role === 'admin' && next.enabled) return;
-  const others = registry.people
-    .listUsers()
-    .filter((u) => u.role === 'admin' && u.enabled && u.id !== user.id);
+  const others = (await registry.people.listUsers()).filter(
+    (u) => u.role === 'admin' && u.enabled && u.id !== user.id,
+  );
   if (others.length === 0) throw new HubError('HUB_ERR_CONFLICT', 'the last enabled admin cannot be removed');
 }
 
-/** Console users: admin only. Passwords are stored as scrypt hashes and never answered. */
+/**
+ * Console users: admin only. Passwords are stored as scrypt hashes and never answered. The user is the
+ * registry's, their login sessions the console's: a user disabled, deleted or given a new password has
+ * their sessions ended here, in the same transaction.
+ */
 export function userRoutes(ctx: RouteContext): FastifyPluginAsync {
   return async (instance) => {
     const app = instance.withTypeProvider<TypeBoxProvider>();
-    const { registry, guard } = ctx;
+    const { registry, sessions, guard } = ctx;
     const people = registry.people;
     const adminOnly = guard.requireRole(ADMIN);
 
@@ -71,7 +76,7 @@ export function userRoutes(ctx: RouteContext): FastifyPluginAsync {
           response: { 200: User, ...ERROR_RESPONSES },
         },
       },
-      async (request) => found(people.getUser(request.params.id)),
+      async (request) => found(await people.getUser(request.params.id)),
     );
 
     app.post(
@@ -89,13 +94,16 @@ export function userRoutes(ctx: RouteContext): FastifyPluginAsync {
       async (request, reply) => {
         const { password, ...rest } = request.body;
         const households = rest.households ?? [];
-        checkHouseholds(registry, rest.role, households);
+        await checkHouseholds(registry, rest.role, households);
         const passwordHash = await hashSecret(password);
-        // Checked after the (slow) hash, with no await before the write.
-        if (people.userByName(rest.username)) {
-          throw new HubError('HUB_ERR_CONFLICT', `user ${rest.username} already exists`);
-        }
-        const user = people.createUser({ ...rest, households, passwordHash });
+        // Checked after the (slow) hash, in the transaction of the write.
+        const user = await registry.transaction(async () => {
+          if (await people.userByName(rest.username)) {
+            throw new HubError('HUB_ERR_CONFLICT', `user ${rest.username} already exists`);
+          }
+          await checkHouseholds(registry, rest.role, households);
+          return people.createUser({ ...rest, households, passwordHash });
+        });
         request.log.info({ userId: user.id, role: user.role }, 'user created');
         return reply.code(201).send(user);
       },
@@ -117,16 +125,24 @@ export function userRoutes(ctx: RouteContext): FastifyPluginAsync {
       async (request) => {
         const { password, ...patch } = request.body;
         const passwordHash = password === undefined ? undefined : await hashSecret(password);
-        // Checked after the (slow) hash, with no await before the write.
-        const existing = found(people.getUser(request.params.id));
-        const role = patch.role ?? existing.role;
-        // Leaving the family role drops the household links; they would mean nothing.
-        const households = patch.households ?? (role === 'family' ? existing.households : []);
-        checkHouseholds(registry, role, households);
-        keepAnAdmin(registry, existing, { role, enabled: patch.enabled ?? existing.enabled });
-        people.updateUser(existing.id, { ...patch, households, ...(passwordHash ? { passwordHash } : {}) });
-        const user = found(people.getUser(existing.id));
-        request.log.info({ userId: user.id, role }, 'user updated');
+        // Checked after the (slow) hash, in the transaction of the write.
+        const user = await registry.transaction(async () => {
+          const existing = found(await people.getUser(request.params.id));
+          const role = patch.role ?? existing.role;
+          // Leaving the family role drops the household links; they would mean nothing.
+          const households = patch.households ?? (role === 'family' ? existing.households : []);
+          await checkHouseholds(registry, role, households);
+          const enabled = patch.enabled ?? existing.enabled;
+          await keepAnAdmin(registry, existing, { role, enabled });
+          await people.updateUser(existing.id, {
+            ...patch,
+            households,
+            ...(passwordHash ? { passwordHash } : {}),
+          });
+          if (passwordHash || !enabled) await sessions.deleteSessions(existing.id);
+          return found(await people.getUser(existing.id));
+        });
+        request.log.info({ userId: user.id, role: user.role }, 'user updated');
         return user;
       },
     );
@@ -144,9 +160,13 @@ export function userRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const user = found(people.getUser(request.params.id));
-        keepAnAdmin(registry, user, null);
-        people.deleteUser(user.id);
+        const user = await registry.transaction(async () => {
+          const user = found(await people.getUser(request.params.id));
+          await keepAnAdmin(registry, user, null);
+          await sessions.deleteSessions(user.id);
+          await people.deleteUser(user.id);
+          return user;
+        });
         request.log.info({ userId: user.id }, 'user deleted');
         return reply.code(204).send(null);
       },

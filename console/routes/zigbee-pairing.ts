@@ -63,20 +63,24 @@ export function zigbeePairingRoutes(ctx: RouteContext): FastifyPluginAsync {
     const { registry, guard, ingest, clock } = ctx;
     const devices = registry.devices;
     const byGateway: HouseholdScope = {
-      household: (request) => devices.getGateway(paramId(request))?.householdId ?? null,
+      household: async (request) => (await devices.getGateway(paramId(request)))?.householdId ?? null,
       notFound: 'HUB_ERR_NOT_FOUND',
     };
 
     /** The gateway's known devices with no hub device of that friendly name, newest first. */
-    const pending = (gateway: Gateway, known: readonly KnownZigbeeDevice[]): PendingZigbeeDevice[] => {
+    const pending = async (
+      gateway: Gateway,
+      known: readonly KnownZigbeeDevice[],
+    ): Promise<PendingZigbeeDevice[]> => {
       const quarantined = ingest.quarantine.unknownDevices(gateway.id);
-      return known
-        .filter((k) => devices.byFriendlyName(gateway.id, k.friendlyName) === null)
-        .map((k) => ({
-          ...k,
-          householdId: gateway.householdId,
-          quarantined: quarantined.get(k.friendlyName) ?? 0,
-        }));
+      const unprovisioned: KnownZigbeeDevice[] = [];
+      for (const k of known)
+        if ((await devices.byFriendlyName(gateway.id, k.friendlyName)) === null) unprovisioned.push(k);
+      return unprovisioned.map((k) => ({
+        ...k,
+        householdId: gateway.householdId,
+        quarantined: quarantined.get(k.friendlyName) ?? 0,
+      }));
     };
 
     app.get(
@@ -100,8 +104,8 @@ export function zigbeePairingRoutes(ctx: RouteContext): FastifyPluginAsync {
         }
         const out: PendingZigbeeDevice[] = [];
         for (const [gatewayId, known] of byGatewayId) {
-          const gateway = devices.getGateway(gatewayId);
-          if (gateway) out.push(...pending(gateway, known));
+          const gateway = await devices.getGateway(gatewayId);
+          if (gateway) out.push(...(await pending(gateway, known)));
         }
         return out.sort((a, b) => b.firstSeenAt - a.firstSeenAt).slice(0, LIST_LIMIT);
       },
@@ -120,8 +124,8 @@ export function zigbeePairingRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const gateway = found(devices.getGateway(request.params.id));
-        return pending(gateway, ingest.pairing.list(gateway.id)).slice(0, LIST_LIMIT);
+        const gateway = found(await devices.getGateway(request.params.id));
+        return (await pending(gateway, ingest.pairing.list(gateway.id))).slice(0, LIST_LIMIT);
       },
     );
 
@@ -146,7 +150,7 @@ export function zigbeePairingRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const gateway = found(devices.getGateway(request.params.id));
+        const gateway = found(await devices.getGateway(request.params.id));
         const b = request.body;
         const known = ingest.pairing.list(gateway.id).find((k) => k.friendlyName === b.friendlyName);
         if (!known) {
@@ -154,9 +158,6 @@ export function zigbeePairingRoutes(ctx: RouteContext): FastifyPluginAsync {
             'HUB_ERR_NOT_FOUND',
             `gateway ${gateway.id} knows no Zigbee device ${b.friendlyName}`,
           );
-        }
-        if (registry.mqttIdTaken(b.id)) {
-          throw new HubError('HUB_ERR_CONFLICT', `${b.id} is already a device or gateway id`, { id: b.id });
         }
         const next: DeviceRecord = {
           id: b.id,
@@ -169,19 +170,22 @@ export function zigbeePairingRoutes(ctx: RouteContext): FastifyPluginAsync {
           sosActions: b.sosActions ?? null,
           enabled: true,
         };
-        checkPlacement(registry, next);
         const at = clock.now();
         const resolution = `provisioned as ${next.id}`;
-        // One transaction: the device and the resolved marks, or neither.
-        const resolvedQuarantine = registry.transaction(() => {
-          devices.upsert(next);
+        // One transaction: checked, the device and the resolved marks, or neither.
+        const resolvedQuarantine = await registry.transaction(async () => {
+          if (await registry.mqttIdTaken(b.id)) {
+            throw new HubError('HUB_ERR_CONFLICT', `${b.id} is already a device or gateway id`, { id: b.id });
+          }
+          await checkPlacement(registry, next);
+          await devices.upsert(next);
           return ingest.quarantine.resolveUnknownDevice(gateway.id, known.friendlyName, at, resolution);
         });
         request.log.info(
           { deviceId: next.id, gatewayId: gateway.id, ieeeAddress: known.ieeeAddress, resolvedQuarantine },
           'zigbee device provisioned from pairing',
         );
-        return reply.code(201).send({ device: found(devices.get(next.id)), resolvedQuarantine });
+        return reply.code(201).send({ device: found(await devices.get(next.id)), resolvedQuarantine });
       },
     );
   };

@@ -71,7 +71,7 @@ export class HouseholdView {
 
   async devices(householdId: string): Promise<DeviceState[]> {
     const { registry, ingest, alerts } = this.#deps;
-    const devices = registry.devices.list([householdId]);
+    const devices = await registry.devices.list([householdId]);
     const [states, openAlarms] = await Promise.all([
       ingest.devicesState(devices.map((d) => d.id)),
       alerts.openAlarms({ householdId }),
@@ -94,15 +94,17 @@ export class HouseholdView {
   /** The newest of the motion sensors' latest events. */
   async lastMovementAt(householdId: string): Promise<number | null> {
     const { registry, ingest } = this.#deps;
-    const motion = registry.devices.list([householdId]).filter((d) => d.type === 'motion');
+    const motion = (await registry.devices.list([householdId])).filter((d) => d.type === 'motion');
     return ingest.latestEventAt(motion.map((d) => d.id));
   }
 
   async status(household: Household): Promise<HouseholdStatus> {
     const { registry, incidents, away, now } = this.#deps;
-    const [devices, lastMovementAt] = await Promise.all([
+    const [devices, lastMovementAt, residents, contacts] = await Promise.all([
       this.devices(household.id),
       this.lastMovementAt(household.id),
+      registry.households.residents(household.id),
+      registry.households.contacts(household.id),
     ]);
     // The most urgent incident in progress: an emergency before the others, then the newest.
     const inProgress = incidents?.list({ householdId: household.id, active: true, limit: 50 }) ?? [];
@@ -114,8 +116,8 @@ export class HouseholdView {
       active?.class === 'emergency' ? 'alarm' : reasons.length > 0 ? 'attention' : 'well';
     return {
       household,
-      residents: residentViews(registry.households.residents(household.id), now()),
-      contacts: registry.households.contacts(household.id).sort((a, b) => a.priority - b.priority),
+      residents: residentViews(residents, now()),
+      contacts: contacts.sort((a, b) => a.priority - b.priority),
       state,
       reasons: [...new Set(reasons)],
       lastMovementAt,

@@ -29,17 +29,28 @@ export function emptyCounts(): Counts {
   return counts;
 }
 
-export function applyDocument(doc: ImportDocument, registry: Registry, credentials: Credentials): Counts {
+/** What the import's caller does in its transaction beyond the registry (the console: end sessions). */
+export interface ApplyHooks {
+  /** An existing user's password was changed by the file: their console sessions must end. */
+  passwordChanged?(userId: number): Promise<void>;
+}
+
+export async function applyDocument(
+  doc: ImportDocument,
+  registry: Registry,
+  credentials: Credentials,
+  hooks: ApplyHooks = {},
+): Promise<Counts> {
   const counts = emptyCounts();
   const count = (what: Counted, change: Change) => {
     counts[what][change]++;
   };
-  for (const h of doc.households) applyHousehold(h, registry, credentials, count);
+  for (const h of doc.households) await applyHousehold(h, registry, credentials, count);
   for (const r of doc.responders) {
-    const existing = registry.people.getResponder(r.id);
+    const existing = await registry.people.getResponder(r.id);
     count(
       'responders',
-      registry.people.upsertResponder({
+      await registry.people.upsertResponder({
         id: r.id,
         name: r.name,
         kind: oneOf(RESPONDER_KINDS, r.kind),
@@ -51,20 +62,21 @@ export function applyDocument(doc: ImportDocument, registry: Registry, credentia
       }),
     );
   }
-  for (const u of doc.users) count('users', applyUser(u, registry, credentials.userHashes.get(u.username)));
+  for (const u of doc.users)
+    count('users', await applyUser(u, registry, credentials.userHashes.get(u.username), hooks));
   return counts;
 }
 
-function applyHousehold(
+async function applyHousehold(
   h: HouseholdEntry,
   registry: Registry,
   credentials: Credentials,
   count: (what: Counted, change: Change) => void,
-): void {
+): Promise<void> {
   const householdId = h.id;
   count(
     'households',
-    registry.households.upsert({
+    await registry.households.upsert({
       id: householdId,
       address: h.address,
       grid: h.grid,
@@ -76,7 +88,7 @@ function applyHousehold(
   for (const r of h.residents) {
     count(
       'residents',
-      registry.households.upsertResident({
+      await registry.households.upsertResident({
         id: r.id,
         householdId,
         name: r.name,
@@ -89,7 +101,7 @@ function applyHousehold(
   for (const c of h.contacts) {
     count(
       'contacts',
-      registry.households.upsertContactByPhone({
+      await registry.households.upsertContactByPhone({
         householdId,
         name: c.name,
         phone: c.phone,
@@ -102,7 +114,7 @@ function applyHousehold(
   for (const g of h.gateways) {
     count(
       'gateways',
-      registry.devices.upsertGateway({ id: g.id, householdId }, credentials.gatewayHashes.get(g.id)),
+      await registry.devices.upsertGateway({ id: g.id, householdId }, credentials.gatewayHashes.get(g.id)),
     );
   }
   const device = (d: DeviceEntry) => ({
@@ -116,24 +128,29 @@ function applyHousehold(
   });
   for (const d of h.devices) {
     const input = { ...device(d), gatewayId: null, friendlyName: null };
-    count('devices', registry.devices.upsert(input, credentials.deviceHashes.get(d.id)));
+    count('devices', await registry.devices.upsert(input, credentials.deviceHashes.get(d.id)));
   }
   for (const g of h.gateways) {
     for (const d of g.devices) {
       // A Zigbee device never connects itself: no secret, addressed by (gateway, friendly name).
       const input = { ...device(d), gatewayId: g.id, friendlyName: d.friendlyName ?? null };
-      count('devices', registry.devices.upsert(input));
+      count('devices', await registry.devices.upsert(input));
     }
   }
 }
 
-function applyUser(u: UserEntry, registry: Registry, passwordHash: string | undefined): Change {
+async function applyUser(
+  u: UserEntry,
+  registry: Registry,
+  passwordHash: string | undefined,
+  hooks: ApplyHooks,
+): Promise<Change> {
   const role = oneOf(ROLES, u.role);
-  const existing = registry.people.userByName(u.username);
+  const existing = await registry.people.userByName(u.username);
   if (!existing) {
     if (passwordHash === undefined)
       throw new Error(`provisioning: no password hash for new user ${u.username}`);
-    registry.people.createUser({
+    await registry.people.createUser({
       username: u.username,
       role,
       passwordHash,
@@ -151,11 +168,12 @@ function applyUser(u: UserEntry, registry: Registry, passwordHash: string | unde
     sameHouseholds &&
     passwordHash === undefined;
   if (same) return 'unchanged';
-  registry.people.updateUser(existing.id, {
+  await registry.people.updateUser(existing.id, {
     role,
     displayName: u.displayName,
     households: u.households,
     passwordHash,
   });
+  if (passwordHash !== undefined) await hooks.passwordChanged?.(existing.id);
   return 'updated';
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { systemClock } from '../clock.ts';
 import type { HubConfig } from '../config.ts';
-import { openDatabase } from '../db.ts';
+import { type Db, openDatabase } from '../db.ts';
 import type { Logger } from '../logger.ts';
 import type { RoomMigrations } from '../migrate.ts';
 import { createRegistry } from '../registry/index.ts';
@@ -15,6 +15,11 @@ export interface CommandContext {
   log(): Logger;
   /** every room's migrations, to open the store with (the kernel imports no room: the CLI passes them) */
   migrations(): readonly RoomMigrations[];
+  /**
+   * Ends the console sessions of a user on the store `db` (the console's session store: the kernel
+   * imports no room, the CLI passes it), for a user whose password the file changes.
+   */
+  endSessions?(db: Db): (userId: number) => Promise<void>;
   out(line: string): void;
   err(line: string): void;
 }
@@ -53,7 +58,12 @@ export const importCommand = {
     const db = openDatabase(config.dataDir, ctx.migrations(), ctx.log());
     let report: ImportReport;
     try {
-      report = await importProvisioning(createRegistry(db, systemClock), { format, content });
+      const endSessions = ctx.endSessions?.(db);
+      report = await importProvisioning(
+        createRegistry(db, systemClock),
+        { format, content },
+        endSessions ? { passwordChanged: endSessions } : {},
+      );
     } finally {
       db.close();
     }

@@ -1,7 +1,7 @@
 /**
  * Which imported entries need a new secret or password hash, and computing those hashes. Device and
  * gateway secrets take the fast keyed hash (~2 µs, see device-secrets.ts); users' passwords take scrypt
- * (tens of ms each, asynchronous), so hashing runs before the one synchronous write transaction and the
+ * (tens of ms each, asynchronous), so hashing runs before the one write transaction and the
  * plan is taken again inside the transaction to detect a registry that changed.
  */
 import type { DeviceSecretHasher } from '../device-secrets.ts';
@@ -27,19 +27,24 @@ export interface Credentials {
   secrets: Array<{ id: string; secret: string }>;
 }
 
-export function planCredentials(doc: ImportDocument, registry: Registry): CredentialPlan {
-  const hasOwnSecret = (id: string) => registry.devices.identity(id)?.kind === 'device';
-  return {
-    devices: doc.households.flatMap((h) => h.devices.map((d) => d.id)).filter((id) => !hasOwnSecret(id)),
-    gateways: doc.households
-      .flatMap((h) => h.gateways.map((g) => g.id))
-      .filter((id) => registry.devices.getGateway(id) === null),
-    users: doc.users.map((u) => ({
+export async function planCredentials(doc: ImportDocument, registry: Registry): Promise<CredentialPlan> {
+  const plan: CredentialPlan = { devices: [], gateways: [], users: [] };
+  for (const h of doc.households) {
+    for (const d of h.devices)
+      if ((await registry.devices.identity(d.id))?.kind !== 'device') plan.devices.push(d.id);
+  }
+  for (const h of doc.households) {
+    for (const g of h.gateways)
+      if ((await registry.devices.getGateway(g.id)) === null) plan.gateways.push(g.id);
+  }
+  for (const u of doc.users) {
+    plan.users.push({
       username: u.username,
       password: u.password,
-      storedHash: registry.people.userByName(u.username)?.passwordHash ?? null,
-    })),
-  };
+      storedHash: (await registry.people.userByName(u.username))?.passwordHash ?? null,
+    });
+  }
+  return plan;
 }
 
 /** Equal for two plans that lead to the same writes (passwords are left out: they come from the file). */

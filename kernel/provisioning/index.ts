@@ -3,7 +3,7 @@
  * everything in one transaction. A file with any problem imports nothing and reports every problem.
  */
 import type { Registry } from '../registry/index.ts';
-import { applyDocument, emptyCounts } from './apply.ts';
+import { type ApplyHooks, applyDocument, emptyCounts } from './apply.ts';
 import { planCredentials, planSignature, prepareCredentials } from './credentials.ts';
 import { emptyDocument, type ImportDocument, Problems } from './model.ts';
 import { parseCsvDocument } from './parse-csv.ts';
@@ -43,10 +43,10 @@ const failed = (problems: Problems): ImportReport => ({
 });
 
 /** Parses and validates without writing anything. */
-export function checkProvisioning(
+export async function checkProvisioning(
   registry: Registry,
   input: ImportInput,
-): { document: ImportDocument; problems: Problems } {
+): Promise<{ document: ImportDocument; problems: Problems }> {
   const problems = new Problems();
   const decoded = decodeUtf8(input.content);
   if ('reason' in decoded) {
@@ -58,23 +58,35 @@ export function checkProvisioning(
     input.format === 'json'
       ? parseJsonDocument(text.replace(/^\uFEFF/, ''), problems)
       : parseCsvDocument(text, problems);
-  validateDocument(document, registry, problems, new Date().getUTCFullYear());
+  await validateDocument(document, registry, problems, new Date().getUTCFullYear());
   return { document, problems };
 }
 
-export async function importProvisioning(registry: Registry, input: ImportInput): Promise<ImportReport> {
-  const { document, problems } = checkProvisioning(registry, input);
+/**
+ * Imports a document all or nothing: validated, hashed, then validated again and written in one
+ * registry transaction. `hooks` run inside that transaction (the console ends the sessions of a user
+ * whose password the file changes).
+ */
+export async function importProvisioning(
+  registry: Registry,
+  input: ImportInput,
+  hooks: ApplyHooks = {},
+): Promise<ImportReport> {
+  const { document, problems } = await checkProvisioning(registry, input);
   if (problems.size > 0) return failed(problems);
 
-  const plan = planCredentials(document, registry);
+  const plan = await planCredentials(document, registry);
   const credentials = await prepareCredentials(plan, registry.devices.secrets);
 
-  return registry.transaction((): ImportReport => {
+  return registry.transaction(async (): Promise<ImportReport> => {
     // The registry may have changed while the hashes were computed (the console, another import):
     // check again under the write lock, and refuse rather than write on a stale plan.
     const again = new Problems();
-    validateDocument(document, registry, again, new Date().getUTCFullYear());
-    if (again.size === 0 && planSignature(planCredentials(document, registry)) !== planSignature(plan)) {
+    await validateDocument(document, registry, again, new Date().getUTCFullYear());
+    if (
+      again.size === 0 &&
+      planSignature(await planCredentials(document, registry)) !== planSignature(plan)
+    ) {
       again.add(
         1,
         '',
@@ -82,7 +94,7 @@ export async function importProvisioning(registry: Registry, input: ImportInput)
       );
     }
     if (again.size > 0) return failed(again);
-    const counts = applyDocument(document, registry, credentials);
+    const counts = await applyDocument(document, registry, credentials, hooks);
     return { ok: true, problems: [], counts, secrets: credentials.secrets };
   });
 }

@@ -14,17 +14,18 @@ import type { SeenIds } from './seen-ids.ts';
 
 const MAX_NAME = 200; // characters
 
-export function validatePeople(
+export async function validatePeople(
   doc: ImportDocument,
   registry: Registry,
   problems: Problems,
   seen: SeenIds,
-): void {
-  const stations = new Set(registry.people.listStations().map((s) => s.id));
+): Promise<void> {
+  const stations = new Set((await registry.people.listStations()).map((s) => s.id));
   for (const r of doc.responders) validateResponder(r, stations, problems, seen);
   const households = new Set(doc.households.map((h) => h.id));
-  const householdKnown = (id: string) => households.has(id) || registry.households.get(id) !== null;
-  for (const u of doc.users) validateUser(u, registry, householdKnown, problems, seen);
+  const householdKnown = async (id: string) =>
+    households.has(id) || (await registry.households.get(id)) !== null;
+  for (const u of doc.users) await validateUser(u, registry, householdKnown, problems, seen);
 }
 
 function validateResponder(
@@ -56,13 +57,13 @@ function validateResponder(
   }
 }
 
-function validateUser(
+async function validateUser(
   u: UserEntry,
   registry: Registry,
-  householdKnown: (id: string) => boolean,
+  householdKnown: (id: string) => Promise<boolean>,
   problems: Problems,
   seen: SeenIds,
-): void {
+): Promise<void> {
   const report = (field: string, reason: string | null) => {
     if (reason !== null) problems.at(u.origin, field, reason);
     return reason === null;
@@ -77,12 +78,13 @@ function validateUser(
   report('displayName', textProblem(u.displayName, 'display name', MAX_NAME, true));
   if (u.password !== undefined) report('password', passwordProblem(u.password));
 
-  const unknown = (u.households ?? []).filter((h) => !householdKnown(h));
+  const unknown: string[] = [];
+  for (const h of u.households ?? []) if (!(await householdKnown(h))) unknown.push(h);
   if (unknown.length > 0) {
     report('households', `unknown household ${unknown.join(', ')}: neither in this file nor in the hub`);
   }
   if (u.role === 'family') {
-    const existing = registry.people.userByName(u.username);
+    const existing = await registry.people.userByName(u.username);
     const households = u.households ?? existing?.households ?? [];
     if (households.length === 0) report('households', 'a family user needs the households they may see');
   }

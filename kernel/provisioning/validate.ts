@@ -26,15 +26,15 @@ const MAX_NOTE = 2000;
 // BCP 47-like language tag such as zh, zh-Hans, en-GB
 const LANGUAGE = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
 
-export function validateDocument(
+export async function validateDocument(
   doc: ImportDocument,
   registry: Registry,
   problems: Problems,
   currentYear: number,
-): void {
+): Promise<void> {
   const seen = new SeenIds(problems);
-  for (const h of doc.households) validateHousehold(h, { registry, problems, seen, currentYear });
-  validatePeople(doc, registry, problems, seen);
+  for (const h of doc.households) await validateHousehold(h, { registry, problems, seen, currentYear });
+  await validatePeople(doc, registry, problems, seen);
 }
 
 interface Ctx {
@@ -49,7 +49,7 @@ function check(ctx: Ctx, origin: Origin, field: string, reason: string | null): 
   return reason === null;
 }
 
-function validateHousehold(h: HouseholdEntry, ctx: Ctx): void {
+async function validateHousehold(h: HouseholdEntry, ctx: Ctx): Promise<void> {
   const { registry, problems } = ctx;
   if (check(ctx, h.origin, 'id', idProblem(h.id, 'household id'))) {
     ctx.seen.claim('household', h.id, h.origin, 'id', 'household');
@@ -64,7 +64,7 @@ function validateHousehold(h: HouseholdEntry, ctx: Ctx): void {
   for (const r of h.residents) {
     if (check(ctx, r.origin, 'id', idProblem(r.id, 'resident id'))) {
       ctx.seen.claim('resident', r.id, r.origin, 'id', 'resident');
-      const existing = registry.households.getResident(r.id);
+      const existing = await registry.households.getResident(r.id);
       if (existing && existing.householdId !== h.id) {
         problems.at(r.origin, 'id', `resident ${r.id} already belongs to household ${existing.householdId}`);
       }
@@ -106,36 +106,36 @@ function validateHousehold(h: HouseholdEntry, ctx: Ctx): void {
   // A device may name a resident of its own household: in this file or already in the hub.
   const residents = new Set([
     ...h.residents.map((r) => r.id),
-    ...registry.households.residents(h.id).map((r) => r.id),
+    ...(await registry.households.residents(h.id)).map((r) => r.id),
   ]);
-  for (const d of h.devices) validateDevice(d, h, residents, false, ctx);
+  for (const d of h.devices) await validateDevice(d, h, residents, false, ctx);
   const names = new Map<string, number>(); // gateway id + friendly name → line
   for (const g of h.gateways) {
-    validateGateway(g, h, ctx);
+    await validateGateway(g, h, ctx);
     for (const d of g.devices) {
-      validateDevice(d, h, residents, true, ctx);
-      validateFriendlyName(d, g, names, ctx);
+      await validateDevice(d, h, residents, true, ctx);
+      await validateFriendlyName(d, g, names, ctx);
     }
   }
 }
 
-function validateDevice(
+async function validateDevice(
   d: DeviceEntry,
   h: HouseholdEntry,
   residents: ReadonlySet<string>,
   behindGateway: boolean,
   ctx: Ctx,
-): void {
+): Promise<void> {
   const { registry, problems } = ctx;
   if (check(ctx, d.origin, 'id', mqttIdProblem(d.id, 'device id'))) {
     // Devices and gateways share one id space: the MQTT client id.
     ctx.seen.claim('mqtt', d.id, d.origin, 'id', 'device');
-    const existing = registry.devices.get(d.id);
+    const existing = await registry.devices.get(d.id);
     if (existing && existing.householdId !== h.id) {
       problems.at(d.origin, 'id', `device ${d.id} already belongs to household ${existing.householdId}`);
-    } else if (!existing && registry.mqttIdTaken(d.id)) {
+    } else if (!existing && (await registry.mqttIdTaken(d.id))) {
       problems.at(d.origin, 'id', `id ${d.id} is already taken by a gateway in the hub`);
-    } else if (behindGateway && registry.devices.identity(d.id)?.kind === 'device') {
+    } else if (behindGateway && (await registry.devices.identity(d.id))?.kind === 'device') {
       // Its secret would stay valid although a Zigbee device never connects itself.
       problems.at(
         d.origin,
@@ -161,20 +161,25 @@ function validateDevice(
   }
 }
 
-function validateGateway(g: GatewayEntry, h: HouseholdEntry, ctx: Ctx): void {
+async function validateGateway(g: GatewayEntry, h: HouseholdEntry, ctx: Ctx): Promise<void> {
   const { registry, problems } = ctx;
   if (!check(ctx, g.origin, 'id', mqttIdProblem(g.id, 'gateway id'))) return;
   ctx.seen.claim('mqtt', g.id, g.origin, 'id', 'gateway');
-  const existing = registry.devices.getGateway(g.id);
+  const existing = await registry.devices.getGateway(g.id);
   if (existing && existing.householdId !== h.id) {
     problems.at(g.origin, 'id', `gateway ${g.id} already belongs to household ${existing.householdId}`);
-  } else if (!existing && registry.mqttIdTaken(g.id)) {
+  } else if (!existing && (await registry.mqttIdTaken(g.id))) {
     problems.at(g.origin, 'id', `id ${g.id} is already taken by a device in the hub`);
   }
 }
 
 /** A friendly name addresses one device of a gateway: unique per gateway, in the file and in the hub. */
-function validateFriendlyName(d: DeviceEntry, g: GatewayEntry, names: Map<string, number>, ctx: Ctx): void {
+async function validateFriendlyName(
+  d: DeviceEntry,
+  g: GatewayEntry,
+  names: Map<string, number>,
+  ctx: Ctx,
+): Promise<void> {
   const name = d.friendlyName ?? '';
   if (!check(ctx, d.origin, 'friendlyName', friendlyNameProblem(name))) return;
   const key = `${g.id}\u0000${name}`;
@@ -188,7 +193,7 @@ function validateFriendlyName(d: DeviceEntry, g: GatewayEntry, names: Map<string
     return;
   }
   names.set(key, d.origin.line);
-  const holder = ctx.registry.devices.byFriendlyName(g.id, name);
+  const holder = await ctx.registry.devices.byFriendlyName(g.id, name);
   if (holder && holder.id !== d.id) {
     ctx.problems.at(
       d.origin,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../../kernel/clock.ts';
-import { openDatabase, transaction } from '../../kernel/db.ts';
+import { openDatabase } from '../../kernel/db.ts';
 import { createRegistry } from '../../kernel/registry/index.ts';
 import { generateSecret } from '../../kernel/secrets.ts';
 import { HUB_MIGRATIONS } from '../../migrations.ts';
@@ -51,11 +51,11 @@ export async function benchIntake(o: IntakeOptions): Promise<IntakeResult> {
   try {
     const db = openDatabase(dataDir, HUB_MIGRATIONS);
     const registry = createRegistry(db, systemClock);
-    registry.households.upsert({ id: 'hh-bench', address: 'bench', grid: 'g' });
     const secret = generateSecret();
-    transaction(db, () => {
+    await registry.transaction(async () => {
+      await registry.households.upsert({ id: 'hh-bench', address: 'bench', grid: 'g' });
       for (const id of ids)
-        registry.devices.upsert(
+        await registry.devices.upsert(
           { id, householdId: 'hh-bench', type: 'motion' },
           registry.devices.secrets.hash(id, secret),
         );

@@ -1,5 +1,5 @@
 import { systemClock } from '../../kernel/clock.ts';
-import { openDatabase, transaction } from '../../kernel/db.ts';
+import { openDatabase } from '../../kernel/db.ts';
 import { createRegistry, type Registry } from '../../kernel/registry/index.ts';
 import { generateSecret } from '../../kernel/secrets.ts';
 import { HUB_MIGRATIONS } from '../../migrations.ts';
@@ -65,15 +65,21 @@ export async function provisionDirect(
       }
     }
     const hashOf = (id: string) => hashes.get(id) as string;
-    transaction(db, () => {
+    await registry.transaction(async () => {
       for (const s of specs) {
-        registry.households.upsert({ id: s.id, address: s.address, grid: s.grid, location: s.location });
-        registry.households.upsertResident({ ...s.resident, householdId: s.id });
-        for (const d of ownDevices(s)) registry.devices.upsert({ ...d, householdId: s.id }, hashOf(d.id));
+        await registry.households.upsert({
+          id: s.id,
+          address: s.address,
+          grid: s.grid,
+          location: s.location,
+        });
+        await registry.households.upsertResident({ ...s.resident, householdId: s.id });
+        for (const d of ownDevices(s))
+          await registry.devices.upsert({ ...d, householdId: s.id }, hashOf(d.id));
         if (s.gateway) {
-          registry.devices.upsertGateway({ id: s.gateway.id, householdId: s.id }, hashOf(s.gateway.id));
+          await registry.devices.upsertGateway({ id: s.gateway.id, householdId: s.id }, hashOf(s.gateway.id));
           for (const z of s.gateway.devices)
-            registry.devices.upsert({ ...z, householdId: s.id, gatewayId: s.gateway.id });
+            await registry.devices.upsert({ ...z, householdId: s.id, gatewayId: s.gateway.id });
         }
       }
     });

@@ -30,8 +30,8 @@ export interface AlertsHub {
 /** A real hub with a ManualClock, household hh-test with one resident, recording the alarm events. */
 export async function startAlertsHub(clock: Clock, dataDir?: string): Promise<AlertsHub> {
   const t = await startTestHub({}, dataDir ? { clock, dataDir } : { clock });
-  t.hub.registry.households.upsert({ id: 'hh-test', address: 'hh-test 幸福路 1号', grid: 'grid-1' });
-  t.hub.registry.households.upsertResident({ id: 'res-1', householdId: 'hh-test', name: '王奶奶' });
+  await t.hub.registry.households.upsert({ id: 'hh-test', address: 'hh-test 幸福路 1号', grid: 'grid-1' });
+  await t.hub.registry.households.upsertResident({ id: 'res-1', householdId: 'hh-test', name: '王奶奶' });
   const events: AlarmEvent[] = [];
   t.hub.bus.on('alarmRaised', 'test', (e) => {
     events.push({ name: 'alarmRaised', ...e });

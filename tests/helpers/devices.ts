@@ -23,7 +23,7 @@ export async function connectGateway(
 ): Promise<SimGateway> {
   const secret = await t.provisionGateway({ id, householdId });
   for (const [friendlyName, d] of Object.entries(zigbee)) {
-    t.hub.registry.devices.upsert({
+    await t.hub.registry.devices.upsert({
       id: d.id,
       householdId,
       type: d.type,

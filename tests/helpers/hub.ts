@@ -55,7 +55,11 @@ export async function startTestHub(
   const httpUrl = `http://127.0.0.1:${http}`;
 
   const ensureHousehold = (householdId: string) =>
-    hub.registry.households.upsert({ id: householdId, address: `${householdId} 幸福路 1号`, grid: 'grid-1' });
+    hub.registry.households.upsert({
+      id: householdId,
+      address: `${householdId} 幸福路 1号`,
+      grid: 'grid-1',
+    });
 
   return {
     hub,
@@ -73,24 +77,27 @@ export async function startTestHub(
       return ((await res.json()) as { token: string }).token;
     },
     async provisionDevice({ id, type = 'button', householdId = 'hh-test', room }) {
-      ensureHousehold(householdId);
+      await ensureHousehold(householdId);
       const secret = generateSecret();
-      hub.registry.devices.upsert(
+      await hub.registry.devices.upsert(
         { id, householdId, type, room: room ?? null },
         hub.registry.devices.secrets.hash(id, secret),
       );
       return secret;
     },
     async provisionLegacyDevice({ id, type = 'button', householdId = 'hh-test' }) {
-      ensureHousehold(householdId);
+      await ensureHousehold(householdId);
       const secret = generateSecret();
-      hub.registry.devices.upsert({ id, householdId, type, room: null }, await hashSecret(secret));
+      await hub.registry.devices.upsert({ id, householdId, type, room: null }, await hashSecret(secret));
       return secret;
     },
     async provisionGateway({ id, householdId = 'hh-test' }) {
-      ensureHousehold(householdId);
+      await ensureHousehold(householdId);
       const secret = generateSecret();
-      hub.registry.devices.upsertGateway({ id, householdId }, hub.registry.devices.secrets.hash(id, secret));
+      await hub.registry.devices.upsertGateway(
+        { id, householdId },
+        hub.registry.devices.secrets.hash(id, secret),
+      );
       return secret;
     },
     async stop() {

@@ -21,7 +21,7 @@ export interface IncidentsHub extends AlertsHub {
   /** a console user of a role (and households for family); returns the token and user id */
   user(username: string, role: string, households?: string[]): Promise<{ token: string; id: number }>;
   /** a responder record linked to a console user */
-  responder(id: string, userId: number | null): void;
+  responder(id: string, userId: number | null): Promise<void>;
   incident(id: string): Incident;
 }
 
@@ -68,12 +68,12 @@ export async function startIncidentsHub(clock: Clock, dataDir?: string): Promise
         role,
         ...(households ? { households } : {}),
       });
-      const found = h.t.hub.registry.people.userByName(username);
+      const found = await h.t.hub.registry.people.userByName(username);
       if (!found) throw new Error(`user ${username} not created`);
       return { token, id: found.id };
     },
-    responder(id, userId) {
-      h.t.hub.registry.people.upsertResponder({
+    async responder(id, userId) {
+      await h.t.hub.registry.people.upsertResponder({
         id,
         name: `responder ${id}`,
         kind: 'grid_worker',
