@@ -24,8 +24,8 @@ describe('notifications: alarm_accepted device command', () => {
     try {
       const inc = incident({ id: 'inc-42' });
       const at = Date.now();
-      hub.bus.emit('incidentOpened', { incident: inc });
-      hub.bus.emit('incidentUpdated', {
+      await hub.bus.emit('incidentOpened', { incident: inc });
+      await hub.bus.emit('incidentUpdated', {
         incident: withState(inc, 'acknowledged'),
         change: 'acknowledged',
         by: '1',
@@ -36,22 +36,21 @@ describe('notifications: alarm_accepted device command', () => {
       expect(button.commands).toEqual([]);
 
       const dispatched = { ...withState(inc, 'dispatched'), responderId: 'resp-1' };
-      hub.bus.emit('incidentUpdated', { incident: dispatched, change: 'accepted', by: '2', at });
+      await hub.bus.emit('incidentUpdated', { incident: dispatched, change: 'accepted', by: '2', at });
       await until(() => button.commands.length > 0 && band.commands.length > 0, 3000, 'alarm_accepted');
       expect(button.commands).toEqual([{ type: 'alarm_accepted', alarmId: 'inc-42' }]);
       expect(band.commands).toEqual([{ type: 'alarm_accepted', alarmId: 'inc-42' }]);
 
       // A comment on the dispatched incident is no state change: no second command.
-      hub.bus.emit('incidentUpdated', { incident: dispatched, change: 'comment', by: '2', at });
+      await hub.bus.emit('incidentUpdated', { incident: dispatched, change: 'comment', by: '2', at });
       await new Promise((r) => setTimeout(r, 150));
       expect(button.commands).toHaveLength(1);
       expect(other.commands).toEqual([]);
 
-      const rows = hub.db
-        .prepare(
-          "SELECT target, status, attempts FROM notification_deliveries WHERE channel = 'device' ORDER BY target",
-        )
-        .all();
+      // The delivery log, through the notifications room's interface.
+      const rows = (await hub.notifications.deliveries.list({ limit: 100, channel: 'device' }))
+        .map(({ target, status, attempts }) => ({ target, status, attempts }))
+        .sort((a, b) => a.target.localeCompare(b.target));
       expect(rows).toEqual([
         { target: 'band-home', status: 'delivered', attempts: 1 },
         { target: 'btn-home', status: 'delivered', attempts: 1 },

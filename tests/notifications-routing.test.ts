@@ -41,15 +41,15 @@ describe('notifications: who is told what', () => {
         by: null,
         at: Date.now(),
       });
-    t.hub.bus.emit('incidentOpened', { incident: inc });
-    update('open', 'alarm_joined');
-    update('acknowledged', 'acknowledged');
-    update('acknowledged', 'comment');
-    update('acknowledged', 'assigned');
-    update('dispatched', 'accepted');
-    update('dispatched', 'alarm_joined');
-    update('on_site', 'arrived');
-    update('resolved', 'resolved');
+    await t.hub.bus.emit('incidentOpened', { incident: inc });
+    await update('open', 'alarm_joined');
+    await update('acknowledged', 'acknowledged');
+    await update('acknowledged', 'comment');
+    await update('acknowledged', 'assigned');
+    await update('dispatched', 'accepted');
+    await update('dispatched', 'alarm_joined');
+    await update('on_site', 'arrived');
+    await update('resolved', 'resolved');
     await until(() => told().length >= 5, 3000, 'notifications');
     await new Promise((r) => setTimeout(r, 150)); // nothing more arrives
 
@@ -89,7 +89,7 @@ describe('notifications: who is told what', () => {
     });
     const inc = incident({ id: 'inc-e' });
 
-    t.hub.bus.emit('incidentEscalated', {
+    await t.hub.bus.emit('incidentEscalated', {
       incident: inc,
       step: 'contacts_2min',
       audience: ['contacts'],
@@ -105,7 +105,7 @@ describe('notifications: who is told what', () => {
     });
     expect(contacts?.contacts?.map((c) => c.phone)).toEqual(['13900000001', '13900000002']);
 
-    t.hub.bus.emit('incidentEscalated', {
+    await t.hub.bus.emit('incidentEscalated', {
       incident: inc,
       step: 'breach_15min',
       audience: ['supervisor', 'family'],
@@ -152,7 +152,7 @@ describe('notifications: who is told what', () => {
   it('suggests reassignment to the supervisor and the responder when nobody is on site at 10 min', async () => {
     receiver = await startReceiver();
     t = await startTestHub({ notifyWebhookUrls: receiver.url, notifyWebhookSecret: SECRET });
-    t.hub.bus.emit('incidentEscalated', {
+    await t.hub.bus.emit('incidentEscalated', {
       incident: withState(incident({ id: 'inc-10m' }), 'dispatched'),
       step: 'not_on_site_10m',
       audience: ['supervisor', 'responder'],

@@ -1,6 +1,8 @@
 import type { BrokerRoom } from '../../broker/broker.ts';
 import type { RoomDeps } from '../../kernel/room.ts';
-import { DeliveryLog, type DeliveryLogReader } from './delivery-log.ts';
+import { createSqliteDeliveryStore } from '../store/sqlite-deliveries.ts';
+import type { DeliveryStore } from '../store/types.ts';
+import type { DeliveryLogReader } from './delivery-log.ts';
 import { createDeviceChannel } from './device-channel.ts';
 import { createLogChannel } from './log-channel.ts';
 import { createOutbox } from './outbox.ts';
@@ -14,6 +16,8 @@ export interface NotificationsDeps
   broker: Pick<BrokerRoom, 'publishToDevice'>;
   /** jitter source of the webhook retries, [0, 1); Math.random by default */
   random?: () => number;
+  /** the deliveries (store/types.ts); by default the SQLite adapter on `db` */
+  deliveries?: DeliveryStore;
 }
 
 export interface NotificationsRoom {
@@ -38,7 +42,7 @@ const OWNER = 'notifications';
  */
 export function createNotifications(deps: NotificationsDeps): NotificationsRoom {
   const { config, registry, bus, clock, db, log } = deps;
-  const deliveries = new DeliveryLog(db);
+  const deliveries = deps.deliveries ?? createSqliteDeliveryStore(db);
   const router = new NotificationRouter((householdId) =>
     registry.households
       .contacts(householdId)
@@ -70,11 +74,11 @@ export function createNotifications(deps: NotificationsDeps): NotificationsRoom 
   }
   const outbox = createOutbox(outboxChannels, { deliveries, clock, log, random: deps.random ?? Math.random });
 
-  /** After commit: the transient channels, then the outbox's due deliveries (written in the commit). */
+  /** After commit: the outbox's due deliveries (written in the commit), and the transient channels. */
   const tell = async (notifications: Notification[]) => {
-    outbox.kick();
-    await Promise.all(
-      notifications.flatMap((n) =>
+    await Promise.all([
+      outbox.kick(),
+      ...notifications.flatMap((n) =>
         channels.map((c) =>
           c
             .notify(n)
@@ -86,10 +90,11 @@ export function createNotifications(deps: NotificationsDeps): NotificationsRoom 
             ),
         ),
       ),
-    );
+    ]);
   };
-  const write = (notifications: Notification[]) => {
-    for (const n of notifications) outbox.write(n);
+  /** A participant: inside the incident's transaction, one notification after the other. */
+  const write = async (notifications: Notification[]) => {
+    for (const n of notifications) await outbox.write(n);
   };
 
   return {

@@ -29,7 +29,7 @@ export interface HouseholdScope {
    * The household a request touches: its id, null when the resource it names does not exist, undefined
    * when it names no household (a list, filtered by the handler).
    */
-  household(request: FastifyRequest): string | null | undefined;
+  household(request: FastifyRequest): string | null | undefined | Promise<string | null | undefined>;
   /** The 404 answered both for a missing resource and for one in a household the user may not see. */
   notFound: ErrorCode;
 }
@@ -78,7 +78,7 @@ export function createGuard(registry: Registry): Guard {
       const check: preHandlerAsyncHookHandler = async (request) => {
         const user = userOf(request);
         if (scope && HOUSEHOLD_SCOPED.includes(user.role)) {
-          const householdId = scope.household(request);
+          const householdId = await scope.household(request);
           if (householdId === null || (householdId !== undefined && !canSeeHousehold(user, householdId))) {
             throw new HubError(scope.notFound);
           }

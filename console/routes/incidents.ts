@@ -123,7 +123,7 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
     const { guard, incidents, registry } = ctx;
     if (!incidents) return; // a console started without the alerts room
     const byParam: HouseholdScope = {
-      household: (request) => incidents.get(paramId(request))?.householdId ?? null,
+      household: async (request) => (await incidents.get(paramId(request)))?.householdId ?? null,
       notFound: 'HUB_ERR_NOT_FOUND',
     };
     const actorOf = (request: FastifyRequest): Actor => {
@@ -138,9 +138,9 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
         .filter((r) => r.userId === userId)
         .map((r) => r.id);
     /** The incident, or 404 when it does not exist or a responder user is not its (pending) responder. */
-    const visible = (request: FastifyRequest): Incident => {
+    const visible = async (request: FastifyRequest): Promise<Incident> => {
       const user = guard.userOf(request);
-      const incident = incidents.get(paramId(request));
+      const incident = await incidents.get(paramId(request));
       if (!incident) throw new HubError('HUB_ERR_NOT_FOUND', 'unknown incident');
       if (user.role === 'responder') {
         const mine = responderIdsOf(user.id);
@@ -168,7 +168,7 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
         const user = guard.userOf(request);
         const q = request.query;
         const households = guard.visibleHouseholds(user);
-        const list = incidents.list({
+        const list = await incidents.list({
           ...(q.state ? { state: q.state } : {}),
           ...(q.active ? { active: true } : {}),
           ...(q.class ? { class: q.class } : {}),
@@ -185,7 +185,7 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
               [i.responderId, i.pendingResponderId].some((id) => id !== null && mine.includes(id)),
             )
           : list;
-        const escalations = incidents.store.lastEscalations(visibleList.map((i) => i.id));
+        const escalations = await incidents.lastEscalations(visibleList.map((i) => i.id));
         return visibleList.map((i) => ({ ...i, lastEscalation: escalations.get(i.id) ?? null }));
       },
     );
@@ -204,7 +204,7 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
       },
       async (request) => {
         const user = guard.userOf(request);
-        const detail = incidents.detail(visible(request).id);
+        const detail = await incidents.detail((await visible(request)).id);
         if (!detail) throw new HubError('HUB_ERR_NOT_FOUND', 'unknown incident');
         // A family follows the progress; evidence, comments and who clicked from where stay with the
         // dispatch center.
@@ -221,7 +221,7 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
       roles: readonly Role[],
       summary: string,
       body: ReturnType<typeof T.Object> | null,
-      run: (id: string, actor: Actor, body: ActionBody) => Incident,
+      run: (id: string, actor: Actor, body: ActionBody) => Promise<Incident>,
     ) => {
       app.post(
         `/incidents/:id/${name}`,
@@ -236,7 +236,7 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
             response: { 200: IncidentSchema, ...ERROR_RESPONSES },
           },
         },
-        async (request) => run(visible(request).id, actorOf(request), request.body as ActionBody),
+        async (request) => run((await visible(request)).id, actorOf(request), request.body as ActionBody),
       );
     };
     const view = new HouseholdView({
@@ -261,7 +261,7 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const incident = visible(request);
+        const incident = await visible(request);
         const household = registry.households.get(incident.householdId);
         if (!household) throw new HubError('HUB_ERR_NOT_FOUND', 'the household of this incident was deleted');
         const [devices, openAlarms, lastMovementAt] = await Promise.all([
@@ -293,7 +293,7 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
           response: { 200: T.Array(SuggestionSchema), ...ERROR_RESPONSES },
         },
       },
-      async (request) => incidents.suggestions(visible(request).id),
+      async (request) => incidents.suggestions((await visible(request)).id),
     );
 
     app.post(
@@ -309,7 +309,7 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
           response: { 200: EtaSchema, ...ERROR_RESPONSES },
         },
       },
-      async (request) => incidents.position(visible(request).id, request.body, actorOf(request)),
+      async (request) => incidents.position((await visible(request)).id, request.body, actorOf(request)),
     );
 
     const text = (body: ActionBody, key: string) => String(body?.[key] ?? '');

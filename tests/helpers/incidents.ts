@@ -22,7 +22,8 @@ export interface IncidentsHub extends AlertsHub {
   user(username: string, role: string, households?: string[]): Promise<{ token: string; id: number }>;
   /** a responder record linked to a console user */
   responder(id: string, userId: number | null): void;
-  incident(id: string): Incident;
+  /** the incident, through the room's service */
+  incident(id: string): Promise<Incident>;
 }
 
 /** A real hub with a ManualClock (household hh-test, resident res-1), recording the incident events. */
@@ -83,8 +84,8 @@ export async function startIncidentsHub(clock: Clock, dataDir?: string): Promise
         userId,
       });
     },
-    incident(id) {
-      const i = h.t.hub.alerts.incidents.get(id);
+    async incident(id) {
+      const i = await h.t.hub.alerts.incidents.get(id);
       if (!i) throw new Error(`no incident ${id}`);
       return i;
     },
