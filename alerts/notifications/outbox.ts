@@ -59,9 +59,10 @@ export function createOutbox(channels: readonly OutboxChannel[], deps: OutboxDep
       }
       if (stopped) return; // aborted by stop: stays pending, resumed on the next start
       const delay = outcome.retry ? retryDelay(channel.policy, no, random) : null;
-      // The retry is scheduled before the row says so (as one step, to whoever reads the row); the row
-      // is written first all the same: the store serves waiting callers in order, the retry's own
-      // outcome comes after an attempt over the network.
+      // The retry is armed before the row is written, so whoever reads the row finds it armed. Should it
+      // fall due before the write lands (the store busy longer than the backoff), its own outcome is
+      // still written after this one: the store serves waiting callers in order, and that outcome needs
+      // an attempt over the network first.
       if (delay !== null) schedule(channel, id, target, body, no + 1, delay);
       await deliveries.attemptFailed(id, no, outcome.error, delay === null ? null : clock.now() + delay);
       if (delay === null) {
