@@ -1,9 +1,11 @@
 import { createSlaDaily, type SlaDaily } from './alerts/incidents/sla-daily.ts';
 import { type AlertsRoom, createAlerts } from './alerts/index.ts';
-import { createNotifications } from './alerts/notifications/index.ts';
+import { createNotifications, type NotificationsRoom } from './alerts/notifications/index.ts';
+import { createSqliteAlertsStores } from './alerts/store/sqlite.ts';
 import { type BrokerRoom, createBroker } from './broker/broker.ts';
 import { type ConsoleRoom, createConsole } from './console/app.ts';
 import { createSqliteSessionStore } from './console/store/sqlite.ts';
+import { createSqliteHourlyTotals } from './ingest/hourly-totals.ts';
 import { createIngest, type IngestRoom } from './ingest/index.ts';
 import { createHistory, type History } from './ingest/influx-history.ts';
 import { createInfluxWriter, type InfluxWriter } from './ingest/influx-writer.ts';
@@ -36,6 +38,8 @@ export interface Hub {
   readonly db: Db;
   readonly ingest: IngestRoom;
   readonly alerts: AlertsRoom;
+  /** incident notifications: the outbox (webhooks, device commands) and its delivery log */
+  readonly notifications: NotificationsRoom;
   /** the daily SLA report job (alerts/incidents/sla-daily.ts; config slaReportCron) */
   readonly slaDaily: SlaDaily;
   readonly influx: InfluxWriter;
@@ -59,13 +63,28 @@ export function createHub({ config, log, clock = systemClock }: HubOptions): Hub
 
   const broker: BrokerRoom = createBroker({ ...base, log: log.child({ room: 'broker' }) });
   const ingest: IngestRoom = createIngest({ ...base, broker, log: log.child({ room: 'ingest' }) });
+  // The alerts room's stores (SQLite adapters), shared by its notifications and SLA parts.
+  const alertsStores = createSqliteAlertsStores(db);
   const alerts: AlertsRoom = createAlerts({
     ...base,
+    stores: alertsStores,
     accepted: ingest.inCommit,
+    hourly: createSqliteHourlyTotals(db),
     log: log.child({ room: 'alerts' }),
   });
-  const notifications = createNotifications({ ...base, broker, log: log.child({ room: 'notifications' }) });
-  const slaDaily = createSlaDaily({ db, clock, config, log: log.child({ room: 'alerts', part: 'sla' }) });
+  const notifications: NotificationsRoom = createNotifications({
+    ...base,
+    broker,
+    deliveries: alertsStores.deliveries,
+    log: log.child({ room: 'notifications' }),
+  });
+  const slaDaily = createSlaDaily({
+    sla: alertsStores.sla,
+    registry,
+    clock,
+    config,
+    log: log.child({ room: 'alerts', part: 'sla' }),
+  });
   const influx = createInfluxWriter({ ...base, log: log.child({ room: 'ingest' }) });
   const history = createHistory({ ...base, log: log.child({ room: 'ingest' }) });
   const consoleRoom: ConsoleRoom = createConsole({
@@ -111,6 +130,7 @@ export function createHub({ config, log, clock = systemClock }: HubOptions): Hub
     db,
     ingest,
     alerts,
+    notifications,
     slaDaily,
     influx,
     history,

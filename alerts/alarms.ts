@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBus } from '../kernel/bus.ts';
 import type { Clock } from '../kernel/clock.ts';
-import { type Db, transaction } from '../kernel/db.ts';
 import type { Logger } from '../kernel/logger.ts';
 import {
   type Alarm,
@@ -14,7 +13,7 @@ import {
   maxSeverity,
   type Severity,
 } from './alarm.ts';
-import { AlarmStore } from './alarm-store.ts';
+import type { AlarmStore, Transactions } from './store/types.ts';
 
 /** Keeps the first piece of evidence (what started it) and the newest ones. */
 function trimEvidence(list: Evidence[]): Evidence[] {
@@ -32,26 +31,27 @@ function trimEvidence(list: Evidence[]): Evidence[] {
  * folds into the winner.
  */
 export class AlarmService {
+  /** the alarms as stored (reads: get, list) */
   readonly store: AlarmStore;
-  readonly #db: Db;
+  readonly #tx: Transactions;
   readonly #bus: EventBus;
   readonly #clock: Clock;
   readonly #log: Logger;
 
-  constructor(deps: { db: Db; bus: EventBus; clock: Clock; log: Logger }) {
-    this.#db = deps.db;
-    this.store = new AlarmStore(deps.db);
+  constructor(deps: { store: AlarmStore; tx: Transactions; bus: EventBus; clock: Clock; log: Logger }) {
+    this.store = deps.store;
+    this.#tx = deps.tx;
     this.#bus = deps.bus;
     this.#clock = deps.clock;
     this.#log = deps.log;
   }
 
-  open(householdId: string, type: AlarmType): Alarm | null {
+  open(householdId: string, type: AlarmType): Promise<Alarm | null> {
     return this.store.open(householdId, type);
   }
 
   /** Raises a new alarm, or folds the trigger into the open one of its household and type. */
-  raise(t: AlarmTrigger): Alarm {
+  async raise(t: AlarmTrigger): Promise<Alarm> {
     const now = this.#clock.now();
     const fold = (existing: Alarm): Alarm => ({
       ...existing,
@@ -64,10 +64,10 @@ export class AlarmService {
     });
     // Announced inside its transaction: the incident it opens and that incident's outbox rows commit
     // with it (bus participants); the listeners hear of it once it is durable (kernel/bus.ts).
-    const result = transaction(this.#db, () => {
-      const r = this.#raiseIn(t, now, fold);
-      if (r.created) this.#bus.emit('alarmRaised', { alarm: r.alarm });
-      else this.#bus.emit('alarmUpdated', { alarm: r.alarm, change: 'retriggered' });
+    const result = await this.#tx.transaction(async () => {
+      const r = await this.#raiseIn(t, now, fold);
+      if (r.created) await this.#bus.emit('alarmRaised', { alarm: r.alarm });
+      else await this.#bus.emit('alarmUpdated', { alarm: r.alarm, change: 'retriggered' });
       return r;
     });
     if (result.created) {
@@ -79,15 +79,15 @@ export class AlarmService {
     return result.alarm;
   }
 
-  #raiseIn(
+  async #raiseIn(
     t: AlarmTrigger,
     now: number,
     fold: (existing: Alarm) => Alarm,
-  ): { alarm: Alarm; created: boolean } {
-    const existing = this.store.open(t.householdId, t.type);
+  ): Promise<{ alarm: Alarm; created: boolean }> {
+    const existing = await this.store.open(t.householdId, t.type);
     if (existing) {
       const next = fold(existing);
-      this.store.update(next);
+      await this.store.update(next);
       return { alarm: next, created: false };
     }
     const alarm: Alarm = {
@@ -109,12 +109,12 @@ export class AlarmService {
       notes: [],
       late: t.late ?? false,
     };
-    if (this.store.insert(alarm)) return { alarm, created: true };
+    if (await this.store.insert(alarm)) return { alarm, created: true };
     // Another process opened one between the read and the insert: fold into it.
-    const winner = this.store.open(t.householdId, t.type);
+    const winner = await this.store.open(t.householdId, t.type);
     if (!winner) throw new Error(`alarm ${t.type} of ${t.householdId} neither inserted nor open`);
     const next = fold(winner);
-    this.store.update(next);
+    await this.store.update(next);
     return { alarm: next, created: false };
   }
 
@@ -127,18 +127,18 @@ export class AlarmService {
     alarmId: string,
     note: Omit<AlarmNote, 'at'>,
     change: { severity?: Severity; explanation?: Explanation; evidence?: Evidence[] } = {},
-  ): Alarm | null {
+  ): Promise<Alarm | null> {
     const now = this.#clock.now();
-    return transaction(this.#db, () => this.#annotateIn(alarmId, note, change, now));
+    return this.#tx.transaction(() => this.#annotateIn(alarmId, note, change, now));
   }
 
-  #annotateIn(
+  async #annotateIn(
     alarmId: string,
     note: Omit<AlarmNote, 'at'>,
     change: { severity?: Severity; explanation?: Explanation; evidence?: Evidence[] },
     now: number,
-  ): Alarm | null {
-    const current = this.store.get(alarmId);
+  ): Promise<Alarm | null> {
+    const current = await this.store.get(alarmId);
     if (current?.status !== 'open') return null;
     const next: Alarm = {
       ...current,
@@ -148,18 +148,18 @@ export class AlarmService {
       evidence: trimEvidence([...current.evidence, ...(change.evidence ?? [])]),
       notes: [...current.notes, { ...note, at: now }],
     };
-    if (!this.store.update(next)) return null;
-    this.#bus.emit('alarmUpdated', { alarm: next, change: note.kind });
+    if (!(await this.store.update(next))) return null;
+    await this.#bus.emit('alarmUpdated', { alarm: next, change: note.kind });
     return next;
   }
 
   /** Closes an open alarm (a person, or the system when its cause is gone); false when it was not open. */
-  close(alarmId: string, by: string, reason: string): boolean {
+  close(alarmId: string, by: string, reason: string): Promise<boolean> {
     const now = this.#clock.now();
-    return transaction(this.#db, () => {
-      if (!this.store.close(alarmId, now, by, reason)) return false;
-      const alarm = this.store.get(alarmId);
-      if (alarm) this.#bus.emit('alarmCleared', { alarm, by, reason });
+    return this.#tx.transaction(async () => {
+      if (!(await this.store.close(alarmId, now, by, reason))) return false;
+      const alarm = await this.store.get(alarmId);
+      if (alarm) await this.#bus.emit('alarmCleared', { alarm, by, reason });
       return true;
     });
   }

@@ -1,32 +1,16 @@
+import type { HourlyTotals } from '../ingest/hourly-totals.ts';
 import type { Clock } from '../kernel/clock.ts';
-import { type Db, Statements } from '../kernel/db.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { Registry } from '../kernel/registry/index.ts';
 import type { LocalHours } from './hours.ts';
 import type { AlertSettings } from './settings.ts';
+import type { Baseline, BaselineStore } from './store/types.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 
-/** A resident's usual day, from the hub's own hourly aggregates (`hourly_stats`, 1 h resolution). */
-export interface Baseline {
-  residentId: string;
-  householdId: string;
-  /** complete local days with data it was computed from */
-  days: number;
-  /** usual first movement after the night, local minutes after midnight (median of the days' first hours) */
-  firstMotionMin: number | null;
-  /** median absolute deviation of the first movement, minutes */
-  firstMotionSpreadMin: number | null;
-  /** usual first water use after the night, local minutes after midnight */
-  firstWaterMin: number | null;
-  /** usual daily water volume, litres */
-  dailyLiters: number | null;
-  /** usual motion events in the night hours */
-  nightMotion: number | null;
-  computedAt: number;
-}
+export type { Baseline };
 
 function median(xs: number[]): number | null {
   if (xs.length === 0) return null;
@@ -44,14 +28,15 @@ interface Day {
 }
 
 /**
- * Personal baselines (issue 5): per resident, from `hourly_stats` of the last `baselineWindowDays` complete
- * local days (never InfluxDB), in `alert_baselines` (migration 5). Recomputed nightly (index.ts, node-cron)
+ * Personal baselines (issue 5): per resident, from the ingest room's hourly aggregates of the last
+ * `baselineWindowDays` complete local days (its local history, never InfluxDB: ingest/hourly-totals.ts),
+ * kept in the BaselineStore (store/types.ts). Recomputed nightly (index.ts, node-cron)
  * and on demand; the rules use one only once it has `baselineMinDays` days, the absolute fallbacks before.
  * The aggregates are per household, so residents sharing a home share its baseline.
  */
 export class Baselines {
-  readonly #db: Db;
-  readonly #sql: Statements;
+  readonly #store: BaselineStore;
+  readonly #hourly: HourlyTotals;
   readonly #clock: Clock;
   readonly #registry: Registry;
   readonly #hours: LocalHours;
@@ -59,15 +44,17 @@ export class Baselines {
   readonly #log: Logger;
 
   constructor(deps: {
-    db: Db;
+    store: BaselineStore;
+    /** the ingest room's hourly aggregates of a household */
+    hourly: HourlyTotals;
     clock: Clock;
     registry: Registry;
     hours: LocalHours;
     settings: AlertSettings;
     log: Logger;
   }) {
-    this.#db = deps.db;
-    this.#sql = new Statements(deps.db);
+    this.#store = deps.store;
+    this.#hourly = deps.hourly;
     this.#clock = deps.clock;
     this.#registry = deps.registry;
     this.#hours = deps.hours;
@@ -76,33 +63,30 @@ export class Baselines {
   }
 
   /** Recomputes every resident's baseline; returns how many residents were computed. */
-  recomputeAll(): number {
+  async recomputeAll(): Promise<number> {
     let n = 0;
-    for (const h of this.#registry.households.listSync()) {
-      if (this.recompute(h.id)) n += this.#registry.households.residentsSync(h.id).length;
+    for (const h of await this.#registry.households.list()) {
+      if (await this.recompute(h.id)) n += (await this.#registry.households.residents(h.id)).length;
     }
     this.#log.info({ residents: n }, 'baselines recomputed');
     return n;
   }
 
   /** Recomputes the baselines of one household's residents; false when it has none. */
-  recompute(householdId: string): boolean {
-    const residents = this.#registry.households.residentsSync(householdId);
+  async recompute(householdId: string): Promise<boolean> {
+    const residents = await this.#registry.households.residents(householdId);
     if (residents.length === 0) return false;
     const now = this.#clock.now();
     const today = this.#hours.startOfDay(now);
     const from = today - this.#settings.baselineWindowDays * DAY;
-    const rows = this.#sql
-      .get(
-        `SELECT metric, hour, SUM(count) AS c, SUM(sum) AS s FROM hourly_stats
-         WHERE household_id = ? AND metric IN ('seen', 'motion', 'usage_liters') AND hour >= ? AND hour < ?
-         GROUP BY metric, hour`,
-      )
-      .all(householdId, from, today);
+    const rows = await this.#hourly.hourlyTotals(householdId, ['seen', 'motion', 'usage_liters'], {
+      from,
+      to: today,
+    });
     const days = new Map<number, Day>();
     const dayEnd = this.#settings.nightHours.endHour * 60;
     for (const r of rows) {
-      const hour = Number(r.hour);
+      const hour = r.hour;
       const start = this.#hours.startOfDay(hour);
       const minute = Math.round((hour - start) / MIN);
       const d = days.get(start) ?? {
@@ -114,8 +98,8 @@ export class Baselines {
       };
       days.set(start, d);
       d.seen = true;
-      const c = Number(r.c);
-      const s = Number(r.s);
+      const c = r.count;
+      const s = r.sum;
       if (r.metric === 'motion' && c > 0) {
         if (this.#hours.inRange(hour, this.#settings.nightHours)) d.nightMotion += c;
         if (minute >= dayEnd && (d.firstMotion === null || minute < d.firstMotion)) d.firstMotion = minute;
@@ -139,51 +123,18 @@ export class Baselines {
       nightMotion: median(list.map((d) => d.nightMotion)),
       computedAt: now,
     };
-    const upsert = this.#sql.get(
-      `INSERT INTO alert_baselines (resident_id, household_id, days, first_motion_min, first_motion_spread_min,
-         first_water_min, daily_liters, night_motion, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(resident_id) DO UPDATE SET household_id = excluded.household_id, days = excluded.days,
-         first_motion_min = excluded.first_motion_min, first_motion_spread_min = excluded.first_motion_spread_min,
-         first_water_min = excluded.first_water_min, daily_liters = excluded.daily_liters,
-         night_motion = excluded.night_motion, computed_at = excluded.computed_at`,
-    );
-    for (const r of residents) {
-      upsert.run(
-        r.id,
-        householdId,
-        b.days,
-        b.firstMotionMin,
-        b.firstMotionSpreadMin,
-        b.firstWaterMin,
-        b.dailyLiters,
-        b.nightMotion,
-        now,
-      );
-    }
+    for (const r of residents) await this.#store.put({ ...b, residentId: r.id });
     return true;
   }
 
-  get(residentId: string): Baseline | null {
-    const r = this.#sql.get('SELECT * FROM alert_baselines WHERE resident_id = ?').get(residentId);
-    if (!r) return null;
-    const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-    return {
-      residentId,
-      householdId: String(r.household_id),
-      days: Number(r.days),
-      firstMotionMin: num(r.first_motion_min),
-      firstMotionSpreadMin: num(r.first_motion_spread_min),
-      firstWaterMin: num(r.first_water_min),
-      dailyLiters: num(r.daily_liters),
-      nightMotion: num(r.night_motion),
-      computedAt: Number(r.computed_at),
-    };
+  get(residentId: string): Promise<Baseline | null> {
+    return this.#store.get(residentId);
   }
 
   /** The baseline when it has enough days for the rules to use, else null (absolute fallbacks). */
-  usable(residentId: string | null): Baseline | null {
+  async usable(residentId: string | null): Promise<Baseline | null> {
     if (!residentId) return null;
-    const b = this.get(residentId);
+    const b = await this.get(residentId);
     return b && b.days >= this.#settings.baselineMinDays ? b : null;
   }
 }

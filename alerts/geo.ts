@@ -38,13 +38,13 @@ export interface GeofenceCheck {
 }
 
 /** Where a position is relative to the household's geofence; null when the household has no location. */
-export function checkGeofence(
+export async function checkGeofence(
   registry: Registry,
   householdId: string,
   p: Position,
   radiusM: number,
-): GeofenceCheck | null {
-  const home = registry.households.getSync(householdId)?.location;
+): Promise<GeofenceCheck | null> {
+  const home = (await registry.households.get(householdId))?.location;
   if (!home) return null;
   const d = haversineM(home, p);
   return { distanceM: Math.round(d), outside: d - p.accuracy > radiusM, inside: d + p.accuracy <= radiusM };

@@ -1,4 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
+import type { HourlyTotals } from '../ingest/hourly-totals.ts';
 import type { InCommitProcessors } from '../ingest/in-commit.ts';
 import type { RoomDeps } from '../kernel/room.ts';
 import { AlarmService } from './alarms.ts';
@@ -23,7 +24,9 @@ import { createWaterFlowRule } from './rules/water-flow.ts';
 import { createWaterUseRule } from './rules/water-use.ts';
 import { createWristbandRemovedRule } from './rules/wristband-removed.ts';
 import { type AlertSettings, alertSettings } from './settings.ts';
-import { AlertSettingsOverridesStore } from './settings-overrides.ts';
+import { SettingsOverridesService } from './settings-overrides.ts';
+import { createSqliteAlertsStores } from './store/sqlite.ts';
+import type { AlertsStores } from './store/types.ts';
 import { RuleTimers } from './timers.ts';
 
 export interface AlertsDeps extends Pick<RoomDeps, 'db' | 'bus' | 'clock' | 'registry' | 'log'> {
@@ -34,6 +37,10 @@ export interface AlertsDeps extends Pick<RoomDeps, 'db' | 'bus' | 'clock' | 'reg
   accepted: Pick<InCommitProcessors, 'add' | 'removeOwner'>;
   /** Hub-wide thresholds over the defaults (settings.ts); per household/resident: `overrides`. */
   settings?: Partial<AlertSettings>;
+  /** The ingest room's hourly aggregates (ingest/hourly-totals.ts): what the baselines are computed from. */
+  hourly: HourlyTotals;
+  /** The room's stores (store/types.ts); by default the SQLite adapters on `db` (store/sqlite.ts). */
+  stores?: AlertsStores;
 }
 
 export interface AlertsRoom {
@@ -47,7 +54,7 @@ export interface AlertsRoom {
   /** the hub-wide defaults; the rules use `overrides.settingsFor(household, resident)` */
   readonly settings: AlertSettings;
   /** per-household and per-resident overrides (console/routes/alert-settings.ts) */
-  readonly overrides: AlertSettingsOverridesStore;
+  readonly overrides: SettingsOverridesService;
   /** incidents opened from the alarms, their lifecycle and escalation (alerts/incidents/) */
   readonly incidents: IncidentService;
   /** the room's async query interface (queries/types.ts): what the other rooms read of its tables */
@@ -62,13 +69,16 @@ const OWNER = 'alerts';
  * lives in the embedded store, never in InfluxDB, and survives a restart.
  */
 export function createAlerts(deps: AlertsDeps): AlertsRoom {
+  const stores = deps.stores ?? createSqliteAlertsStores(deps.db);
   const settings = alertSettings(deps.settings);
   const hours = new LocalHours(settings.utcOffsetMinutes);
-  const alarms = new AlarmService({ db: deps.db, bus: deps.bus, clock: deps.clock, log: deps.log });
-  const timers = new RuleTimers({ db: deps.db, clock: deps.clock, log: deps.log });
-  const state = new RuleState(deps.db, deps.clock);
+  const { bus, clock, log } = deps;
+  const alarms = new AlarmService({ store: stores.alarms, tx: stores, bus, clock, log });
+  const timers = new RuleTimers({ store: stores.timers, tx: stores, clock, log });
+  const state = new RuleState(stores.ruleState, deps.clock);
   const away = new AwayService({
-    db: deps.db,
+    store: stores.away,
+    tx: stores,
     bus: deps.bus,
     clock: deps.clock,
     timers,
@@ -76,21 +86,24 @@ export function createAlerts(deps: AlertsDeps): AlertsRoom {
     log: deps.log,
   });
   const baselines = new Baselines({
-    db: deps.db,
+    store: stores.baselines,
+    hourly: deps.hourly,
     clock: deps.clock,
     registry: deps.registry,
     hours,
     settings,
     log: deps.log,
   });
-  const overrides = new AlertSettingsOverridesStore({
-    db: deps.db,
+  const overrides = new SettingsOverridesService({
+    store: stores.settings,
     clock: deps.clock,
     log: deps.log,
     defaults: settings,
   });
   const incidents = new IncidentService({
-    db: deps.db,
+    store: stores.incidents,
+    policy: stores.policy,
+    tx: stores,
     bus: deps.bus,
     clock: deps.clock,
     log: deps.log.child({ part: 'incidents' }),
@@ -126,19 +139,33 @@ export function createAlerts(deps: AlertsDeps): AlertsRoom {
     createWaterUseRule(ctx),
   ];
 
-  /** Each rule is isolated: one that throws is logged and the others still run. */
-  const each = (what: string, fn: (rule: Rule) => void) => {
+  /**
+   * Each rule in turn, awaited (their store calls one after the other: inside a transaction they must
+   * not overlap). Each is isolated: one that throws is logged and the others still run.
+   */
+  const each = async (what: string, fn: (rule: Rule) => Promise<void> | undefined) => {
     for (const rule of rules) {
       try {
-        fn(rule);
+        await fn(rule);
       } catch (err) {
         deps.log.error({ err, rule: rule.name, what }, 'rule failed');
       }
     }
   };
+  /**
+   * The rules' reaction to a presence event, in one transaction of the store: the read-modify-write of
+   * their state (which devices are silent) is not interleaved with another event's, as it was not when
+   * the store was synchronous. Never rejects (a listener).
+   */
+  const presence = (what: string, fn: (rule: Rule) => Promise<void> | undefined) =>
+    stores
+      .transaction(() => each(what, fn))
+      .catch((err: unknown) => {
+        deps.log.error({ err, what }, 'rules failed');
+      });
 
   return {
-    queries: createSqliteAlertsQueries(deps.db),
+    queries: createSqliteAlertsQueries(deps.db, deps.registry.households),
     alarms,
     away,
     baselines,
@@ -148,14 +175,16 @@ export function createAlerts(deps: AlertsDeps): AlertsRoom {
     async start() {
       // Before the timers start: escalation steps that fell due while the hub was down need their handler.
       incidents.start();
+      // Inside the message's group commit (awaited there): what the rules change commits with it.
       deps.accepted.add(OWNER, (m) => each('message', (r) => r.onMessage?.(m)));
-      deps.bus.on('deviceSilent', OWNER, (e) => each('silent', (r) => r.onSilent?.(e)));
-      deps.bus.on('deviceHeard', OWNER, (e) => each('heard', (r) => r.onHeard?.(e)));
-      deps.bus.on('awayEnded', OWNER, (e) => each('away ended', (r) => r.onAwayEnded?.(e)));
-      timers.start();
-      nightly = cron.schedule(settings.baselineCron, () => {
+      deps.bus.on('deviceSilent', OWNER, (e) => presence('silent', (r) => r.onSilent?.(e)));
+      deps.bus.on('deviceHeard', OWNER, (e) => presence('heard', (r) => r.onHeard?.(e)));
+      // A participant: the timers held back while away re-arm inside the transaction that ended it.
+      deps.bus.within('awayEnded', OWNER, (e) => each('away ended', (r) => r.onAwayEnded?.(e)));
+      await timers.start();
+      nightly = cron.schedule(settings.baselineCron, async () => {
         try {
-          baselines.recomputeAll();
+          await baselines.recomputeAll();
         } catch (err) {
           deps.log.error({ err }, 'nightly baseline recompute failed');
         }

@@ -1,33 +1,27 @@
 import type { Clock } from '../kernel/clock.ts';
-import { type Db, Statements } from '../kernel/db.ts';
+import type { RuleStateStore } from './store/types.ts';
 
 /**
  * Small per-rule state that must survive a restart (a vital-sign streak, which devices are low on
- * battery, which are silent): JSON values by key in `alert_state`.
+ * battery, which are silent): JSON values by key (store/types.ts RuleStateStore).
  */
 export class RuleState {
-  readonly #sql: Statements;
+  readonly #store: RuleStateStore;
   readonly #clock: Clock;
-  constructor(db: Db, clock: Clock) {
-    this.#sql = new Statements(db);
+  constructor(store: RuleStateStore, clock: Clock) {
+    this.#store = store;
     this.#clock = clock;
   }
 
-  get<T>(key: string): T | null {
-    const row = this.#sql.get('SELECT value FROM alert_state WHERE key = ?').get(key);
-    return row ? (JSON.parse(String(row.value)) as T) : null;
+  async get<T>(key: string): Promise<T | null> {
+    return ((await this.#store.get(key)) as T | null) ?? null;
   }
 
-  set(key: string, value: unknown): void {
-    this.#sql
-      .get(
-        `INSERT INTO alert_state (key, value, updated_at) VALUES (?, ?, ?)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-      )
-      .run(key, JSON.stringify(value), this.#clock.now());
+  set(key: string, value: unknown): Promise<void> {
+    return this.#store.set(key, value, this.#clock.now());
   }
 
-  delete(key: string): void {
-    this.#sql.get('DELETE FROM alert_state WHERE key = ?').run(key);
+  delete(key: string): Promise<void> {
+    return this.#store.delete(key);
   }
 }

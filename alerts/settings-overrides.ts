@@ -1,13 +1,12 @@
 import { Value } from '@sinclair/typebox/value';
 import type { Clock } from '../kernel/clock.ts';
-import { type Db, Statements } from '../kernel/db.ts';
 import { HubError } from '../kernel/errors.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { AlertSettings } from './settings.ts';
 import { AlertSettingsOverrides } from './settings-schema.ts';
+import type { SettingsOverridesStore, SettingsScope } from './store/types.ts';
 
-/** Who an override applies to: every resident of a household, or one resident (who wins). */
-export type SettingsScope = 'household' | 'resident';
+export type { SettingsScope };
 
 export interface SettingsView {
   defaults: AlertSettings;
@@ -19,44 +18,42 @@ export interface SettingsView {
 }
 
 /**
- * Per-household and per-resident overrides of the rule settings (issue 5), in `alert_settings`
- * (migration 6). Resolution: resident over household over the hub's defaults. Overrides are read through
- * an in-memory cache, invalidated on every write (the rules ask on every message).
+ * Per-household and per-resident overrides of the rule settings (issue 5), kept in the
+ * SettingsOverridesStore (store/types.ts). Resolution: resident over household over the hub's defaults.
+ * Overrides are read through an in-memory cache, invalidated on every write (the rules ask on every
+ * message).
  */
-export class AlertSettingsOverridesStore {
-  readonly #db: Db;
-  readonly #sql: Statements;
+export class SettingsOverridesService {
+  readonly #store: SettingsOverridesStore;
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #defaults: AlertSettings;
   /** `${scope}:${id}` → overrides ({} when none) */
   readonly #cache = new Map<string, AlertSettingsOverrides>();
 
-  constructor(deps: { db: Db; clock: Clock; log: Logger; defaults: AlertSettings }) {
-    this.#db = deps.db;
-    this.#sql = new Statements(deps.db);
+  constructor(deps: { store: SettingsOverridesStore; clock: Clock; log: Logger; defaults: AlertSettings }) {
+    this.#store = deps.store;
     this.#clock = deps.clock;
     this.#log = deps.log;
     this.#defaults = deps.defaults;
   }
 
   /** The settings the rules use for a household and, when known, its resident. */
-  settingsFor(householdId: string, residentId?: string | null): AlertSettings {
-    const household = this.get('household', householdId);
-    const resident = residentId ? this.get('resident', residentId) : {};
+  async settingsFor(householdId: string, residentId?: string | null): Promise<AlertSettings> {
+    const household = await this.get('household', householdId);
+    const resident = residentId ? await this.get('resident', residentId) : {};
     return { ...this.#defaults, ...household, ...resident };
   }
 
-  get(scope: SettingsScope, id: string): AlertSettingsOverrides {
+  async get(scope: SettingsScope, id: string): Promise<AlertSettingsOverrides> {
     const key = `${scope}:${id}`;
     const cached = this.#cache.get(key);
     if (cached) return cached;
-    const row = this.#sql
-      .get('SELECT overrides FROM alert_settings WHERE scope = ? AND id = ?')
-      .get(scope, id) as { overrides: string } | undefined;
-    const overrides = row ? this.#parse(row.overrides, key) : {};
-    this.#cache.set(key, overrides);
-    return overrides;
+    const stored = await this.#store.get(scope, id);
+    const overrides = stored === null ? {} : this.#check(stored, key);
+    // A write meanwhile (put/clear set the cache) wins over this older read.
+    if (!this.#cache.has(key)) this.#cache.set(key, overrides);
+    return this.#cache.get(key) ?? overrides;
   }
 
   /**
@@ -64,58 +61,57 @@ export class AlertSettingsOverridesStore {
    * `householdId` is the household itself or the resident's (the heart-rate bounds are checked on the
    * effective settings).
    */
-  put(scope: SettingsScope, id: string, householdId: string, partial: unknown): AlertSettingsOverrides {
+  async put(
+    scope: SettingsScope,
+    id: string,
+    householdId: string,
+    partial: unknown,
+  ): Promise<AlertSettingsOverrides> {
     const problems = [...Value.Errors(AlertSettingsOverrides, partial)].map(
       (e) => `${e.path || '/'}: ${e.message}`,
     );
     if (problems.length > 0 || !Value.Check(AlertSettingsOverrides, partial)) {
       throw new HubError('HUB_ERR_VALIDATION', 'invalid alert settings', { problems });
     }
-    const next: AlertSettingsOverrides = { ...this.get(scope, id), ...partial };
+    const next: AlertSettingsOverrides = { ...(await this.get(scope, id)), ...partial };
     const effective =
       scope === 'household'
         ? { ...this.#defaults, ...next }
-        : { ...this.#defaults, ...this.get('household', householdId), ...next };
+        : { ...this.#defaults, ...(await this.get('household', householdId)), ...next };
     if (effective.heartRateLow >= effective.heartRateHigh) {
       throw new HubError('HUB_ERR_VALIDATION', 'heartRateLow must be below heartRateHigh', {
         heartRateLow: effective.heartRateLow,
         heartRateHigh: effective.heartRateHigh,
       });
     }
-    this.#sql
-      .get(
-        `INSERT INTO alert_settings (scope, id, overrides, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (scope, id) DO UPDATE SET overrides = excluded.overrides, updated_at = excluded.updated_at`,
-      )
-      .run(scope, id, JSON.stringify(next), this.#clock.now());
+    await this.#store.put(scope, id, next, this.#clock.now());
     this.#cache.set(`${scope}:${id}`, next);
     this.#log.info({ scope, id, overrides: next }, 'alert settings overridden');
     return next;
   }
 
   /** Drops the scope's overrides (back to the next level); false when it had none. */
-  clear(scope: SettingsScope, id: string): boolean {
-    const removed = this.#sql.get('DELETE FROM alert_settings WHERE scope = ? AND id = ?').run(scope, id);
-    this.#cache.delete(`${scope}:${id}`);
-    if (removed.changes > 0) this.#log.info({ scope, id }, 'alert settings overrides removed');
-    return removed.changes > 0;
+  async clear(scope: SettingsScope, id: string): Promise<boolean> {
+    const removed = await this.#store.delete(scope, id);
+    this.#cache.set(`${scope}:${id}`, {});
+    if (removed) this.#log.info({ scope, id }, 'alert settings overrides removed');
+    return removed;
   }
 
   /** Defaults, the household's and (when given) the resident's overrides, and what the rules use. */
-  view(householdId: string, residentId?: string): SettingsView {
-    const household = this.get('household', householdId);
+  async view(householdId: string, residentId?: string): Promise<SettingsView> {
+    const household = await this.get('household', householdId);
     const view: SettingsView = {
       defaults: this.#defaults,
       household,
-      effective: this.settingsFor(householdId, residentId),
+      effective: await this.settingsFor(householdId, residentId),
     };
-    if (residentId) view.resident = this.get('resident', residentId);
+    if (residentId) view.resident = await this.get('resident', residentId);
     return view;
   }
 
-  /** A stored row the schema no longer accepts (a key removed since) counts as no override, loudly. */
-  #parse(text: string, key: string): AlertSettingsOverrides {
-    const value: unknown = JSON.parse(text);
+  /** A stored value the schema no longer accepts (a key removed since) counts as no override, loudly. */
+  #check(value: unknown, key: string): AlertSettingsOverrides {
     if (Value.Check(AlertSettingsOverrides, value)) return value;
     this.#log.error({ key }, 'stored alert settings overrides are invalid: ignored');
     return {};

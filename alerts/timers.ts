@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle } from '../kernel/clock.ts';
-import { type Db, Statements } from '../kernel/db.ts';
 import type { Logger } from '../kernel/logger.ts';
+import type { StoredTimer, TimerStore, Transactions } from './store/types.ts';
 
 /** A rule timer that ran out. */
 export interface FiredTimer<P = unknown> {
@@ -15,17 +15,27 @@ export interface FiredTimer<P = unknown> {
   payload: P;
 }
 
-type Handler = (t: FiredTimer) => void;
+/** A pending rule timer. */
+export interface PendingTimer<P = unknown> {
+  key: string;
+  dueAt: number;
+  armedAt: number;
+  payload: P;
+}
+
+type Handler = (t: FiredTimer) => void | Promise<void>;
 
 /**
  * Persisted rule timers ("deadlines are data", design.md principle 3): each pending timer is a row with
  * its due time; `start` re-arms them all, and one that fell due while the hub was down fires at once,
  * marked late. A timer fires once: it is claimed with a conditional DELETE, so with several hub processes
- * only one fires it. Re-arming a key replaces its timer.
+ * only one fires it. Re-arming a key replaces its timer. The claim and what the handler does run in one
+ * transaction (a handler's several store calls are not interleaved with other work, and they commit with
+ * the claim); a handler that throws is logged and its timer stays claimed.
  */
 export class RuleTimers {
-  readonly #db: Db;
-  readonly #sql: Statements;
+  readonly #store: TimerStore;
+  readonly #tx: Transactions;
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #handlers = new Map<string, Handler>();
@@ -33,23 +43,22 @@ export class RuleTimers {
   #startedAt = 0;
   #running = false;
 
-  constructor(deps: { db: Db; clock: Clock; log: Logger }) {
-    this.#db = deps.db;
-    this.#sql = new Statements(deps.db);
+  constructor(deps: { store: TimerStore; tx: Transactions; clock: Clock; log: Logger }) {
+    this.#store = deps.store;
+    this.#tx = deps.tx;
     this.#clock = deps.clock;
     this.#log = deps.log;
   }
 
-  /** Registers what a timer kind does when it runs out (before `start`). */
-  on<P>(kind: string, handler: (t: FiredTimer<P>) => void): void {
+  /** Registers what a timer kind does when it runs out (before `start`); it may be async (awaited). */
+  on<P>(kind: string, handler: (t: FiredTimer<P>) => void | Promise<void>): void {
     this.#handlers.set(kind, handler as Handler);
   }
 
-  start(): void {
+  async start(): Promise<void> {
     this.#running = true;
     this.#startedAt = this.#clock.now();
-    const rows = this.#sql.get('SELECT key, due_at, armed_at FROM alert_timers ORDER BY due_at').all();
-    for (const r of rows) this.#schedule(String(r.key), Number(r.due_at), Number(r.armed_at));
+    for (const t of await this.#store.all()) this.#schedule(t.key, t.dueAt, t.armedAt);
   }
 
   stop(): void {
@@ -59,33 +68,32 @@ export class RuleTimers {
   }
 
   /** Arms (or re-arms) the timer `key` to run out at `dueAt`, epoch ms. */
-  arm(key: string, kind: string, householdId: string, dueAt: number, payload: unknown): void {
+  async arm(key: string, kind: string, householdId: string, dueAt: number, payload: unknown): Promise<void> {
     const armedAt = this.#clock.now();
-    this.#sql
-      .get(
-        `INSERT INTO alert_timers (key, kind, household_id, due_at, armed_at, payload) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT(key) DO UPDATE SET kind = excluded.kind, household_id = excluded.household_id,
-           due_at = excluded.due_at, armed_at = excluded.armed_at, payload = excluded.payload`,
-      )
-      .run(key, kind, householdId, dueAt, armedAt, JSON.stringify(payload));
+    await this.#store.put({ key, kind, householdId, dueAt, armedAt, payload });
     this.#schedule(key, dueAt, armedAt);
   }
 
   /** Cancels the timer `key`; true when one was pending. */
-  cancel(key: string): boolean {
+  cancel(key: string): Promise<boolean> {
     this.#unschedule(key);
-    return Number(this.#sql.get('DELETE FROM alert_timers WHERE key = ?').run(key).changes) > 0;
+    return this.#store.delete(key);
   }
 
   /** The pending timer `key`, if any. */
-  pending<P>(key: string): { dueAt: number; armedAt: number; payload: P } | null {
-    const r = this.#sql.get('SELECT due_at, armed_at, payload FROM alert_timers WHERE key = ?').get(key);
-    if (!r) return null;
-    return {
-      dueAt: Number(r.due_at),
-      armedAt: Number(r.armed_at),
-      payload: JSON.parse(String(r.payload)) as P,
-    };
+  async pending<P>(key: string): Promise<{ dueAt: number; armedAt: number; payload: P } | null> {
+    const t = await this.#store.get(key);
+    return t ? { dueAt: t.dueAt, armedAt: t.armedAt, payload: t.payload as P } : null;
+  }
+
+  /** The pending timers of a kind whose key starts with `keyPrefix`, soonest first. */
+  async list<P>(kind: string, keyPrefix: string): Promise<Array<PendingTimer<P>>> {
+    return (await this.#store.list({ kind, keyPrefix })).map((t: StoredTimer) => ({
+      key: t.key,
+      dueAt: t.dueAt,
+      armedAt: t.armedAt,
+      payload: t.payload as P,
+    }));
   }
 
   #unschedule(key: string): void {
@@ -100,44 +108,45 @@ export class RuleTimers {
     const handle = this.#clock.setTimeout(
       () => {
         this.#armed.delete(key);
-        this.#fire(key, dueAt, armedAt);
+        return this.#fire(key, dueAt, armedAt, this.#clock.now());
       },
       Math.max(0, dueAt - this.#clock.now()),
     );
     this.#armed.set(key, handle);
   }
 
-  #fire(key: string, dueAt: number, armedAt: number): void {
-    const row = this.#sql
-      .get(
-        'SELECT kind, household_id, payload FROM alert_timers WHERE key = ? AND due_at = ? AND armed_at = ?',
-      )
-      .get(key, dueAt, armedAt);
-    if (!row) return; // re-armed or cancelled meanwhile, or fired by another process
-    const claimed = this.#sql
-      .get('DELETE FROM alert_timers WHERE key = ? AND due_at = ? AND armed_at = ?')
-      .run(key, dueAt, armedAt);
-    if (Number(claimed.changes) !== 1) return;
-    const kind = String(row.kind);
-    const handler = this.#handlers.get(kind);
-    if (!handler) {
-      this.#log.error({ key, kind }, 'rule timer without a handler dropped');
-      return;
-    }
-    const fired: FiredTimer = {
-      key,
-      kind,
-      householdId: String(row.household_id),
-      armedAt,
-      dueAt,
-      firedAt: this.#clock.now(),
-      late: dueAt < this.#startedAt,
-      payload: JSON.parse(String(row.payload)) as unknown,
-    };
+  /** Claims and runs a timer that ran out at `firedAt`. Never rejects: a failure is logged. */
+  async #fire(key: string, dueAt: number, armedAt: number, firedAt: number): Promise<void> {
+    let kind: string | null = null;
     try {
-      handler(fired);
+      await this.#tx.transaction(async () => {
+        // re-armed or cancelled meanwhile, or fired by another process: nothing to claim
+        const claimed = await this.#store.claim(key, dueAt, armedAt);
+        if (!claimed) return;
+        kind = claimed.kind;
+        const handler = this.#handlers.get(claimed.kind);
+        if (!handler) {
+          this.#log.error({ key, kind }, 'rule timer without a handler dropped');
+          return;
+        }
+        try {
+          await handler({
+            key,
+            kind: claimed.kind,
+            householdId: claimed.householdId,
+            armedAt,
+            dueAt,
+            firedAt,
+            late: dueAt < this.#startedAt,
+            payload: claimed.payload,
+          });
+        } catch (err) {
+          // As before the store was async: the timer is spent, what the handler did so far stays.
+          this.#log.error({ err, key, kind }, 'rule timer handler failed');
+        }
+      });
     } catch (err) {
-      this.#log.error({ err, key, kind }, 'rule timer handler failed');
+      this.#log.error({ err, key, kind }, 'rule timer could not be fired');
     }
   }
 }

@@ -3,12 +3,12 @@ import type { AddressInfo } from 'node:net';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AwayService } from '../alerts/away.ts';
-import type { IncidentPolicyStore } from '../alerts/incidents/policy.ts';
+import type { IncidentPolicyService } from '../alerts/incidents/policy.ts';
 import type { IncidentService } from '../alerts/incidents/service.ts';
 import type { DeliveryLogReader } from '../alerts/notifications/delivery-log.ts';
 import type { Notifier } from '../alerts/notifications/types.ts';
 import type { AlertsQueries } from '../alerts/queries/types.ts';
-import type { AlertSettingsOverridesStore } from '../alerts/settings-overrides.ts';
+import type { SettingsOverridesService } from '../alerts/settings-overrides.ts';
 import type { IngestReads } from '../ingest/index.ts';
 import type { StoreHealth } from '../kernel/health/types.ts';
 import { parseOrigins } from '../kernel/origins.ts';
@@ -61,11 +61,11 @@ export interface ConsoleDeps extends Omit<RoomDeps, 'db'> {
   /** The alerts room's away-suppression (hub.ts); without it (a console alone) its routes are not served. */
   away?: AwayService;
   /** The alerts room's settings overrides (hub.ts); without it their routes are not served. */
-  alertSettings?: AlertSettingsOverridesStore;
+  alertSettings?: SettingsOverridesService;
   /** The alerts room's incidents (hub.ts); without it their routes are not served. */
   incidents?: IncidentService;
   /** The incidents' deadline/ladder policy (hub.ts); without it its routes are not served. */
-  incidentPolicy?: IncidentPolicyStore;
+  incidentPolicy?: IncidentPolicyService;
   /** The history module (hub.ts); without it (a console alone) the history routes are not served. */
   history?: HistoryReader;
   /** The notifications room's delivery log (hub.ts); without it its route is not served. */

@@ -1,9 +1,9 @@
 import type { AwayService } from '../alerts/away.ts';
-import type { IncidentPolicyStore } from '../alerts/incidents/policy.ts';
+import type { IncidentPolicyService } from '../alerts/incidents/policy.ts';
 import type { IncidentService } from '../alerts/incidents/service.ts';
 import type { DeliveryLogReader } from '../alerts/notifications/delivery-log.ts';
 import type { AlertsQueries } from '../alerts/queries/types.ts';
-import type { AlertSettingsOverridesStore } from '../alerts/settings-overrides.ts';
+import type { SettingsOverridesService } from '../alerts/settings-overrides.ts';
 import type { IngestReads } from '../ingest/index.ts';
 import type { History } from '../ingest/influx-history.ts';
 import type { Clock } from '../kernel/clock.ts';
@@ -35,11 +35,11 @@ export interface RouteContext {
   /** away-suppression of households (alerts room); null in a console started without the alerts room */
   away: AwayService | null;
   /** per-household/resident alert-settings overrides (alerts room); null without the alerts room */
-  alertSettings: AlertSettingsOverridesStore | null;
+  alertSettings: SettingsOverridesService | null;
   /** incidents (alerts room); null in a console started without the alerts room */
   incidents: IncidentService | null;
   /** incident deadlines and ladders per class/alarm type/household (alerts room); null without it */
-  incidentPolicy: IncidentPolicyStore | null;
+  incidentPolicy: IncidentPolicyService | null;
   /** history questions (InfluxDB or local aggregates); null in a console started without the history module */
   history: HistoryReader | null;
   /** the notification delivery log (notifications room); null in a console started without it */

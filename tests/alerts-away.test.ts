@@ -116,22 +116,22 @@ describe('away-suppression', () => {
     const bath = await connectSim(h.t, (o) => new SimMotion(o), 'pir-bath', 'bathroom');
     await bath.motion(); // 09:00, then she leaves for the hospital
     const until = MORNING + 24 * HOUR; // tomorrow 09:00
-    h.t.hub.alerts.away.declare('hh-test', { until, reason: 'in hospital', by: 'disp' });
+    await h.t.hub.alerts.away.declare('hh-test', { until, reason: 'in hospital', by: 'disp' });
 
-    clock.advance(45 * MIN);
-    clock.advance(23 * HOUR); // past the bathroom 45 min and the 12 h, all away
+    await clock.advanceAsync(45 * MIN);
+    await clock.advanceAsync(23 * HOUR); // past the bathroom 45 min and the 12 h, all away
     expect(h.of('bathroom_inactivity')).toEqual([]);
     expect(h.of('no_movement')).toEqual([]);
-    expect(h.t.hub.alerts.away.status('hh-test').away).toBe(true);
+    expect((await h.t.hub.alerts.away.status('hh-test')).away).toBe(true);
 
-    clock.advance(until - clock.now()); // the end time: the suppression expires by itself
+    await clock.advanceAsync(until - clock.now()); // the end time: the suppression expires by itself
     expect(events.at(-1)).toMatchObject({ name: 'awayEnded', source: 'declared', why: 'expired', at: until });
-    expect(h.t.hub.alerts.away.status('hh-test')).toMatchObject({ away: false, declared: null });
+    expect(await h.t.hub.alerts.away.status('hh-test')).toMatchObject({ away: false, declared: null });
 
     // Not back: 12 h from the end of the period without movement alarm as usual.
-    clock.advance(12 * HOUR - MIN);
+    await clock.advanceAsync(12 * HOUR - MIN);
     expect(h.of('no_movement')).toEqual([]);
-    clock.advance(MIN);
+    await clock.advanceAsync(MIN);
     const raised = await h.waitFor('no_movement');
     expect(raised.alarm.explanation.en).toBe('no movement in the home since 09:00 (12 h)');
     expect(raised.alarm.openedAt).toBe(until + 12 * HOUR);
@@ -152,9 +152,9 @@ describe('away-suppression', () => {
 
     await bath.motion();
     await band.vitals({ lat: HOME.lat + 0.009, lon: HOME.lon, accuracy: 20 }); // ~1 km away
-    clock.advance(29 * MIN);
+    await clock.advanceAsync(29 * MIN);
     expect(events).toEqual([]);
-    clock.advance(MIN); // outside for 30 min: away
+    await clock.advanceAsync(MIN); // outside for 30 min: away
     expect(events).toEqual([
       expect.objectContaining({
         name: 'awayStarted',
@@ -164,24 +164,24 @@ describe('away-suppression', () => {
         at: MORNING + 30 * MIN,
       }),
     ]);
-    expect(h.t.hub.alerts.away.status('hh-test').wristband).toMatchObject({
+    expect((await h.t.hub.alerts.away.status('hh-test')).wristband).toMatchObject({
       deviceId: 'wb-1',
       since: MORNING,
     });
-    expect(h.t.hub.alerts.away.status('hh-test').wristband?.distanceM).toBeGreaterThan(990);
-    clock.advance(30 * MIN); // 60 min after the last bathroom movement
+    expect((await h.t.hub.alerts.away.status('hh-test')).wristband?.distanceM).toBeGreaterThan(990);
+    await clock.advanceAsync(30 * MIN); // 60 min after the last bathroom movement
     expect(h.of('bathroom_inactivity')).toEqual([]);
 
     // A fix straddling the fence changes nothing; one inside ends it.
     await band.vitals({ lat: HOME.lat + 0.0018, lon: HOME.lon, accuracy: 50 }); // ~200 m ± 50
-    expect(h.t.hub.alerts.away.status('hh-test').away).toBe(true);
+    expect((await h.t.hub.alerts.away.status('hh-test')).away).toBe(true);
     await band.vitals({ lat: HOME.lat + 0.0002, lon: HOME.lon, accuracy: 10 });
     expect(events.at(-1)).toMatchObject({ name: 'awayEnded', source: 'wristband', why: 'returned' });
-    expect(h.t.hub.alerts.away.status('hh-test').away).toBe(false);
+    expect((await h.t.hub.alerts.away.status('hh-test')).away).toBe(false);
 
     // Home again: the inactivity rules are live.
     await bath.motion();
-    clock.advance(45 * MIN);
+    await clock.advanceAsync(45 * MIN);
     await h.waitFor('bathroom_inactivity');
   });
 
@@ -190,14 +190,18 @@ describe('away-suppression', () => {
     try {
       const clock = new ManualClock(MORNING);
       h = await startAlertsHub(clock, dir);
-      h.t.hub.alerts.away.declare('hh-test', { until: MORNING + HOUR, reason: 'in hospital', by: 'disp' });
+      await h.t.hub.alerts.away.declare('hh-test', {
+        until: MORNING + HOUR,
+        reason: 'in hospital',
+        by: 'disp',
+      });
       await h.t.stop();
       h = null;
       const clock2 = new ManualClock(MORNING + 2 * HOUR);
       h = await startAlertsHub(clock2, dir);
-      expect(h.t.hub.alerts.away.status('hh-test').away).toBe(false); // past its end even before the timer
+      expect((await h.t.hub.alerts.away.status('hh-test')).away).toBe(false); // past its end even before the timer
       const events = recordAway(h);
-      clock2.advance(0);
+      await clock2.advanceAsync(0);
       expect(events).toEqual([expect.objectContaining({ name: 'awayEnded', why: 'expired' })]);
       expect(await h.t.hub.alerts.queries.declaredAwayPeriods()).toEqual([]); // its row is gone too
     } finally {

@@ -73,8 +73,8 @@ describe('baselines from the hourly aggregates', () => {
     const clock = new ManualClock(MORNING);
     h = await startAlertsHub(clock);
     await syntheticDays(h, 20, 100); // only the last 14 count
-    expect(h.t.hub.alerts.baselines.recomputeAll()).toBe(1);
-    expect(h.t.hub.alerts.baselines.get('res-1')).toMatchObject({
+    expect(await h.t.hub.alerts.baselines.recomputeAll()).toBe(1);
+    expect(await h.t.hub.alerts.baselines.get('res-1')).toMatchObject({
       days: 14,
       firstMotionMin: 7 * 60, // the 02:00 trip is the night, not the first movement of the day
       firstMotionSpreadMin: 0,
@@ -89,15 +89,15 @@ describe('baselines from the hourly aggregates', () => {
     const clock = new ManualClock(MORNING);
     h = await startAlertsHub(clock);
     await syntheticDays(h, 6, 100);
-    h.t.hub.alerts.baselines.recomputeAll();
+    await h.t.hub.alerts.baselines.recomputeAll();
     const wm = await meter(h);
     await wm.use(350);
     expect(h.of('excessive_water_use')).toEqual([]); // 6 days: no usual yet
 
-    clock.advance(DAY); // tomorrow: 7 days of history
+    await clock.advanceAsync(DAY); // tomorrow: 7 days of history
     await syntheticDays(h, 7, 100);
-    h.t.hub.alerts.baselines.recomputeAll();
-    expect(h.t.hub.alerts.baselines.get('res-1')?.days).toBeGreaterThanOrEqual(7);
+    await h.t.hub.alerts.baselines.recomputeAll();
+    expect((await h.t.hub.alerts.baselines.get('res-1'))?.days).toBeGreaterThanOrEqual(7);
     await wm.use(200);
     expect(h.of('excessive_water_use')).toEqual([]);
     await wm.use(101); // 301 L today
@@ -112,12 +112,12 @@ describe('baselines from the hourly aggregates', () => {
     const clock = new ManualClock(MIDNIGHT + 20 * HOUR); // 20:00
     h = await startAlertsHub(clock);
     await syntheticDays(h, 10, 100, 6); // usually first water at 06:00
-    h.t.hub.alerts.baselines.recomputeAll();
+    await h.t.hub.alerts.baselines.recomputeAll();
     const wm = await meter(h);
     await wm.use(5); // 20:00; the 12 h fallback would be 08:00
-    clock.advance(11 * HOUR - MIN);
+    await clock.advanceAsync(11 * HOUR - MIN);
     expect(h.of('no_water_use')).toEqual([]);
-    clock.advance(MIN); // 07:00
+    await clock.advanceAsync(MIN); // 07:00
     const raised = await h.waitFor('no_water_use');
     expect(raised.alarm.explanation.en).toBe(
       'no water used today (last at 20:00); usually first used by 06:00',
@@ -128,12 +128,12 @@ describe('baselines from the hourly aggregates', () => {
     const clock = new ManualClock(MIDNIGHT + 22.5 * HOUR); // 22:30
     h = await startAlertsHub(clock);
     await syntheticDays(h, 10, 100); // usually up by 07:00, every day
-    h.t.hub.alerts.baselines.recomputeAll();
+    await h.t.hub.alerts.baselines.recomputeAll();
     const pir = await connectSim(h.t, (o) => new SimMotion(o), 'pir-1', 'living');
     await pir.motion(); // 22:30; the 12 h fallback would be 10:30
-    clock.advance(9 * HOUR - MIN);
+    await clock.advanceAsync(9 * HOUR - MIN);
     expect(h.of('no_movement')).toEqual([]);
-    clock.advance(MIN); // 07:30: the usual 07:00 + 30 min
+    await clock.advanceAsync(MIN); // 07:30: the usual 07:00 + 30 min
     const raised = await h.waitFor('no_movement');
     expect(raised.alarm.explanation).toEqual({
       en: 'no movement since 22:30; usually up by 07:00 ± 30 min',

@@ -33,14 +33,14 @@ describe('immediate detection rules, over MQTT into the alarms table and onto th
     expect(raised.alarm.explanation.en).toBe('SOS from call button btn-1 at 09:00');
     expect(raised.alarm.explanation.zh).toBe('一键呼叫 btn-1 09:00 发出紧急求助');
 
-    clock.advance(2 * MIN);
+    await clock.advanceAsync(2 * MIN);
     const band = await connectSim(h.t, (o) => new SimWristband(o), 'wb-1');
     await band.sos();
     const updated = await h.waitFor('sos', 'alarmUpdated');
     expect(updated.alarm).toMatchObject({ id: raised.alarm.id, count: 2 });
     expect(updated.alarm.evidence.map((e) => e.deviceId)).toEqual(['btn-1', 'wb-1']);
     // Deduplicated: one open SOS alarm in the store, with both triggers.
-    expect(h.alarms('sos')).toEqual([
+    expect(await h.alarms('sos')).toEqual([
       expect.objectContaining({ id: raised.alarm.id, count: 2, status: 'open' }),
     ]);
   });
@@ -51,7 +51,7 @@ describe('immediate detection rules, over MQTT into the alarms table and onto th
     const button = await connectSim(h.t, (o) => new SimButton(o), 'btn-1');
     await button.sos();
     const raised = await h.waitFor('sos');
-    clock.advance(20_000);
+    await clock.advanceAsync(20_000);
     await button.cancel();
     const cancelled = await h.waitFor('sos', 'alarmUpdated');
     expect(cancelled.name === 'alarmUpdated' && cancelled.change).toBe('cancelled_by_resident');
@@ -60,21 +60,21 @@ describe('immediate detection rules, over MQTT into the alarms table and onto th
       expect.objectContaining({ kind: 'cancelled_by_resident', at: MORNING + 20_000 }),
     ]);
     expect(cancelled.alarm.explanation.en).toContain('cancelled by resident at 09:00');
-    expect(h.alarms('sos')[0]?.notes.map((n) => n.kind)).toEqual(['cancelled_by_resident']);
+    expect((await h.alarms('sos'))[0]?.notes.map((n) => n.kind)).toEqual(['cancelled_by_resident']);
 
     // A second SOS, cancelled after 31 s: no mark.
-    h.t.hub.alerts.alarms.close(raised.alarm.id, 'dispatcher', 'called back, resident fine');
-    clock.advance(MIN);
+    await h.t.hub.alerts.alarms.close(raised.alarm.id, 'dispatcher', 'called back, resident fine');
+    await clock.advanceAsync(MIN);
     await button.sos();
     await h.waitFor('sos', 'alarmRaised', 2);
-    clock.advance(31_000);
+    await clock.advanceAsync(31_000);
     const cancels: number[] = [];
     h.t.hub.bus.on('messageAccepted', 'test', (m) => {
       if (m.event?.name === 'cancel' && m.seq !== null) cancels.push(m.seq);
     });
     const seq = await button.cancel();
     await until(() => cancels.includes(seq), 3000, 'late cancel accepted');
-    const open = h.alarms('sos').find((a) => a.status === 'open');
+    const open = (await h.alarms('sos')).find((a) => a.status === 'open');
     expect(open?.notes).toEqual([]);
     expect(h.of('sos').map((e) => e.name)).toEqual([
       'alarmRaised',
@@ -111,11 +111,11 @@ describe('immediate detection rules, over MQTT into the alarms table and onto th
       zh: '09:00 卫生间检测到漏水',
       en: 'water leak in bathroom at 09:00',
     });
-    clock.advance(10 * MIN);
+    await clock.advanceAsync(10 * MIN);
     await leak.dry();
     const dry = await h.waitFor('water_leak', 'alarmUpdated');
     expect(dry.name === 'alarmUpdated' && dry.change).toBe('cleared_by_device');
-    expect(h.alarms('water_leak')).toEqual([
+    expect(await h.alarms('water_leak')).toEqual([
       expect.objectContaining({
         status: 'open',
         notes: [expect.objectContaining({ kind: 'cleared_by_device' })],
@@ -132,24 +132,24 @@ describe('immediate detection rules, over MQTT into the alarms table and onto th
     const own = await h.waitFor('continuous_flow');
     expect(own.alarm).toMatchObject({ class: 'emergency', severity: 'high' });
     expect(own.alarm.explanation.en).toBe('water meter reports continuous flow for 180 min at 09:00');
-    h.t.hub.alerts.alarms.close(own.alarm.id, 'dispatcher', 'tap closed');
+    await h.t.hub.alerts.alarms.close(own.alarm.id, 'dispatcher', 'tap closed');
 
     // Flowing every 15 min; one reading below the threshold restarts the 2 h.
     await meter.use(10, 2);
     for (let i = 0; i < 4; i++) {
-      clock.advance(15 * MIN);
+      await clock.advanceAsync(15 * MIN);
       await meter.use(30, 2);
     }
-    clock.advance(15 * MIN);
+    await clock.advanceAsync(15 * MIN);
     await meter.use(0, 0);
     for (let i = 0; i < 7; i++) {
-      clock.advance(15 * MIN);
+      await clock.advanceAsync(15 * MIN);
       await meter.use(30, 2);
     }
     const flowingSince = clock.now() - 6 * 15 * MIN;
-    clock.advance(29 * MIN);
+    await clock.advanceAsync(29 * MIN);
     expect(h.of('continuous_flow').filter((e) => e.name === 'alarmRaised')).toHaveLength(1);
-    clock.advance(MIN);
+    await clock.advanceAsync(MIN);
     const sustained = await h.waitFor('continuous_flow', 'alarmRaised', 2);
     expect(sustained.alarm.evidence).toEqual([
       expect.objectContaining({ kind: 'message', at: flowingSince, values: { flowLpm: 2 } }),
@@ -163,18 +163,18 @@ describe('immediate detection rules, over MQTT into the alarms table and onto th
     h = await startAlertsHub(clock);
     const band = await connectSim(h.t, (o) => new SimWristband(o), 'wb-1');
     await band.vitals({ heartRate: 35 });
-    clock.advance(5 * MIN);
+    await clock.advanceAsync(5 * MIN);
     await band.vitals({ heartRate: 36 });
-    clock.advance(5 * MIN);
+    await clock.advanceAsync(5 * MIN);
     await band.vitals({ heartRate: 72, spo2: 97 }); // normal: the streak ends
     for (const spo2 of [88, 87]) {
-      clock.advance(5 * MIN);
+      await clock.advanceAsync(5 * MIN);
       await band.vitals({ heartRate: 140, spo2 });
     }
-    clock.advance(5 * MIN);
+    await clock.advanceAsync(5 * MIN);
     await band.vitals({ steps: 10 }); // no vitals: neither counts nor ends the streak
     expect(h.of('abnormal_vitals')).toEqual([]);
-    clock.advance(5 * MIN);
+    await clock.advanceAsync(5 * MIN);
     await band.vitals({ heartRate: 141, spo2: 86 });
     const raised = await h.waitFor('abnormal_vitals');
     expect(raised.alarm).toMatchObject({ class: 'emergency', severity: 'high', residentId: 'res-1' });
@@ -217,7 +217,7 @@ describe('immediate detection rules, over MQTT into the alarms table and onto th
     const button = await connectSim(h.t, (o) => new SimButton(o), 'btn-1');
     await leak.heartbeat();
     await button.heartbeat();
-    clock.advance(45 * MIN + 2000); // button: 3 x 15 min
+    await clock.advanceAsync(45 * MIN + 2000); // button: 3 x 15 min
     const silent = await h.waitFor('device_silent');
     expect(silent.alarm).toMatchObject({ class: 'non_emergency', severity: 'high' });
     expect(silent.alarm.explanation.en).toBe(
@@ -226,16 +226,16 @@ describe('immediate detection rules, over MQTT into the alarms table and onto th
     expect(silent.alarm.evidence).toEqual([
       expect.objectContaining({ kind: 'silence', deviceId: 'btn-1', since: MORNING, what: 'heartbeat' }),
     ]);
-    clock.advance(2 * HOUR + 15 * MIN); // leak: 3 x 60 min
+    await clock.advanceAsync(2 * HOUR + 15 * MIN); // leak: 3 x 60 min
     const both = await h.waitFor('device_silent', 'alarmUpdated');
     expect(both.alarm).toMatchObject({ count: 2, severity: 'high' });
 
     await button.heartbeat();
     await h.waitFor('device_silent', 'alarmUpdated', 2); // btn-1 heard
-    expect(h.alarms('device_silent')[0]?.status).toBe('open');
+    expect((await h.alarms('device_silent'))[0]?.status).toBe('open');
     await leak.heartbeat();
     const cleared = await h.waitFor('device_silent', 'alarmCleared');
     expect(cleared.name === 'alarmCleared' && cleared.by).toBe('system');
-    expect(h.alarms('device_silent')[0]?.status).toBe('closed');
+    expect((await h.alarms('device_silent'))[0]?.status).toBe('closed');
   });
 });

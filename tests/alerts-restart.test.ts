@@ -22,19 +22,19 @@ describe('rule timers and open alarms across a restart', () => {
     h = await startAlertsHub(clock, dir);
     const bath = await connectSim(h.t, (o) => new SimMotion(o), 'pir-bath', 'bathroom');
     await bath.motion();
-    clock.advance(20 * MIN);
+    await clock.advanceAsync(20 * MIN);
     await bath.end();
     await h.t.stop();
     h = null;
 
     const clock2 = new ManualClock(clock.now() + 5 * MIN); // down for 5 min
     h = await startAlertsHub(clock2, dir);
-    clock2.advance(19 * MIN); // 44 min since the movement
+    await clock2.advanceAsync(19 * MIN); // 44 min since the movement
     expect(h.of('bathroom_inactivity')).toEqual([]);
-    clock2.advance(MIN);
+    await clock2.advanceAsync(MIN);
     const raised = await h.waitFor('bathroom_inactivity');
     expect(raised.alarm).toMatchObject({ late: false, openedAt: MORNING + 45 * MIN });
-    expect(h.alarms('bathroom_inactivity')).toHaveLength(1);
+    expect(await h.alarms('bathroom_inactivity')).toHaveLength(1);
   });
 
   it('fires a timer that fell due while the hub was down at once, marked late, and keeps deduplicating after', async () => {
@@ -44,7 +44,7 @@ describe('rule timers and open alarms across a restart', () => {
     h = await startAlertsHub(clock, dir);
     const bath = await connectSim(h.t, (o) => new SimMotion(o), 'pir-bath', 'bathroom');
     await bath.motion();
-    clock.advance(20 * MIN);
+    await clock.advanceAsync(20 * MIN);
     await bath.end();
     await h.t.stop();
     h = null;
@@ -52,7 +52,7 @@ describe('rule timers and open alarms across a restart', () => {
     const restartAt = clock.now() + HOUR; // down past the 45 min
     const clock2 = new ManualClock(restartAt);
     h = await startAlertsHub(clock2, dir);
-    clock2.advance(0);
+    await clock2.advanceAsync(0);
     const raised = await h.waitFor('bathroom_inactivity');
     expect(raised.alarm).toMatchObject({ late: true, openedAt: restartAt });
     expect(raised.alarm.explanation.en).toBe(
@@ -65,10 +65,10 @@ describe('rule timers and open alarms across a restart', () => {
     // The open alarm survives a restart: a new trigger folds into it.
     const clock3 = new ManualClock(restartAt + MIN);
     h = await startAlertsHub(clock3, dir);
-    expect(h.alarms('bathroom_inactivity')).toEqual([expect.objectContaining({ id, status: 'open' })]);
+    expect(await h.alarms('bathroom_inactivity')).toEqual([expect.objectContaining({ id, status: 'open' })]);
     const bath2 = await connectSim(h.t, (o) => new SimMotion(o), 'pir-bath', 'bathroom');
     await bath2.motion();
-    clock3.advance(45 * MIN);
+    await clock3.advanceAsync(45 * MIN);
     const updated = await h.waitFor('bathroom_inactivity', 'alarmUpdated');
     expect(updated.alarm).toMatchObject({ id, count: 2 });
   });

@@ -53,17 +53,17 @@ describe('per-household and per-resident alert settings', () => {
       h?.of('bathroom_inactivity').filter((e) => e.name === 'alarmRaised' && e.alarm.householdId === hh) ??
       [];
 
-    clock.advance(30 * MIN - 1000);
+    await clock.advanceAsync(30 * MIN - 1000);
     expect(bathroom('hh-test')).toEqual([]);
-    clock.advance(1000);
+    await clock.advanceAsync(1000);
     await h.waitFor('bathroom_inactivity');
     expect(bathroom('hh-test')).toHaveLength(1);
     expect(bathroom('hh-test')[0]?.alarm.explanation.en).toContain('30 min');
     expect(bathroom('hh-other')).toEqual([]);
 
-    clock.advance(15 * MIN - 1000);
+    await clock.advanceAsync(15 * MIN - 1000);
     expect(bathroom('hh-other')).toEqual([]);
-    clock.advance(1000);
+    await clock.advanceAsync(1000);
     await h.waitFor('bathroom_inactivity', 'alarmRaised', 2);
     expect(bathroom('hh-other')).toHaveLength(1);
     expect(bathroom('hh-other')[0]?.alarm.residentId).toBe('res-2');
@@ -98,7 +98,7 @@ describe('per-household and per-resident alert settings', () => {
 
     const band = await connectSim(h.t, (o) => new SimWristband(o), 'wb-1');
     for (let i = 0; i < 4; i++) {
-      clock.advance(5 * MIN);
+      await clock.advanceAsync(5 * MIN);
       await band.vitals({ heartRate: 145 }); // above the household's 140, below the resident's 150
     }
     expect(h.of('abnormal_vitals')).toEqual([]);
@@ -108,7 +108,7 @@ describe('per-household and per-resident alert settings', () => {
     expect(removed.status).toBe(200);
     expect(removed.body).toMatchObject({ resident: {}, effective: { heartRateHigh: 140 } });
     for (let i = 0; i < 3; i++) {
-      clock.advance(5 * MIN);
+      await clock.advanceAsync(5 * MIN);
       await band.vitals({ heartRate: 145 });
     }
     const raised = await h.waitFor('abnormal_vitals');

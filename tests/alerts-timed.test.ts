@@ -19,19 +19,19 @@ describe('timed detection rules on persisted timers', () => {
     // A possible fall followed by movement: the severity stays.
     await band.fall(0.4);
     const first = await h.waitFor('fall');
-    clock.advance(2 * MIN);
+    await clock.advanceAsync(2 * MIN);
     await pir.motion();
-    clock.advance(10 * MIN);
-    expect(h.alarms('fall')[0]).toMatchObject({ id: first.alarm.id, severity: 'high', notes: [] });
-    h.t.hub.alerts.alarms.close(first.alarm.id, 'dispatcher', 'resident fine');
+    await clock.advanceAsync(10 * MIN);
+    expect((await h.alarms('fall'))[0]).toMatchObject({ id: first.alarm.id, severity: 'high', notes: [] });
+    await h.t.hub.alerts.alarms.close(first.alarm.id, 'dispatcher', 'resident fine');
 
     // A possible fall and then stillness.
     await band.fall(0.4);
     const second = await h.waitFor('fall', 'alarmRaised', 2);
     const fallAt = clock.now();
-    clock.advance(5 * MIN - 1000);
+    await clock.advanceAsync(5 * MIN - 1000);
     expect(h.of('fall').filter((e) => e.name === 'alarmUpdated')).toEqual([]);
-    clock.advance(1000);
+    await clock.advanceAsync(1000);
     const raised = await h.waitFor('fall', 'alarmUpdated');
     expect(raised.name === 'alarmUpdated' && raised.change).toBe('severity_raised');
     expect(raised.alarm).toMatchObject({ id: second.alarm.id, severity: 'critical' });
@@ -40,7 +40,7 @@ describe('timed detection rules on persisted timers', () => {
     );
     expect(raised.alarm.explanation.zh).toContain('跌倒（09:12）后5分钟家中无任何活动');
     expect(raised.alarm.evidence[1]).toMatchObject({ kind: 'silence', since: fallAt, at: fallAt + 5 * MIN });
-    expect(h.alarms('fall')[0]?.severity).toBe('critical');
+    expect((await h.alarms('fall'))[0]?.severity).toBe('critical');
   });
 
   it('raises bathroom inactivity after 45 min with no movement elsewhere; movement elsewhere cancels it', async () => {
@@ -50,18 +50,18 @@ describe('timed detection rules on persisted timers', () => {
     const kitchen = await connectSim(h.t, (o) => new SimMotion(o), 'pir-kitchen', 'kitchen');
 
     await bath.motion();
-    clock.advance(30 * MIN);
+    await clock.advanceAsync(30 * MIN);
     await kitchen.motion(); // left the bathroom
-    clock.advance(60 * MIN);
+    await clock.advanceAsync(60 * MIN);
     expect(h.of('bathroom_inactivity')).toEqual([]);
 
     await bath.motion();
     const lastAt = clock.now();
-    clock.advance(10 * MIN);
+    await clock.advanceAsync(10 * MIN);
     await bath.motion(); // still moving in the bathroom: the 45 min start again
-    clock.advance(44 * MIN);
+    await clock.advanceAsync(44 * MIN);
     expect(h.of('bathroom_inactivity')).toEqual([]);
-    clock.advance(MIN);
+    await clock.advanceAsync(MIN);
     const raised = await h.waitFor('bathroom_inactivity');
     expect(raised.alarm).toMatchObject({
       class: 'emergency',
@@ -93,28 +93,28 @@ describe('timed detection rules on persisted timers', () => {
     h = await startAlertsHub(clock);
     const band = await connectSim(h.t, (o) => new SimWristband(o), 'wb-1');
     await band.removed();
-    clock.advance(HOUR);
+    await clock.advanceAsync(HOUR);
     await band.worn();
-    clock.advance(2 * HOUR);
+    await clock.advanceAsync(2 * HOUR);
     expect(h.of('wristband_removed')).toEqual([]);
 
     await band.removed(); // 12:00 local
-    clock.advance(2 * HOUR);
+    await clock.advanceAsync(2 * HOUR);
     const raised = await h.waitFor('wristband_removed');
     expect(raised.alarm).toMatchObject({ class: 'non_emergency', severity: 'low' });
     expect(raised.alarm.explanation).toEqual({
       zh: '手环 wb-1 12:00 被摘下，已2小时未佩戴：住户无防护',
       en: 'wristband wb-1 off since 12:00 (2 h): resident unprotected',
     });
-    h.t.hub.alerts.alarms.close(raised.alarm.id, 'dispatcher', 'family informed');
+    await h.t.hub.alerts.alarms.close(raised.alarm.id, 'dispatcher', 'family informed');
 
     // Taken off at 21:00 local: 23:00 is night, so the alarm waits for 07:00.
     await band.worn();
-    clock.advance(7 * HOUR);
+    await clock.advanceAsync(7 * HOUR);
     await band.removed();
-    clock.advance(9 * HOUR + 59 * MIN);
+    await clock.advanceAsync(9 * HOUR + 59 * MIN);
     expect(h.of('wristband_removed').filter((e) => e.name === 'alarmRaised')).toHaveLength(1);
-    clock.advance(MIN);
+    await clock.advanceAsync(MIN);
     const morning = await h.waitFor('wristband_removed', 'alarmRaised', 2);
     expect(morning.alarm.explanation.en).toBe('wristband wb-1 off since 21:00 (10 h): resident unprotected');
   });
@@ -124,9 +124,9 @@ describe('timed detection rules on persisted timers', () => {
     h = await startAlertsHub(clock);
     const pir = await connectSim(h.t, (o) => new SimMotion(o), 'pir-1', 'living');
     await pir.motion(); // 09:00 local
-    clock.advance(12 * HOUR - MIN);
+    await clock.advanceAsync(12 * HOUR - MIN);
     expect(h.of('no_movement')).toEqual([]);
-    clock.advance(MIN);
+    await clock.advanceAsync(MIN);
     const raised = await h.waitFor('no_movement');
     expect(raised.alarm).toMatchObject({ class: 'emergency', severity: 'high', residentId: 'res-1' });
     expect(raised.alarm.explanation).toEqual({

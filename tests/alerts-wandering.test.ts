@@ -41,11 +41,11 @@ describe('night-time wandering', () => {
     const band = await connectSim(h.t, (o) => new SimWristband(o), 'wb-1');
     await band.vitals(OUT); // a walk in the daytime is no alarm
     await band.vitals(NEAR);
-    clock.advance(NIGHT - clock.now());
+    await clock.advanceAsync(NIGHT - clock.now());
     await band.vitals(NEAR); // at home at night
     expect(h.of('wandering')).toEqual([]);
 
-    clock.advance(5 * MIN); // 23:05
+    await clock.advanceAsync(5 * MIN); // 23:05
     await band.vitals(OUT);
     const raised = await h.waitFor('wandering');
     expect(raised.alarm).toMatchObject({
@@ -79,8 +79,12 @@ describe('night-time wandering', () => {
       name: '王奶奶',
       careNotes: ['wandering-risk'],
     });
-    h.t.hub.alerts.away.declare('hh-test', { until: NIGHT + 48 * HOUR, reason: 'in hospital', by: 'disp' });
-    clock.advance(MIN);
+    await h.t.hub.alerts.away.declare('hh-test', {
+      until: NIGHT + 48 * HOUR,
+      reason: 'in hospital',
+      by: 'disp',
+    });
+    await clock.advanceAsync(MIN);
     await band.vitals(OUT);
     expect(h.of('wandering')).toEqual([]);
   });
@@ -93,16 +97,16 @@ describe('night-time wandering', () => {
     const band = await connectSim(h.t, (o) => new SimWristband(o), 'wb-1');
     await band.vitals(OUT);
     expect(h.of('wandering')).toEqual([]);
-    clock.advance(10 * MIN);
+    await clock.advanceAsync(10 * MIN);
     await band.end();
     await h.t.stop();
     h = null;
 
     const clock2 = new ManualClock(EVENING + 20 * MIN); // down for 10 min, back at 21:50
     h = await wanderingHub(clock2, dir);
-    clock2.advance(10 * MIN - 1000);
+    await clock2.advanceAsync(10 * MIN - 1000);
     expect(h.of('wandering')).toEqual([]);
-    clock2.advance(1000); // 22:00
+    await clock2.advanceAsync(1000); // 22:00
     const raised = await h.waitFor('wandering');
     expect(raised.alarm).toMatchObject({ severity: 'critical', late: false, openedAt: EVENING + 30 * MIN });
     expect(raised.alarm.explanation.en).toContain('500 m from home at 21:30');
@@ -113,9 +117,9 @@ describe('night-time wandering', () => {
     h = await wanderingHub(clock);
     const band = await connectSim(h.t, (o) => new SimWristband(o), 'wb-1');
     await band.vitals(OUT);
-    clock.advance(15 * MIN);
+    await clock.advanceAsync(15 * MIN);
     await band.vitals(NEAR);
-    clock.advance(HOUR);
+    await clock.advanceAsync(HOUR);
     expect(h.of('wandering')).toEqual([]);
   });
 });

@@ -22,9 +22,9 @@ describe('water use', () => {
     h = await startAlertsHub(clock);
     const wm = await meter(h);
     await wm.use(5); // 09:00
-    clock.advance(12 * HOUR - MIN);
+    await clock.advanceAsync(12 * HOUR - MIN);
     expect(h.of('no_water_use')).toEqual([]);
-    clock.advance(MIN); // 21:00
+    await clock.advanceAsync(MIN); // 21:00
     const raised = await h.waitFor('no_water_use');
     expect(raised.alarm).toMatchObject({ class: 'wellness', severity: 'medium', residentId: 'res-1' });
     expect(raised.alarm.explanation.en).toBe('no water used since 09:00 (12 h): wellness check');
@@ -46,9 +46,9 @@ describe('water use', () => {
     const pir = await connectSim(h.t, (o) => new SimMotion(o), 'pir-1', 'living');
     const wm = await meter(h);
     await pir.motion(); // 09:00
-    clock.advance(MIN);
+    await clock.advanceAsync(MIN);
     await wm.use(5); // 09:01
-    clock.advance(12 * HOUR);
+    await clock.advanceAsync(12 * HOUR);
     const raised = await h.waitFor('possible_collapse');
     expect(raised.alarm).toMatchObject({ class: 'emergency', severity: 'critical' });
     expect(raised.alarm.explanation.en).toBe(
@@ -57,13 +57,13 @@ describe('water use', () => {
     expect(raised.alarm.explanation.zh).toBe('自 09:01 起12小时未用水且自 09:00 起无活动：可能晕倒');
     expect(h.of('no_water_use')).toEqual([]);
 
-    h.t.hub.alerts.alarms.close(raised.alarm.id, 'dispatcher', 'checked');
+    await h.t.hub.alerts.alarms.close(raised.alarm.id, 'dispatcher', 'checked');
     await wm.use(3); // 21:01
-    clock.advance(HOUR);
+    await clock.advanceAsync(HOUR);
     await pir.motion(); // 22:01: up, but not using water
-    clock.advance(11 * HOUR - MIN);
+    await clock.advanceAsync(11 * HOUR - MIN);
     expect(h.of('no_water_use')).toEqual([]);
-    clock.advance(MIN); // 09:01: 12 h without water, but she moved since
+    await clock.advanceAsync(MIN); // 09:01: 12 h without water, but she moved since
     const wellness = await h.waitFor('no_water_use');
     expect(wellness.alarm.severity).toBe('medium');
     expect(h.of('possible_collapse').filter((e) => e.name === 'alarmRaised')).toHaveLength(1);
@@ -74,12 +74,12 @@ describe('water use', () => {
     h = await startAlertsHub(clock);
     const wm = await meter(h);
     await wm.use(5);
-    h.t.hub.alerts.away.declare('hh-test', { until: MORNING, reason: 'visiting family', by: 'li' });
-    clock.advance(12 * HOUR); // 19:00: 12 h without water, all but 2 h of them away
+    await h.t.hub.alerts.away.declare('hh-test', { until: MORNING, reason: 'visiting family', by: 'li' });
+    await clock.advanceAsync(12 * HOUR); // 19:00: 12 h without water, all but 2 h of them away
     expect(h.of('no_water_use')).toEqual([]);
-    clock.advance(2 * HOUR - MIN);
+    await clock.advanceAsync(2 * HOUR - MIN);
     expect(h.of('no_water_use')).toEqual([]);
-    clock.advance(MIN); // 21:00: 12 h since the period ended at 09:00
+    await clock.advanceAsync(MIN); // 21:00: 12 h since the period ended at 09:00
     const raised = await h.waitFor('no_water_use');
     expect(raised.alarm.openedAt).toBe(MORNING + 12 * HOUR);
     expect(raised.alarm.explanation.en).toBe('no water used since 09:00 (12 h): wellness check');

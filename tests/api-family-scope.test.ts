@@ -247,7 +247,7 @@ describe('family and responder scope', () => {
       expect([path, a.status]).toEqual([path, 404]);
       clean(path, a);
     }
-    expect(h.incident(idB)).toMatchObject({ state: 'dispatched', responderId: 'r-b' });
+    expect(await h.incident(idB)).toMatchObject({ state: 'dispatched', responderId: 'r-b' });
     await until(() => liveRespA.events().some((f) => JSON.stringify(f.data).includes(idA)), 3000, "A's job");
     for (const f of liveRespA.frames)
       clean(`responder frame ${f.event ?? f.type}`, { text: JSON.stringify(f) });

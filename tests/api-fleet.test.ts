@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../kernel/clock.ts';
-import { until } from '../simulators/device.ts';
 import { SimButton, SimMotion, SimWristband } from '../simulators/device-types.ts';
 import { connectSim, MIN, MORNING } from './helpers/alerts.ts';
 import { errorCode } from './helpers/api.ts';
@@ -38,7 +37,7 @@ describe('GET /api/fleet: the supervisor’s fleet health', () => {
     const offWrist = await connectSim(t, (o) => new SimWristband(o), 'wb-f2');
     await offWrist.removed();
     for (let i = 0; i < 13; i++) {
-      clock.advance(10 * MIN);
+      await clock.advanceAsync(10 * MIN);
       await button.telemetry({ battery: 5 });
       await offWrist.telemetry({ heartRate: 0 });
       await band.telemetry({ heartRate: 70 });
@@ -48,11 +47,16 @@ describe('GET /api/fleet: the supervisor’s fleet health', () => {
     // The wristband falls silent (3 × 5 min); the motion sensor disconnects.
     await motion.end();
     for (let i = 0; i < 2; i++) {
-      clock.advance(8 * MIN);
+      await clock.advanceAsync(8 * MIN);
       await button.telemetry({ battery: 5 }); // the button and the wristband taken off keep talking
       await offWrist.telemetry({ heartRate: 0 });
     }
-    await until(() => h?.alarms('device_silent').length === 1, 3000, 'device_silent alarm');
+    await expect
+      .poll(async () => (await h?.alarms('device_silent'))?.length, {
+        timeout: 3000,
+        message: 'device_silent alarm',
+      })
+      .toBe(1);
 
     const supervisor = await h.user('sup-f', 'supervisor');
     const answer = await h.api('GET', '/api/fleet', { token: supervisor.token });
@@ -74,7 +78,7 @@ describe('GET /api/fleet: the supervisor’s fleet health', () => {
     expect(fleet.quarantine.recent[0]?.clientId).toBe('btn-f1');
 
     // A day later the quarantined message is no longer counted as recent.
-    clock.advance(24 * 60 * MIN);
+    await clock.advanceAsync(24 * 60 * MIN);
     const token = await t.login('sup-f', 'sup-f-password'); // the first session has expired
     const later = (await h.api('GET', '/api/fleet', { token })).body as Fleet;
     expect(later.quarantine.last24h).toBe(0);

@@ -258,7 +258,7 @@ function consoleOnly(level = 'silent') {
     health: () => ({ mqtt: true, clients: 0 }),
     // The store's health, and the rooms' read sides, on the same real database.
     storeHealth: createSqliteStoreHealth(db),
-    alerts: createSqliteAlertsQueries(db),
+    alerts: createSqliteAlertsQueries(db, registry.households),
     ingest: {
       queries: createSqliteIngestQueries(db),
       store: new IntakeStore(db),

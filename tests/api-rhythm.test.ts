@@ -86,12 +86,12 @@ describe('daily rhythm API', () => {
     );
     await meter.use(0);
     for (let i = 0; i < 3; i++) await pir.motion();
-    clock.advance(20 * MIN);
+    await clock.advanceAsync(20 * MIN);
     await meter.use(5);
     await until(() => h.t.hub.ingest.store.counts().messages >= 5, 3000, 'messages stored');
     await pir.end();
     await meter.end();
-    clock.advance(70 * MIN); // 10:30 local
+    await clock.advanceAsync(70 * MIN); // 10:30 local
     await h.t.hub.registry.households.upsert({
       id: 'hh-test',
       address: 'hh-test 幸福路 1号',
@@ -99,7 +99,7 @@ describe('daily rhythm API', () => {
       sharing: 'rhythm',
     });
     await h.t.hub.registry.households.upsert({ id: 'hh-s', address: 'hh-s 幸福路 5号', grid: 'grid-1' });
-    h.t.hub.alerts.baselines.recomputeAll();
+    await h.t.hub.alerts.baselines.recomputeAll();
 
     const admin = await h.t.login();
     dispatcher = await userWithToken(h.t, api, admin, { username: 'd.rh', role: 'dispatcher' });

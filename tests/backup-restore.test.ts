@@ -65,12 +65,12 @@ describe('backup and restore of the embedded store', () => {
     const dataDir = tmp('backup-src');
     const db = openDatabase(dataDir, HUB_MIGRATIONS);
     const registry = createRegistry(db, systemClock);
-    registry.households.upsert({ id: 'hh-bk', address: '幸福路 2号', grid: 'g1' });
+    await registry.households.upsert({ id: 'hh-bk', address: '幸福路 2号', grid: 'g1' });
     const secrets = new Map<string, string>();
     for (let i = 0; i < DEVICES; i++) {
       const secret = generateSecret();
       secrets.set(`btn-bk-${i}`, secret);
-      registry.devices.upsert(
+      await registry.devices.upsert(
         { id: `btn-bk-${i}`, householdId: 'hh-bk', type: 'button' },
         await hashSecret(secret),
       );

@@ -20,13 +20,8 @@ describe('incidents: the escalation ladder on the persisted timers', () => {
   /** The SOS incident's escalations (a silent button may open a non-emergency incident of its own). */
   const sosSteps = (hub: IncidentsHub) => hub.escalated.filter((e) => e.incident.alarmType === 'sos');
   const steps = (hub: IncidentsHub) => sosSteps(hub).map((e) => [e.step, e.audience, e.at - MORNING, e.late]);
-  const pendingSteps = (hub: IncidentsHub, id: string) =>
-    hub.t.hub.db
-      .prepare(
-        "SELECT key FROM alert_timers WHERE kind = 'incident-escalation' AND key LIKE ? ORDER BY due_at",
-      )
-      .all(`incident:${id}:%`)
-      .map((r) => String(r.key).split(':').pop());
+  /** The steps still to fire, through the incidents' interface (their persisted timers, soonest first). */
+  const pendingSteps = (hub: IncidentsHub, id: string) => hub.t.hub.alerts.incidents.pendingSteps(id);
 
   async function openSos(hub: IncidentsHub): Promise<string> {
     await hub.sos(await hub.button('btn-1'), { opened: 1 });
@@ -43,38 +38,41 @@ describe('incidents: the escalation ladder on the persisted timers', () => {
     const act = (path: string, body?: unknown) =>
       h?.api('POST', `/api/incidents/${id}/${path}`, { token: h.adminToken, ...(body ? { body } : {}) });
 
-    clock.advance(29 * S);
+    await clock.advanceAsync(29 * S);
     expect(sosSteps(h)).toEqual([]);
-    clock.advance(1 * S);
+    await clock.advanceAsync(1 * S);
     expect(steps(h)).toEqual([['unacknowledged_30s', ['dispatchers'], 30 * S, false]]);
-    clock.advance(29 * S);
+    await clock.advanceAsync(29 * S);
     expect(sosSteps(h)).toHaveLength(1);
-    clock.advance(1 * S);
+    await clock.advanceAsync(1 * S);
     expect(steps(h).at(-1)).toEqual(['unacknowledged_60s', ['supervisor'], 60 * S, false]);
-    expect(h.incident(id).stages.acknowledge).toMatchObject({ met: false, doneAt: null });
-    clock.advance(MIN);
+    expect((await h.incident(id)).stages.acknowledge).toMatchObject({ met: false, doneAt: null });
+    await clock.advanceAsync(MIN);
     expect(steps(h).at(-1)).toEqual(['unacknowledged_2m', ['contacts'], 2 * MIN, false]);
 
-    clock.advance(30 * S); // 2:30: acknowledged, late
+    await clock.advanceAsync(30 * S); // 2:30: acknowledged, late
     expect((await act('acknowledge'))?.status).toBe(200);
-    expect(h.incident(id).stages.acknowledge).toMatchObject({ doneAt: MORNING + 150 * S, met: false });
-    expect(pendingSteps(h, id)).toEqual(['not_accepted_3m', 'not_on_site_10m', 'breach_15m']);
-    clock.advance(30 * S);
+    expect((await h.incident(id)).stages.acknowledge).toMatchObject({
+      doneAt: MORNING + 150 * S,
+      met: false,
+    });
+    expect(await pendingSteps(h, id)).toEqual(['not_accepted_3m', 'not_on_site_10m', 'breach_15m']);
+    await clock.advanceAsync(30 * S);
     expect(steps(h).at(-1)).toEqual(['not_accepted_3m', ['supervisor'], 3 * MIN, false]);
-    expect(h.incident(id).stages.accept).toMatchObject({ met: false });
+    expect((await h.incident(id)).stages.accept).toMatchObject({ met: false });
 
     await act('assign', { responderId: 'r-1' });
-    clock.advance(MIN);
+    await clock.advanceAsync(MIN);
     await act('accept');
-    clock.advance(6 * MIN); // 10:00
+    await clock.advanceAsync(6 * MIN); // 10:00
     expect(steps(h).at(-1)).toEqual(['not_on_site_10m', ['supervisor', 'responder'], 10 * MIN, false]);
-    clock.advance(5 * MIN - 1);
+    await clock.advanceAsync(5 * MIN - 1);
     expect(sosSteps(h)).toHaveLength(5);
-    clock.advance(1);
+    await clock.advanceAsync(1);
     expect(steps(h).at(-1)).toEqual(['breach_15m', ['supervisor', 'family'], 15 * MIN, false]);
-    expect(h.incident(id).stages.on_site).toMatchObject({ met: false, doneAt: null });
+    expect((await h.incident(id)).stages.on_site).toMatchObject({ met: false, doneAt: null });
 
-    clock.advance(60 * MIN);
+    await clock.advanceAsync(60 * MIN);
     expect(steps(h).map((s) => s[0])).toEqual([
       'unacknowledged_30s',
       'unacknowledged_60s',
@@ -97,19 +95,19 @@ describe('incidents: the escalation ladder on the persisted timers', () => {
     await h.responder('r-1', null);
     const act = (path: string, body?: unknown) =>
       h?.api('POST', `/api/incidents/${id}/${path}`, { token: h.adminToken, ...(body ? { body } : {}) });
-    clock.advance(20 * S);
+    await clock.advanceAsync(20 * S);
     await act('acknowledge');
     await act('assign', { responderId: 'r-1' });
-    expect(pendingSteps(h, id)).toEqual(['not_accepted_3m', 'not_on_site_10m', 'breach_15m']);
-    clock.advance(MIN);
+    expect(await pendingSteps(h, id)).toEqual(['not_accepted_3m', 'not_on_site_10m', 'breach_15m']);
+    await clock.advanceAsync(MIN);
     await act('accept');
-    expect(pendingSteps(h, id)).toEqual(['not_on_site_10m', 'breach_15m']);
-    clock.advance(7 * MIN);
+    expect(await pendingSteps(h, id)).toEqual(['not_on_site_10m', 'breach_15m']);
+    await clock.advanceAsync(7 * MIN);
     await act('arrive');
-    expect(pendingSteps(h, id)).toEqual([]);
-    clock.advance(30 * MIN);
+    expect(await pendingSteps(h, id)).toEqual([]);
+    await clock.advanceAsync(30 * MIN);
     expect(sosSteps(h)).toEqual([]);
-    expect(h.incident(id).stages).toMatchObject({
+    expect((await h.incident(id)).stages).toMatchObject({
       acknowledge: { met: true },
       accept: { met: true },
       on_site: { met: true, tookMs: 8 * MIN + 20 * S },
@@ -122,28 +120,31 @@ describe('incidents: the escalation ladder on the persisted timers', () => {
     const clock = new ManualClock(MORNING);
     h = await startIncidentsHub(clock, dir);
     const id = await openSos(h);
-    clock.advance(45 * S);
+    await clock.advanceAsync(45 * S);
     expect(steps(h)).toEqual([['unacknowledged_30s', ['dispatchers'], 30 * S, false]]);
     await h.t.stop();
     h = null;
 
     const clock2 = new ManualClock(MORNING + 4 * MIN); // down from 0:45 to 4:00
     h = await startIncidentsHub(clock2, dir);
-    clock2.advance(0);
+    await clock2.advanceAsync(0);
     expect(steps(h)).toEqual([
       ['unacknowledged_60s', ['supervisor'], 4 * MIN, true],
       ['unacknowledged_2m', ['contacts'], 4 * MIN, true],
       ['not_accepted_3m', ['supervisor'], 4 * MIN, true],
     ]);
-    expect(h.incident(id).stages).toMatchObject({ acknowledge: { met: false }, accept: { met: false } });
-    clock2.advance(6 * MIN - 1);
+    expect((await h.incident(id)).stages).toMatchObject({
+      acknowledge: { met: false },
+      accept: { met: false },
+    });
+    await clock2.advanceAsync(6 * MIN - 1);
     expect(sosSteps(h)).toHaveLength(3);
-    clock2.advance(1);
+    await clock2.advanceAsync(1);
     expect(steps(h).at(-1)).toEqual(['not_on_site_10m', ['supervisor', 'responder'], 10 * MIN, false]);
-    clock2.advance(5 * MIN);
+    await clock2.advanceAsync(5 * MIN);
     expect(steps(h).at(-1)).toEqual(['breach_15m', ['supervisor', 'family'], 15 * MIN, false]);
-    clock2.advance(60 * MIN);
+    await clock2.advanceAsync(60 * MIN);
     expect(sosSteps(h)).toHaveLength(5);
-    expect(pendingSteps(h, id)).toEqual([]);
+    expect(await pendingSteps(h, id)).toEqual([]);
   });
 });

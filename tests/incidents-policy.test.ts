@@ -37,23 +37,23 @@ describe('incidents: deadlines and ladder per class, alarm type and household', 
     });
 
     const id = await openSos(h);
-    expect(h.incident(id).stages.acknowledge?.dueAt).toBe(MORNING + 30 * S);
-    expect(h.incident(id).stages.accept?.dueAt).toBe(MORNING + 180 * S); // untouched stage: the default
-    clock.advance(30 * S - 1);
+    expect((await h.incident(id)).stages.acknowledge?.dueAt).toBe(MORNING + 30 * S);
+    expect((await h.incident(id)).stages.accept?.dueAt).toBe(MORNING + 180 * S); // untouched stage: the default
+    await clock.advanceAsync(30 * S - 1);
     expect(sosSteps(h)).toEqual([]);
-    clock.advance(1);
+    await clock.advanceAsync(1);
     // the 30 s re-alert and the acknowledge-deadline step, both at 30 s; the deadline recorded missed
     expect(sosSteps(h)).toEqual([
       ['unacknowledged_30s', 30],
       ['unacknowledged_60s', 30],
     ]);
-    expect(h.incident(id).stages.acknowledge).toMatchObject({ met: false, doneAt: null });
-    clock.advance(60 * S);
+    expect((await h.incident(id)).stages.acknowledge).toMatchObject({ met: false, doneAt: null });
+    await clock.advanceAsync(60 * S);
     expect(sosSteps(h).map((s) => s[0])).toEqual(['unacknowledged_30s', 'unacknowledged_60s']);
 
     // a later change does not move the open incident's stored deadline
     await put(h, 'alarm_type/sos', { deadlines: { acknowledge: 50 * S } });
-    expect(h.incident(id).stages.acknowledge?.dueAt).toBe(MORNING + 30 * S);
+    expect((await h.incident(id)).stages.acknowledge?.dueAt).toBe(MORNING + 30 * S);
   });
 
   it("a household's override beats the alarm type's, and its ladder replaces the ladder whole", async () => {
@@ -71,16 +71,16 @@ describe('incidents: deadlines and ladder per class, alarm type and household', 
     expect(res.body).toMatchObject({ effective: { deadlines: { acknowledge: 45 * S } } });
 
     const id = await openSos(h);
-    expect(h.incident(id).stages.acknowledge?.dueAt).toBe(MORNING + 45 * S);
-    clock.advance(30 * S);
+    expect((await h.incident(id)).stages.acknowledge?.dueAt).toBe(MORNING + 45 * S);
+    await clock.advanceAsync(30 * S);
     expect(sosSteps(h)).toEqual([['call_supervisor', 10]]);
-    clock.advance(15 * S);
+    await clock.advanceAsync(15 * S);
     expect(sosSteps(h)).toEqual([
       ['call_supervisor', 10],
       ['ack_missed', 45],
     ]);
     expect(h.escalated.at(-1)?.audience).toEqual(['supervisor', 'family']);
-    clock.advance(20 * 60 * S); // none of the default ladder's steps
+    await clock.advanceAsync(20 * 60 * S); // none of the default ladder's steps
     expect(sosSteps(h)).toHaveLength(2);
 
     // the household override dropped: the alarm type's applies again (GET shows it)
@@ -112,6 +112,6 @@ describe('incidents: deadlines and ladder per class, alarm type and household', 
     const read = await h.api('GET', '/api/incident-policy/class/emergency', { token: dispatcher.token });
     expect(read.status).toBe(200);
     expect(read.body).toMatchObject({ override: {}, effective: { deadlines: { acknowledge: 60 * S } } });
-    expect(h.t.hub.alerts.incidents.policy.get('alarm_type', 'sos')).toEqual({});
+    expect(await h.t.hub.alerts.incidents.policy.get('alarm_type', 'sos')).toEqual({});
   });
 });

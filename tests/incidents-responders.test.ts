@@ -112,14 +112,17 @@ describe('incidents: responder suggestions, the assignment follow-up and the ETA
     h = await startIncidentsHub(clock);
     await seed(h);
     const id = await sos(h, 'btn-1', 'hh-test');
-    clock.advance(10 * S);
+    await clock.advanceAsync(10 * S);
     await post(h, id, 'acknowledge', h.adminToken);
     await post(h, id, 'assign', h.adminToken, { responderId: 'gw-1' });
-    clock.advance(2 * MIN - 1);
+    await clock.advanceAsync(2 * MIN - 1);
     expect(reassignments(h)).toEqual([]);
-    expect(h.incident(id).pendingResponderId).toBe('gw-1');
-    clock.advance(1);
-    expect(h.incident(id)).toMatchObject({ pendingResponderId: 'staff-near', assignedAt: MORNING + 130 * S });
+    expect((await h.incident(id)).pendingResponderId).toBe('gw-1');
+    await clock.advanceAsync(1);
+    expect(await h.incident(id)).toMatchObject({
+      pendingResponderId: 'staff-near',
+      assignedAt: MORNING + 130 * S,
+    });
     expect(reassignments(h).map((e) => [e.audience, e.late, e.at - MORNING])).toEqual([
       [['dispatchers', 'responder'], false, 130 * S],
     ]);
@@ -135,9 +138,9 @@ describe('incidents: responder suggestions, the assignment follow-up and the ETA
     ]);
 
     // staff-near accepts in time: no further offer, ever.
-    clock.advance(MIN);
+    await clock.advanceAsync(MIN);
     expect((await post(h, id, 'accept', h.adminToken)).body).toMatchObject({ responderId: 'staff-near' });
-    clock.advance(30 * MIN);
+    await clock.advanceAsync(30 * MIN);
     expect(reassignments(h)).toHaveLength(1);
   });
 
@@ -150,20 +153,20 @@ describe('incidents: responder suggestions, the assignment follow-up and the ETA
     const id = await sos(h, 'btn-1', 'hh-test');
     await post(h, id, 'acknowledge', h.adminToken);
     await post(h, id, 'assign', h.adminToken, { responderId: 'gw-1' });
-    clock.advance(MIN);
+    await clock.advanceAsync(MIN);
     await h.t.stop();
     h = null;
 
     const clock2 = new ManualClock(MORNING + 5 * MIN);
     h = await startIncidentsHub(clock2, dir);
-    await seed(h);
-    clock2.advance(0);
+    seed(h);
+    await clock2.advanceAsync(0);
     expect(reassignments(h).map((e) => [e.late, e.incident.id])).toEqual([[true, id]]);
-    expect(h.incident(id).pendingResponderId).toBe('staff-near');
-    clock2.advance(MIN); // the new offer's own 2 min run from 5:00
+    expect((await h.incident(id)).pendingResponderId).toBe('staff-near');
+    await clock2.advanceAsync(MIN); // the new offer's own 2 min run from 5:00
     expect(reassignments(h)).toHaveLength(1);
-    clock2.advance(MIN);
-    expect(h.incident(id).pendingResponderId).toBe('vol-2');
+    await clock2.advanceAsync(MIN);
+    expect((await h.incident(id)).pendingResponderId).toBe('vol-2');
     expect(reassignments(h)).toHaveLength(2);
   });
 
@@ -176,7 +179,7 @@ describe('incidents: responder suggestions, the assignment follow-up and the ETA
     const id = await sos(h, 'btn-1', 'hh-test');
     await post(h, id, 'acknowledge', h.adminToken);
     await post(h, id, 'assign', h.adminToken, { responderId: 'gw-1' });
-    clock.advance(MIN);
+    await clock.advanceAsync(MIN);
     await post(h, id, 'accept', field.token);
 
     // Near: 951 m → 4 min, well before the 15-min deadline.
@@ -193,13 +196,13 @@ describe('incidents: responder suggestions, the assignment follow-up and the ETA
     expect(etaSteps()).toEqual([]);
 
     // Stuck 0.2° north (≈22.2 km): 89 min away, past the deadline → the supervisor is told at once.
-    clock.advance(MIN);
+    await clock.advanceAsync(MIN);
     const far = await post(h, id, 'position', field.token, { lat: 31.43, lon: 121.47 });
     expect(far.body).toMatchObject({ etaMinutes: 89, escalated: true });
     expect(etaSteps().map((e) => [e.audience, e.late, e.at - MORNING])).toEqual([
       [['supervisor'], false, 2 * MIN],
     ]);
-    clock.advance(MIN);
+    await clock.advanceAsync(MIN);
     expect((await post(h, id, 'position', field.token, { lat: 31.44, lon: 121.47 })).body).toMatchObject({
       escalated: false,
     });

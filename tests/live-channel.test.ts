@@ -89,12 +89,12 @@ describe('live channel /api/live', () => {
     t = await startTestHub({ liveSyncIntervalMs: 100 }, { clock });
     const expiring = await live(t.httpUrl, { token: await t.login() });
     const hello = expiring.frames[0] as unknown as { sessionExpiresAt: number };
-    clock.advance(hello.sessionExpiresAt - MORNING - 1000);
+    await clock.advanceAsync(hello.sessionExpiresAt - MORNING - 1000);
     await new Promise((r) => setTimeout(r, 300));
     expect(expiring.ws.readyState).toBe(expiring.ws.OPEN);
     // the time frames carry the hub's clock, so the consoles' countdowns follow it
     await expiring.waitFor((f) => f.type === 'time' && f.serverTime === clock.now(), 'time frame');
-    clock.advance(1000);
+    await clock.advanceAsync(1000);
     expect((await expiring.closed).code).toBe(4001);
 
     const token = await t.login();
@@ -177,7 +177,7 @@ describe('live channel /api/live', () => {
     const button = await h.button('btn-1');
     button.client.publish(topics.device('btn-1', 'event'), 'not json', { qos: 1 });
     await sup.waitFor((f) => f.event === 'inputQuarantined', 'inputQuarantined');
-    clock.advance(HOUR);
+    await clock.advanceAsync(HOUR);
     await new Promise((r) => setTimeout(r, 200));
     expect(disp.events('inputQuarantined')).toEqual([]);
     await until(() => h?.t.hub.metrics.value('hub_live_connections') === 2, 1000, 'two consoles counted');

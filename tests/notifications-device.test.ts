@@ -47,11 +47,10 @@ describe('notifications: alarm_accepted device command', () => {
       expect(button.commands).toHaveLength(1);
       expect(other.commands).toEqual([]);
 
-      const rows = hub.db
-        .prepare(
-          "SELECT target, status, attempts FROM notification_deliveries WHERE channel = 'device' ORDER BY target",
-        )
-        .all();
+      // The delivery log, through the notifications room's interface.
+      const rows = (await hub.notifications.deliveries.list({ limit: 100, channel: 'device' }))
+        .map(({ target, status, attempts }) => ({ target, status, attempts }))
+        .sort((a, b) => a.target.localeCompare(b.target));
       expect(rows).toEqual([
         { target: 'band-home', status: 'delivered', attempts: 1 },
         { target: 'btn-home', status: 'delivered', attempts: 1 },

@@ -122,10 +122,10 @@ describe('notifications: who is told what', () => {
   it('logs one structured line per notification with ids only: no phone numbers, names or text', async () => {
     const lines: string[] = [];
     const channel = createLogChannel(createLogger('info', { write: (line: string) => lines.push(line) }));
-    const router = new NotificationRouter(() => [
+    const router = new NotificationRouter(async () => [
       { name: '王芳', relation: 'daughter', phone: '13900000001', priority: 1 },
     ]);
-    const notifications = router.escalated({
+    const notifications = await router.escalated({
       incident: incident({ id: 'inc-l' }),
       step: 'contacts_2min',
       audience: ['contacts', 'supervisor'],

@@ -3,9 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Delivery } from '../alerts/notifications/delivery-log.ts';
 import { ManualClock } from '../kernel/clock.ts';
 import { loadConfig } from '../kernel/config.ts';
 import { until } from '../simulators/device.ts';
+import { untilAsync } from './helpers/alerts.ts';
 import { apiClient, userWithToken } from './helpers/api.ts';
 import { startTestHub, type TestHub } from './helpers/hub.ts';
 import { incident, type Receiver, startReceiver } from './helpers/notifications.ts';
@@ -14,14 +16,12 @@ const SECRET = 'webhook-shared-secret-0123';
 
 const hmac = (body: string) => `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
 
-interface Row {
-  status: string;
-  attempts: number;
-  last_error: string | null;
-  next_attempt_at: number | null;
-  delivered_at: number | null;
-}
+/** The webhook's delivery, through the notifications room's delivery log (the only one in these tests). */
+const webhookDelivery = async (h: TestHub | null): Promise<Delivery | undefined> =>
+  (await h?.hub.notifications.deliveries.list({ limit: 1, channel: 'webhook' }))?.[0];
 
+// The outbox's retry timers are synchronous callbacks (an attempt starts, its answer comes later over HTTP):
+// the clock moves with `advance`, so an attempt started on the way cannot be answered before the next step.
 describe('notifications: signed webhooks', () => {
   let t: TestHub | null = null;
   let receiver: Receiver | null = null;
@@ -42,7 +42,7 @@ describe('notifications: signed webhooks', () => {
   it('POSTs each new incident as JSON signed with HMAC-SHA256 over the raw body', async () => {
     receiver = await startReceiver();
     t = await startTestHub(hookConfig(receiver.url));
-    t.hub.bus.emit('incidentOpened', { incident: incident({ id: 'inc-7' }) });
+    await t.hub.bus.emit('incidentOpened', { incident: incident({ id: 'inc-7' }) });
     await until(() => receiver?.received.length === 1, 3000, 'webhook received');
 
     const [hook] = receiver.received;
@@ -65,28 +65,29 @@ describe('notifications: signed webhooks', () => {
     receiver = await startReceiver([500, 500]);
     const clock = new ManualClock();
     t = await startTestHub(hookConfig(receiver.url), { clock });
-    const row = () =>
-      t?.hub.db.prepare("SELECT * FROM notification_deliveries WHERE channel = 'webhook'").get() as
-        | Row
-        | undefined;
+    const row = () => webhookDelivery(t);
     const t0 = clock.now();
-    t.hub.bus.emit('incidentOpened', { incident: incident({ id: 'inc-9' }) });
+    await t.hub.bus.emit('incidentOpened', { incident: incident({ id: 'inc-9' }) });
 
     // Attempt 1 at once, fails: the 2nd is due 0.5–1 s later (base 1 s, half of it jitter).
-    await until(() => row()?.attempts === 1 && row()?.next_attempt_at !== null, 3000, 'attempt 1 failed');
-    const due2 = Number(row()?.next_attempt_at) - t0;
+    const failed = (attempts: number) => async () => {
+      const d = await row();
+      return d?.attempts === attempts && d.nextAttemptAt !== null;
+    };
+    await untilAsync(failed(1), 3000, 'attempt 1 failed');
+    const due2 = Number((await row())?.nextAttemptAt) - t0;
     expect(due2).toBeGreaterThanOrEqual(500);
     expect(due2).toBeLessThanOrEqual(1000);
-    expect(row()).toMatchObject({ status: 'pending', last_error: 'HTTP 500' });
+    expect(await row()).toMatchObject({ status: 'pending', lastError: 'HTTP 500' });
     clock.advance(499);
     await new Promise((r) => setTimeout(r, 100));
     expect(receiver.received).toHaveLength(1);
 
     // Attempt 2 by 1 s, fails: the 3rd is due 1–2 s after it.
     clock.advance(501);
-    await until(() => row()?.attempts === 2 && row()?.next_attempt_at !== null, 3000, 'attempt 2 failed');
+    await untilAsync(failed(2), 3000, 'attempt 2 failed');
     expect(receiver.received).toHaveLength(2);
-    const due3 = Number(row()?.next_attempt_at) - clock.now();
+    const due3 = Number((await row())?.nextAttemptAt) - clock.now();
     expect(due3).toBeGreaterThanOrEqual(1000);
     expect(due3).toBeLessThanOrEqual(2000);
     clock.advance(999);
@@ -95,13 +96,13 @@ describe('notifications: signed webhooks', () => {
 
     // Attempt 3 by 2 s later: delivered.
     clock.advance(1001);
-    await until(() => row()?.status === 'delivered', 3000, 'attempt 3 delivered');
+    await untilAsync(async () => (await row())?.status === 'delivered', 3000, 'attempt 3 delivered');
     expect(receiver.received).toHaveLength(3);
-    expect(row()).toMatchObject({
+    expect(await row()).toMatchObject({
       attempts: 3,
-      last_error: 'HTTP 500',
-      next_attempt_at: null,
-      delivered_at: clock.now(),
+      lastError: 'HTTP 500',
+      nextAttemptAt: null,
+      deliveredAt: clock.now(),
     });
     // Every attempt carried the same body, signed.
     const bodies = new Set(receiver.received.map((h) => h.body));
@@ -134,17 +135,14 @@ describe('notifications: signed webhooks', () => {
     receiver = await startReceiver([503, 503, 503]);
     const clock = new ManualClock();
     t = await startTestHub({ ...hookConfig(receiver.url), notifyWebhookMaxAttempts: 3 }, { clock });
-    t.hub.bus.emit('incidentOpened', { incident: incident() });
-    const row = () =>
-      t?.hub.db.prepare("SELECT * FROM notification_deliveries WHERE channel = 'webhook'").get() as
-        | Row
-        | undefined;
+    await t.hub.bus.emit('incidentOpened', { incident: incident() });
+    const row = () => webhookDelivery(t);
     for (const attempts of [1, 2]) {
-      await until(() => row()?.attempts === attempts, 3000, `attempt ${attempts}`);
+      await untilAsync(async () => (await row())?.attempts === attempts, 3000, `attempt ${attempts}`);
       clock.advance(60_000);
     }
-    await until(() => row()?.status === 'failed', 3000, 'given up');
-    expect(row()).toMatchObject({ attempts: 3, last_error: 'HTTP 503', next_attempt_at: null });
+    await untilAsync(async () => (await row())?.status === 'failed', 3000, 'given up');
+    expect(await row()).toMatchObject({ attempts: 3, lastError: 'HTTP 503', nextAttemptAt: null });
     expect(receiver.received).toHaveLength(3);
   });
 
@@ -154,13 +152,13 @@ describe('notifications: signed webhooks', () => {
     try {
       const clock = new ManualClock();
       const first = await startTestHub(hookConfig(receiver.url), { clock, dataDir });
-      first.hub.bus.emit('incidentOpened', { incident: incident({ id: 'inc-r' }) });
-      const row = (h: TestHub) =>
-        h.hub.db.prepare("SELECT * FROM notification_deliveries WHERE channel = 'webhook'").get() as
-          | Row
-          | undefined;
-      await until(
-        () => row(first)?.attempts === 1 && row(first)?.next_attempt_at !== null,
+      await first.hub.bus.emit('incidentOpened', { incident: incident({ id: 'inc-r' }) });
+      const row = webhookDelivery;
+      await untilAsync(
+        async () => {
+          const d = await row(first);
+          return d?.attempts === 1 && d.nextAttemptAt !== null;
+        },
         3000,
         'attempt 1',
       );
@@ -170,8 +168,12 @@ describe('notifications: signed webhooks', () => {
       t = await startTestHub(hookConfig(receiver.url), { clock, dataDir });
       clock.advance(0);
       const second = t;
-      await until(() => row(second)?.status === 'delivered', 3000, 'delivered after restart');
-      expect(row(second)).toMatchObject({ attempts: 2, delivered_at: clock.now() });
+      await untilAsync(
+        async () => (await row(second))?.status === 'delivered',
+        3000,
+        'delivered after restart',
+      );
+      expect(await row(second)).toMatchObject({ attempts: 2, deliveredAt: clock.now() });
       expect(receiver.received).toHaveLength(2);
       expect(receiver.received[1]?.body).toBe(receiver.received[0]?.body);
     } finally {

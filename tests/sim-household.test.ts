@@ -49,7 +49,7 @@ describe('a simulated household lives a day', () => {
       onStep: (_h, step, at) => done.push({ activity: step.activity, at }),
     });
     for (let at = MIDNIGHT; at < MIDNIGHT + 24 * HOUR; at += 5 * MIN) {
-      clock.advance(at - clock.now());
+      await clock.advanceAsync(at - clock.now());
       await runner.stepTo(at);
     }
     expect(runner.errors).toBe(0);

@@ -41,7 +41,7 @@ async function household(start: number, opts: SpecOptions = {}): Promise<Scenari
     clock,
     api,
     h,
-    ctx: { advance: async (ms) => clock.advance(ms), settings: { ...DEFAULT_ALERT_SETTINGS } },
+    ctx: { advance: (ms) => clock.advanceAsync(ms), settings: { ...DEFAULT_ALERT_SETTINGS } },
     incidents: async () =>
       hubApi(t.httpUrl, await t.login()).call<IncidentRow[]>('GET', `/api/incidents?household=${spec.id}`),
   };
@@ -91,7 +91,7 @@ describe('scenarios, end to end against a real hub', () => {
   it('a fall with no movement after it: a possible fall, raised to critical after 5 min', async () => {
     const [fall] = await play('fall-no-movement');
     expect(fall).toMatchObject({ alarmType: 'fall', class: 'emergency' });
-    const alarm = run?.t.hub.alerts.alarms.store.list().find((a) => a.type === 'fall');
+    const alarm = (await run?.t.hub.alerts.alarms.store.list())?.find((a) => a.type === 'fall');
     expect(alarm?.severity).toBe('critical');
     expect(alarm?.notes.map((n) => n.kind)).toEqual(['severity_raised']);
   });
@@ -99,7 +99,7 @@ describe('scenarios, end to end against a real hub', () => {
   it('an SOS then a cancel: the SOS incident stays, marked cancelled by the resident', async () => {
     const [sos] = await play('sos-cancel');
     expect(sos).toMatchObject({ alarmType: 'sos', class: 'emergency', severity: 'critical' });
-    const alarm = run?.t.hub.alerts.alarms.store.list().find((a) => a.type === 'sos');
+    const alarm = (await run?.t.hub.alerts.alarms.store.list())?.find((a) => a.type === 'sos');
     expect(alarm?.notes.map((n) => n.kind)).toEqual(['cancelled_by_resident']);
   });
 
@@ -111,7 +111,7 @@ describe('scenarios, end to end against a real hub', () => {
   it('no morning activity: in bed at 20:00 and not up by 08:00, "no movement"', async () => {
     const rows = await play('no-morning-activity', EVENING);
     expect(rows[0]).toMatchObject({ alarmType: 'no_movement', class: 'emergency', severity: 'high' });
-    const alarm = run?.t.hub.alerts.alarms.store.list().find((a) => a.type === 'no_movement');
+    const alarm = (await run?.t.hub.alerts.alarms.store.list())?.find((a) => a.type === 'no_movement');
     expect(alarm?.openedAt).toBe(EVENING + 5 * MIN + 12 * HOUR);
   });
 
@@ -129,7 +129,7 @@ describe('scenarios, end to end against a real hub', () => {
     const rows = await play('button-battery-dies');
     const silent = rows.find((r) => r.alarmType === 'device_silent');
     expect(silent).toMatchObject({ class: 'non_emergency', severity: 'high' });
-    const alarm = run?.t.hub.alerts.alarms.store.list().find((a) => a.type === 'device_silent');
+    const alarm = (await run?.t.hub.alerts.alarms.store.list())?.find((a) => a.type === 'device_silent');
     expect(alarm?.evidence[0]).toMatchObject({ kind: 'silence', deviceId: 'btn-0001' });
   });
 
@@ -139,7 +139,7 @@ describe('scenarios, end to end against a real hub', () => {
     const api = hubApi((run as ScenarioRun).t.httpUrl, await (run as ScenarioRun).t.login());
     const presence = await api.call<Array<{ clientId: string; state: string }>>('GET', '/api/presence');
     expect(presence?.find((p) => p.clientId === 'gw-0001')?.state).toBe('offline');
-    const alarm = run?.t.hub.alerts.alarms.store.list().find((a) => a.type === 'device_silent');
+    const alarm = (await run?.t.hub.alerts.alarms.store.list())?.find((a) => a.type === 'device_silent');
     const silentIds = (alarm?.evidence ?? []).map((e) => (e.kind === 'silence' ? e.deviceId : null));
     expect(silentIds).toContain('z-pir-0001-living');
     expect(silentIds).not.toContain('btn-0001');

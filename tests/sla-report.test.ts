@@ -3,7 +3,7 @@ import type { IncidentStage, IncidentState } from '../alerts/incidents/events.ts
 import { type Incident, initialStages } from '../alerts/incidents/model.ts';
 import { cronTimezone } from '../alerts/incidents/sla-daily.ts';
 import type { SlaReport } from '../alerts/incidents/sla-report.ts';
-import type { IncidentStore } from '../alerts/incidents/store.ts';
+import type { IncidentStore } from '../alerts/store/types.ts';
 import { ManualClock } from '../kernel/clock.ts';
 import { loadConfig } from '../kernel/config.ts';
 import { type Api, apiClient, errorCode, userWithToken } from './helpers/api.ts';
@@ -33,7 +33,7 @@ interface Spec {
 }
 
 /** Writes an incident straight through the store, as the service would have left it. */
-function insert(store: IncidentStore, s: Spec): void {
+async function insert(store: IncidentStore, s: Spec): Promise<void> {
   const stages = initialStages(s.cls, s.openedAt);
   for (const [stage, d] of Object.entries(s.done) as Array<
     [IncidentStage, { after: number | null; met: boolean | null }]
@@ -70,10 +70,10 @@ function insert(store: IncidentStore, s: Spec): void {
     stages: initialStages(s.cls, s.openedAt),
     deadlines: {},
   };
-  if (!store.insert(base)) throw new Error(`${s.id}: not inserted`);
+  if (!(await store.insert(base))) throw new Error(`${s.id}: not inserted`);
   const closedAt = s.closedAfter === undefined ? null : s.openedAt + s.closedAfter;
   const final: Incident = { ...base, state: s.state, responderId: s.responderId ?? null, closedAt, stages };
-  if (!store.update(final, 'open')) throw new Error(`${s.id}: not updated`);
+  if (!(await store.update(final, 'open'))) throw new Error(`${s.id}: not updated`);
 }
 
 /**
@@ -171,9 +171,9 @@ describe('SLA report', () => {
   beforeAll(async () => {
     t = await startTestHub({}, { clock });
     api = apiClient(t.httpUrl);
-    await t.hub.registry.households.upsert({ id: 'hh-a', address: 'A 路 1号', grid: 'grid-1' });
-    await t.hub.registry.households.upsert({ id: 'hh-b', address: 'B 路 2号', grid: 'grid-2' });
-    for (const s of SET) insert(t.hub.alerts.incidents.store, s);
+    t.hub.registry.households.upsert({ id: 'hh-a', address: 'A 路 1号', grid: 'grid-1' });
+    t.hub.registry.households.upsert({ id: 'hh-b', address: 'B 路 2号', grid: 'grid-2' });
+    for (const s of SET) await insert(t.hub.alerts.incidents.store, s);
     admin = await t.login();
     dispatcher = await userWithToken(t, api, admin, { username: 'disp', role: 'dispatcher' });
     family = await userWithToken(t, api, admin, { username: 'fam', role: 'family', households: ['hh-a'] });
@@ -296,7 +296,7 @@ describe('SLA report', () => {
 
     // 09:00 local on the 28th: "yesterday" is the 27th (E1–E4, N1; E5 belongs to the 26th).
     // the hub's own job (its config is the defaults checked above; its clock is `clock`)
-    const produced = t.hub.slaDaily.produce();
+    const produced = await t.hub.slaDaily.produce();
     expect(produced.from).toBe(Date.parse('2026-11-26T16:00:00Z'));
     expect(produced.total).toMatchObject({ incidents: 5, emergencies: 4, breaches: 3 });
 

@@ -1,9 +1,8 @@
 import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../kernel/clock.ts';
-import { until } from '../simulators/device.ts';
 import { SimButton, SimMotion, SimWristband } from '../simulators/device-types.ts';
-import { MORNING } from './helpers/alerts.ts';
+import { MORNING, untilAsync } from './helpers/alerts.ts';
 import { type Api, apiClient } from './helpers/api.ts';
 import { launchBrowser, loginAs, newPage, screenshot } from './helpers/browser.ts';
 import { startTestHub } from './helpers/hub.ts';
@@ -126,12 +125,12 @@ async function startShift(clock: ManualClock) {
     /** the id of the SOS incident of a household (waits until it exists) */
     async incidentOf(householdId: string): Promise<string> {
       let id: string | undefined;
-      await until(
-        () => {
+      await untilAsync(
+        async () => {
           // the household's SOS (a silent wristband may have opened another incident meanwhile)
-          id = t.hub.alerts.incidents
-            .list({ householdId, active: true })
-            .find((i) => i.alarmType === 'sos')?.id;
+          id = (await t.hub.alerts.incidents.list({ householdId, active: true })).find(
+            (i) => i.alarmType === 'sos',
+          )?.id;
           return id !== undefined;
         },
         3000,

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../kernel/clock.ts';
 import { until } from '../simulators/device.ts';
 import { SimMotion } from '../simulators/device-types.ts';
-import { connectSim, MIN, MORNING } from './helpers/alerts.ts';
+import { connectSim, MIN, MORNING, untilAsync } from './helpers/alerts.ts';
 import { launchBrowser, loginAs, newPage, PHONE, screenshot } from './helpers/browser.ts';
 import { storedMessages } from './helpers/devices.ts';
 import { type IncidentsHub, startIncidentsHub } from './helpers/incidents.ts';
@@ -135,8 +135,8 @@ describe('family page', () => {
     const weak = await h.button('btn-2', 'hh-2');
     await furnish(h);
     await weak.heartbeat({ battery: 8 });
-    await until(
-      () => h?.t.hub.alerts.alarms.store.list().some((a) => a.type === 'battery_low') ?? false,
+    await untilAsync(
+      async () => (await h?.t.hub.alerts.alarms.store.list())?.some((a) => a.type === 'battery_low') ?? false,
       3000,
       'battery_low alarm',
     );
@@ -166,13 +166,13 @@ describe('family page', () => {
     await page.click('#away-submit');
     await page.waitForSelector('#away-status');
     expect(await text(page, '#away-status')).toContain('已标记外出（住院）');
-    const away = h.t.hub.alerts.away.status('hh-test');
+    const away = await h.t.hub.alerts.away.status('hh-test');
     expect(away).toMatchObject({ away: true, declared: { reason: 'hospital', setBy: 'f.wang' } });
     expect((away.declared?.until ?? 0) - clock.now()).toBeGreaterThan(0);
     expect((away.declared?.until ?? 0) - clock.now()).toBeLessThan(3 * 86_400_000);
     await page.click('#away-end');
     await page.waitForSelector('#away-status', { state: 'detached' });
-    expect(h.t.hub.alerts.away.status('hh-test').declared).toBeNull();
+    expect((await h.t.hub.alerts.away.status('hh-test')).declared).toBeNull();
     expect(errors).toEqual([]);
     await context.close();
   }, 60_000);

@@ -1,8 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../kernel/clock.ts';
-import { until } from '../simulators/device.ts';
-import { MIN, MORNING } from './helpers/alerts.ts';
+import { MIN, MORNING, untilAsync } from './helpers/alerts.ts';
 import { launchBrowser, loginAs, PHONE, screenshot } from './helpers/browser.ts';
 import { type IncidentsHub, startIncidentsHub } from './helpers/incidents.ts';
 
@@ -135,7 +134,7 @@ describe('responder page', () => {
     expect(await mine.page.inputValue(`${job} select.outcome`)).toBe('false_alarm');
     await mine.page.click(`${job} button.resolve`);
     await mine.page.waitForSelector('#no-jobs');
-    expect(h.incident(id)).toMatchObject({
+    expect(await h.incident(id)).toMatchObject({
       state: 'resolved',
       outcome: 'false_alarm',
       note: '老人误按，身体无恙',
@@ -182,7 +181,7 @@ describe('responder page', () => {
 
     await other.page.click(`${job} button.decline`);
     await other.page.waitForSelector('#no-jobs');
-    await until(() => h?.incident(id).pendingResponderId === null, 3000, 'declined');
+    await untilAsync(async () => (await h?.incident(id))?.pendingResponderId === null, 3000, 'declined');
     expect(mine.errors).toEqual([]);
     expect(other.errors).toEqual([]);
     await mine.context.close();

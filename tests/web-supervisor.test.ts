@@ -1,9 +1,8 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../kernel/clock.ts';
-import { until } from '../simulators/device.ts';
 import { SimButton } from '../simulators/device-types.ts';
-import { MORNING } from './helpers/alerts.ts';
+import { MORNING, untilAsync } from './helpers/alerts.ts';
 import { apiClient } from './helpers/api.ts';
 import { launchBrowser, loginAs, newPage, screenshot } from './helpers/browser.ts';
 import { startTestHub, type TestHub } from './helpers/hub.ts';
@@ -53,11 +52,11 @@ describe('supervisor console', { timeout: 60_000 }, () => {
     };
     const incidentOf = async (householdId: string) => {
       let id: string | undefined;
-      await until(
-        () => {
-          id = hub.hub.alerts.incidents
-            .list({ householdId, active: true })
-            .find((i) => i.alarmType === 'sos')?.id;
+      await untilAsync(
+        async () => {
+          id = (await hub.hub.alerts.incidents.list({ householdId, active: true })).find(
+            (i) => i.alarmType === 'sos',
+          )?.id;
           return id !== undefined;
         },
         3000,

@@ -5,7 +5,6 @@
  * cancelled. The ladder is resolved when the incident opens (alerts/incidents/policy.ts) and each step is
  * kept in its timer's payload, so a later policy change does not move a running incident's steps.
  */
-import type { Db } from '../../kernel/db.ts';
 import type { AlarmClass } from '../alarm.ts';
 import type { RuleTimers } from '../timers.ts';
 import { INCIDENT_STATES, type IncidentStage, type IncidentState } from './events.ts';
@@ -81,22 +80,31 @@ export function stepOf(cls: AlarmClass, payload: EscalationPayload): LadderStep 
 }
 
 /** Arms every step of the incident's ladder (a persisted timer each, carrying the step). */
-export function armLadder(timers: RuleTimers, incident: Incident, ladder: readonly LadderStep[]): void {
+export async function armLadder(
+  timers: RuleTimers,
+  incident: Incident,
+  ladder: readonly LadderStep[],
+): Promise<void> {
   for (const s of ladder) {
     const dueAt = dueAtOf(s, incident);
     if (dueAt === null) continue; // a 'deadline' step of a stage this class has no deadline for
     const payload: EscalationPayload = { incidentId: incident.id, step: s.step, def: s };
-    timers.arm(keyOf(incident.id, s.step), ESCALATION_KIND, incident.householdId, dueAt, payload);
+    await timers.arm(keyOf(incident.id, s.step), ESCALATION_KIND, incident.householdId, dueAt, payload);
   }
 }
 
+/** The escalation steps still pending for an incident, soonest first (their timers' keys and steps). */
+export async function pendingSteps(
+  timers: RuleTimers,
+  incidentId: string,
+): Promise<Array<{ key: string; payload: EscalationPayload }>> {
+  return timers.list<EscalationPayload>(ESCALATION_KIND, PREFIX(incidentId));
+}
+
 /** Cancels the steps the incident has moved past (all of them once it is closed). */
-export function cancelPassedSteps(db: Db, timers: RuleTimers, incident: Incident): void {
-  const rows = db
-    .prepare('SELECT key, payload FROM alert_timers WHERE kind = ? AND key LIKE ?')
-    .all(ESCALATION_KIND, `${PREFIX(incident.id)}%`) as Array<{ key: string; payload: string }>;
-  for (const row of rows) {
-    const step = stepOf(incident.class, JSON.parse(row.payload) as EscalationPayload);
-    if (!step || !stepRelevant(incident.class, step.until, incident.state)) timers.cancel(row.key);
+export async function cancelPassedSteps(timers: RuleTimers, incident: Incident): Promise<void> {
+  for (const { key, payload } of await pendingSteps(timers, incident.id)) {
+    const step = stepOf(incident.class, payload);
+    if (!step || !stepRelevant(incident.class, step.until, incident.state)) await timers.cancel(key);
   }
 }

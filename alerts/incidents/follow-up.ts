@@ -5,11 +5,11 @@
  */
 import type { EventBus } from '../../kernel/bus.ts';
 import type { Clock } from '../../kernel/clock.ts';
-import { type Db, transaction } from '../../kernel/db.ts';
 import { HubError } from '../../kernel/errors.ts';
 import type { Logger } from '../../kernel/logger.ts';
 import type { Registry } from '../../kernel/registry/index.ts';
 import { haversineM } from '../geo.ts';
+import type { IncidentStore, Transactions } from '../store/types.ts';
 import type { FiredTimer, RuleTimers } from '../timers.ts';
 import type { Audience, IncidentState } from './events.ts';
 import { type Actor, type Incident, SYSTEM, summary } from './model.ts';
@@ -24,7 +24,6 @@ import {
   type Suggestion,
   suggestResponders,
 } from './responders.ts';
-import type { IncidentStore } from './store.ts';
 
 /** A refined ETA from a responder's position. */
 export interface EtaUpdate {
@@ -43,23 +42,25 @@ export interface EtaUpdate {
 
 const NOT_ON_SITE: readonly IncidentState[] = ['open', 'acknowledged', 'dispatched'];
 
+type Assign = (
+  id: string,
+  responderId: string,
+  actor: Actor,
+  detail: Record<string, unknown>,
+) => Promise<Incident>;
+
 export class ResponderFollowUp {
-  readonly #db: Db;
+  readonly #tx: Transactions;
   readonly #store: IncidentStore;
   readonly #timers: RuleTimers;
   readonly #bus: EventBus;
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #registry: Registry;
-  readonly #assign: (
-    id: string,
-    responderId: string,
-    actor: Actor,
-    detail: Record<string, unknown>,
-  ) => Incident;
+  readonly #assign: Assign;
 
   constructor(deps: {
-    db: Db;
+    tx: Transactions;
     store: IncidentStore;
     timers: RuleTimers;
     bus: EventBus;
@@ -67,9 +68,9 @@ export class ResponderFollowUp {
     log: Logger;
     registry: Registry;
     /** the service's assign (state machine, audit, incidentUpdated) */
-    assign: (id: string, responderId: string, actor: Actor, detail: Record<string, unknown>) => Incident;
+    assign: Assign;
   }) {
-    this.#db = deps.db;
+    this.#tx = deps.tx;
     this.#store = deps.store;
     this.#timers = deps.timers;
     this.#bus = deps.bus;
@@ -84,19 +85,19 @@ export class ResponderFollowUp {
     this.#timers.on<AssignmentPayload>(ASSIGNMENT_KIND, (t) => this.#followUp(t));
   }
 
-  suggestions(incident: Incident): Suggestion[] {
-    return suggestResponders(this.#registry, incident, this.#store.busyResponders(incident.id));
+  async suggestions(incident: Incident): Promise<Suggestion[]> {
+    return await suggestResponders(this.#registry, incident, await this.#store.busyResponders(incident.id));
   }
 
   /** After an assignment: the follow-up 2 min later (re-arming replaces an earlier assignment's). */
-  assigned(incident: Incident): void {
+  async assigned(incident: Incident): Promise<void> {
     if (!incident.pendingResponderId || incident.assignedAt === null) return;
     const payload: AssignmentPayload = {
       incidentId: incident.id,
       responderId: incident.pendingResponderId,
       assignedAt: incident.assignedAt,
     };
-    this.#timers.arm(
+    await this.#timers.arm(
       assignmentKey(incident.id),
       ASSIGNMENT_KIND,
       incident.householdId,
@@ -106,8 +107,8 @@ export class ResponderFollowUp {
   }
 
   /** Accepted, declined or closed: no follow-up any more. */
-  settled(incidentId: string): void {
-    this.#timers.cancel(assignmentKey(incidentId));
+  async settled(incidentId: string): Promise<void> {
+    await this.#timers.cancel(assignmentKey(incidentId));
   }
 
   /**
@@ -115,9 +116,9 @@ export class ResponderFollowUp {
    * incident (audited as an assign by the system), announced to the dispatchers and the new responder.
    * Without a next one, the dispatchers are told and the assignment stays.
    */
-  #followUp(t: FiredTimer<AssignmentPayload>): void {
+  async #followUp(t: FiredTimer<AssignmentPayload>): Promise<void> {
     const p = t.payload;
-    const incident = this.#store.get(p.incidentId);
+    const incident = await this.#store.get(p.incidentId);
     if (
       incident?.state !== 'acknowledged' ||
       incident.pendingResponderId !== p.responderId ||
@@ -126,37 +127,33 @@ export class ResponderFollowUp {
       return; // accepted, declined, re-assigned or closed meanwhile
     }
     const tried = new Set(
-      this.#store
-        .auditOf(incident.id)
+      (await this.#store.auditOf(incident.id))
         .filter((a) => a.action === 'assign')
         .map((a) => String(a.detail.responderId)),
     );
     tried.add(p.responderId);
-    const next = suggestResponders(
-      this.#registry,
-      incident,
-      this.#store.busyResponders(incident.id),
-      tried,
+    const next = (
+      await suggestResponders(this.#registry, incident, await this.#store.busyResponders(incident.id), tried)
     )[0];
     const now = this.#clock.now();
     if (!next) {
-      this.#announce(incident, REASSIGNED_STEP, ['dispatchers'], t.late, {
+      await this.#announce(incident, REASSIGNED_STEP, ['dispatchers'], t.late, {
         previousResponderId: p.responderId,
         responderId: null,
       });
       return;
     }
-    const reassigned = this.#assign(incident.id, next.responderId, SYSTEM, {
+    const reassigned = await this.#assign(incident.id, next.responderId, SYSTEM, {
       responderId: next.responderId,
       previousResponderId: p.responderId,
       reason: 'not accepted within 2 min',
     });
-    this.assigned(reassigned);
+    await this.assigned(reassigned);
     this.#log.warn(
       { incident: incident.id, from: p.responderId, to: next.responderId, late: t.late, at: now },
       'assignment offered to the next responder',
     );
-    this.#announce(reassigned, REASSIGNED_STEP, ['dispatchers', 'responder'], t.late, {
+    await this.#announce(reassigned, REASSIGNED_STEP, ['dispatchers', 'responder'], t.late, {
       previousResponderId: p.responderId,
       responderId: next.responderId,
     });
@@ -167,16 +164,16 @@ export class ResponderFollowUp {
    * recomputed and kept in the audit trail; the first ETA past the on-site deadline escalates to the
    * supervisor at once (step eta_past_deadline, once per incident).
    */
-  position(incident: Incident, pos: { lat: number; lon: number }, actor: Actor): EtaUpdate {
+  async position(incident: Incident, pos: { lat: number; lon: number }, actor: Actor): Promise<EtaUpdate> {
     const responderId = incident.responderId ?? incident.pendingResponderId;
     if (!responderId || !NOT_ON_SITE.includes(incident.state)) {
       throw new HubError('HUB_ERR_INCIDENT_STATE', 'no responder is on the way to this incident', {
         state: incident.state,
       });
     }
-    const home = this.#registry.households.getSync(incident.householdId)?.location;
+    const home = (await this.#registry.households.get(incident.householdId))?.location;
     if (!home) throw new HubError('HUB_ERR_VALIDATION', 'the household has no location: no ETA');
-    const kind = this.#registry.people.getResponderSync(responderId)?.kind ?? 'volunteer';
+    const kind = (await this.#registry.people.getResponder(responderId))?.kind ?? 'volunteer';
     const now = this.#clock.now();
     const distanceM = Math.round(haversineM(pos, home));
     const eta = etaMinutes(distanceM, kind);
@@ -184,20 +181,22 @@ export class ResponderFollowUp {
     const onSiteDueAt = incident.stages.on_site?.dueAt ?? null;
     const late = onSiteDueAt !== null && etaAt > onSiteDueAt;
     // Announced inside the transaction: the notifications' outbox rows commit with the audit entry.
-    return transaction(this.#db, () => {
+    return this.#tx.transaction(async () => {
       const detail = { responderId, lat: pos.lat, lon: pos.lon, distanceM, etaMinutes: eta, etaAt };
-      this.#store.audit(incident.id, now, 'position', actor, { detail });
+      await this.#store.audit(incident.id, now, 'position', actor, { detail });
       const escalated =
         late &&
-        !this.#store.auditOf(incident.id).some((a) => a.action === 'escalated' && a.detail.step === ETA_STEP);
-      if (escalated) this.#auditStep(incident, ETA_STEP, ['supervisor'], false, { etaAt, onSiteDueAt });
-      this.#bus.emit('incidentUpdated', {
+        !(await this.#store.auditOf(incident.id)).some(
+          (a) => a.action === 'escalated' && a.detail.step === ETA_STEP,
+        );
+      if (escalated) await this.#auditStep(incident, ETA_STEP, ['supervisor'], false, { etaAt, onSiteDueAt });
+      await this.#bus.emit('incidentUpdated', {
         incident: summary(incident),
         change: 'position',
         by: actor.username,
         at: now,
       });
-      if (escalated) this.#emitStep(incident, ETA_STEP, ['supervisor'], false);
+      if (escalated) await this.#emitStep(incident, ETA_STEP, ['supervisor'], false);
       return {
         incidentId: incident.id,
         responderId,
@@ -216,10 +215,10 @@ export class ResponderFollowUp {
     audience: Audience[],
     late: boolean,
     detail: Record<string, unknown>,
-  ): void {
-    transaction(this.#db, () => {
-      this.#auditStep(incident, step, audience, late, detail);
-      this.#emitStep(incident, step, audience, late);
+  ): Promise<void> {
+    return this.#tx.transaction(async () => {
+      await this.#auditStep(incident, step, audience, late, detail);
+      await this.#emitStep(incident, step, audience, late);
     });
   }
 
@@ -229,15 +228,15 @@ export class ResponderFollowUp {
     audience: Audience[],
     late: boolean,
     detail: Record<string, unknown>,
-  ): void {
-    this.#store.audit(incident.id, this.#clock.now(), 'escalated', SYSTEM, {
+  ): Promise<void> {
+    return this.#store.audit(incident.id, this.#clock.now(), 'escalated', SYSTEM, {
       detail: { step, audience, late, ...detail },
     });
   }
 
-  #emitStep(incident: Incident, step: string, audience: Audience[], late: boolean): void {
+  #emitStep(incident: Incident, step: string, audience: Audience[], late: boolean): Promise<void> {
     this.#log.warn({ incident: incident.id, step, late }, 'incident escalated');
-    this.#bus.emit('incidentEscalated', {
+    return this.#bus.emit('incidentEscalated', {
       incident: summary(incident),
       step,
       audience,

@@ -1,9 +1,9 @@
 import { Value } from '@sinclair/typebox/value';
 import type { Clock } from '../../kernel/clock.ts';
-import { type Db, Statements } from '../../kernel/db.ts';
 import { HubError } from '../../kernel/errors.ts';
 import type { Logger } from '../../kernel/logger.ts';
 import type { AlarmClass, AlarmType } from '../alarm.ts';
+import type { PolicyStore } from '../store/types.ts';
 import { LADDERS } from './escalation.ts';
 import type { IncidentStage } from './events.ts';
 import { DEFAULT_DEADLINES_MS } from './model.ts';
@@ -27,36 +27,33 @@ export function builtIn(cls: AlarmClass): ResolvedPolicy {
 
 /**
  * Incident deadlines and escalation ladders, configurable per class, alarm type and household (issue 6),
- * in `incident_policy` (migration 10). Resolution, most specific winning: the built-in defaults of the
+ * kept in the PolicyStore (store/types.ts). Resolution, most specific winning: the built-in defaults of the
  * class → the class override → the alarm type's → the household's. Deadlines merge per stage (only the
  * stages the class has: an emergency has no "resolved" deadline, a non-emergency no "acknowledged"); a
  * ladder replaces the one below it whole. Resolved when an incident opens and stored with it (its stages'
  * due times, its steps' timers): a later change does not move running incidents.
  */
-export class IncidentPolicyStore {
-  readonly #sql: Statements;
+export class IncidentPolicyService {
+  readonly #store: PolicyStore;
   readonly #clock: Clock;
   readonly #log: Logger;
 
-  constructor(deps: { db: Db; clock: Clock; log: Logger }) {
-    this.#sql = new Statements(deps.db);
+  constructor(deps: { store: PolicyStore; clock: Clock; log: Logger }) {
+    this.#store = deps.store;
     this.#clock = deps.clock;
     this.#log = deps.log;
   }
 
-  get(scope: PolicyScope, key: string): IncidentPolicy {
-    const row = this.#sql
-      .get('SELECT policy FROM incident_policy WHERE scope = ? AND key = ?')
-      .get(scope, key) as { policy: string } | undefined;
-    if (!row) return {};
-    const value: unknown = JSON.parse(row.policy);
+  async get(scope: PolicyScope, key: string): Promise<IncidentPolicy> {
+    const value = await this.#store.get(scope, key);
+    if (value === null) return {};
     if (Value.Check(IncidentPolicy, value)) return value;
     this.#log.error({ scope, key }, 'stored incident policy is invalid: ignored');
     return {};
   }
 
   /** Replaces the scope's override with `policy` (validated: an unknown key or a value out of range is 400). */
-  put(scope: PolicyScope, key: string, policy: unknown): IncidentPolicy {
+  async put(scope: PolicyScope, key: string, policy: unknown): Promise<IncidentPolicy> {
     const problems = [...Value.Errors(IncidentPolicy, policy)].map((e) => `${e.path || '/'}: ${e.message}`);
     if (problems.length > 0 || !Value.Check(IncidentPolicy, policy)) {
       throw new HubError('HUB_ERR_VALIDATION', 'invalid incident policy', { problems });
@@ -65,29 +62,28 @@ export class IncidentPolicyStore {
     if (new Set(names).size !== names.length) {
       throw new HubError('HUB_ERR_VALIDATION', 'ladder step names must be unique', { steps: names });
     }
-    this.#sql
-      .get(
-        `INSERT INTO incident_policy (scope, key, policy, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (scope, key) DO UPDATE SET policy = excluded.policy, updated_at = excluded.updated_at`,
-      )
-      .run(scope, key, JSON.stringify(policy), this.#clock.now());
+    await this.#store.put(scope, key, policy, this.#clock.now());
     this.#log.info({ scope, key, policy }, 'incident policy overridden');
     return policy;
   }
 
   /** Drops the scope's override; false when it had none. */
-  clear(scope: PolicyScope, key: string): boolean {
-    const removed = this.#sql.get('DELETE FROM incident_policy WHERE scope = ? AND key = ?').run(scope, key);
-    if (removed.changes > 0) this.#log.info({ scope, key }, 'incident policy override removed');
-    return removed.changes > 0;
+  async clear(scope: PolicyScope, key: string): Promise<boolean> {
+    const removed = await this.#store.delete(scope, key);
+    if (removed) this.#log.info({ scope, key }, 'incident policy override removed');
+    return removed;
   }
 
   /** The policy an incident of this class, alarm type and household opens with. */
-  resolve(cls: AlarmClass, alarmType: AlarmType | null, householdId: string | null): ResolvedPolicy {
+  async resolve(
+    cls: AlarmClass,
+    alarmType: AlarmType | null,
+    householdId: string | null,
+  ): Promise<ResolvedPolicy> {
     const levels = [
-      this.get('class', cls),
-      alarmType ? this.get('alarm_type', alarmType) : {},
-      householdId ? this.get('household', householdId) : {},
+      await this.get('class', cls),
+      alarmType ? await this.get('alarm_type', alarmType) : {},
+      householdId ? await this.get('household', householdId) : {},
     ];
     const base = builtIn(cls);
     const deadlines: Partial<Record<IncidentStage, number>> = { ...base.deadlines };
@@ -101,20 +97,20 @@ export class IncidentPolicyStore {
     return { deadlines, ladder };
   }
 
-  view(
+  async view(
     scope: PolicyScope,
     key: string,
     ask: { cls?: AlarmClass | undefined; alarmType?: AlarmType | undefined },
-  ): PolicyView {
+  ): Promise<PolicyView> {
     const defaults = Object.fromEntries(ALARM_CLASSES.map((c) => [c, builtIn(c)])) as Record<
       AlarmClass,
       ResolvedPolicy
     >;
-    const view: PolicyView = { defaults, override: this.get(scope, key) };
+    const view: PolicyView = { defaults, override: await this.get(scope, key) };
     const cls = scope === 'class' ? (key as AlarmClass) : ask.cls;
     if (cls) {
       const alarmType = scope === 'alarm_type' ? (key as AlarmType) : (ask.alarmType ?? null);
-      view.effective = this.resolve(cls, alarmType, scope === 'household' ? key : null);
+      view.effective = await this.resolve(cls, alarmType, scope === 'household' ? key : null);
     }
     return view;
   }

@@ -66,15 +66,15 @@ export const assignmentKey = (incidentId: string) => `incident:${incidentId}:ass
  * The suggestions for `incident`. `busy`: responder ids pending or accepted on other not-closed incidents;
  * `exclude`: responders not to offer again (already tried on this incident).
  */
-export function suggestResponders(
+export async function suggestResponders(
   registry: Registry,
   incident: Incident,
   busy: ReadonlySet<string>,
   exclude: ReadonlySet<string> = new Set(),
-): Suggestion[] {
-  const household = registry.households.getSync(incident.householdId);
+): Promise<Suggestion[]> {
+  const household = await registry.households.get(incident.householdId);
   const home = household?.location ?? null;
-  const stations = registry.people.listStationsSync();
+  const stations = await registry.people.listStations();
   const coords = new Map<string, { lat: number; lon: number }>();
   for (const s of stations)
     if (s.lat !== null && s.lon !== null) coords.set(s.id, { lat: s.lat, lon: s.lon });
@@ -95,8 +95,7 @@ export function suggestResponders(
     if (r.kind === 'station_staff') return nearestStation === null || r.stationId === nearestStation;
     return true;
   };
-  return registry.people
-    .listRespondersSync()
+  return (await registry.people.listResponders())
     .filter((r) => wanted(r) && !busy.has(r.id) && !exclude.has(r.id))
     .map((r): Suggestion => {
       const distanceM = distanceOf(r);

@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBus } from '../../kernel/bus.ts';
 import type { Clock } from '../../kernel/clock.ts';
-import { type Db, transaction } from '../../kernel/db.ts';
 import { HubError } from '../../kernel/errors.ts';
 import type { Logger } from '../../kernel/logger.ts';
 import type { Registry } from '../../kernel/registry/index.ts';
 import { type Alarm, type AlarmChange, type Evidence, MAX_EVIDENCE, maxSeverity } from '../alarm.ts';
 import type { AlarmService } from '../alarms.ts';
+import type { AuditEntry, IncidentFilter, IncidentStore, PolicyStore, Transactions } from '../store/types.ts';
 import type { FiredTimer, RuleTimers } from '../timers.ts';
 import {
   armLadder,
   cancelPassedSteps,
   ESCALATION_KIND,
   type EscalationPayload,
+  pendingSteps,
   stepOf,
   stepRelevant,
 } from './escalation.ts';
@@ -29,9 +30,8 @@ import {
   SYSTEM,
   summary,
 } from './model.ts';
-import { IncidentPolicyStore } from './policy.ts';
+import { IncidentPolicyService } from './policy.ts';
 import type { Suggestion } from './responders.ts';
-import { type AuditEntry, type IncidentFilter, IncidentStore } from './store.ts';
 
 const OWNER = 'incidents';
 /** Evidence entries kept per incident: the first (what started it) and the newest. */
@@ -62,10 +62,11 @@ export interface IncidentDetail {
  * (events.ts). The escalation ladder rides on the persisted rule timers (escalation.ts).
  */
 export class IncidentService {
+  /** the incidents as stored (reads) */
   readonly store: IncidentStore;
   /** deadlines and ladders per class, alarm type and household; resolved when an incident opens */
-  readonly policy: IncidentPolicyStore;
-  readonly #db: Db;
+  readonly policy: IncidentPolicyService;
+  readonly #tx: Transactions;
   readonly #bus: EventBus;
   readonly #clock: Clock;
   readonly #log: Logger;
@@ -75,7 +76,9 @@ export class IncidentService {
   readonly #followUp: ResponderFollowUp;
 
   constructor(deps: {
-    db: Db;
+    store: IncidentStore;
+    policy: PolicyStore;
+    tx: Transactions;
     bus: EventBus;
     clock: Clock;
     log: Logger;
@@ -83,9 +86,9 @@ export class IncidentService {
     alarms: AlarmService;
     registry: Registry;
   }) {
-    this.store = new IncidentStore(deps.db);
-    this.policy = new IncidentPolicyStore(deps);
-    this.#db = deps.db;
+    this.store = deps.store;
+    this.policy = new IncidentPolicyService({ store: deps.policy, clock: deps.clock, log: deps.log });
+    this.#tx = deps.tx;
     this.#bus = deps.bus;
     this.#clock = deps.clock;
     this.#log = deps.log;
@@ -104,43 +107,50 @@ export class IncidentService {
     this.#timers.on<EscalationPayload>(ESCALATION_KIND, (t) => this.#escalate(t));
     this.#followUp.start();
     // Participants: an incident opens (or is joined) in the transaction that raised its alarm.
-    this.#bus.within('alarmRaised', OWNER, (e) => {
-      this.#fromAlarm(e.alarm, 'raised');
-    });
-    this.#bus.within('alarmUpdated', OWNER, (e) => {
-      this.#fromAlarm(e.alarm, e.change);
-    });
+    this.#bus.within('alarmRaised', OWNER, (e) => this.#fromAlarm(e.alarm, 'raised'));
+    this.#bus.within('alarmUpdated', OWNER, (e) => this.#fromAlarm(e.alarm, e.change));
   }
 
   stop(): void {
     this.#bus.removeOwner(OWNER);
   }
 
-  get(id: string): Incident | null {
+  get(id: string): Promise<Incident | null> {
     return this.store.get(id);
   }
 
-  list(filter: IncidentFilter = {}): Incident[] {
+  list(filter: IncidentFilter = {}): Promise<Incident[]> {
     return this.store.list(filter);
   }
 
-  detail(id: string): IncidentDetail | null {
-    const incident = this.store.get(id);
+  /** The last escalation step of each of these incidents that has one (the queue's mark). */
+  lastEscalations(incidentIds: readonly string[]): Promise<Map<string, { step: string; at: number }>> {
+    return this.store.lastEscalations(incidentIds);
+  }
+
+  /** The escalation steps of an incident still to fire, soonest first (none once it moved past them). */
+  async pendingSteps(id: string): Promise<string[]> {
+    return (await pendingSteps(this.#timers, id)).map((t) => t.payload.step);
+  }
+
+  async detail(id: string): Promise<IncidentDetail | null> {
+    const incident = await this.store.get(id);
     if (!incident) return null;
     const evidence: TimelineEntry[] = incident.evidence.map((e) => ({
       kind: 'evidence',
       at: e.at,
       evidence: e,
     }));
-    const audit: TimelineEntry[] = this.store
-      .auditOf(id)
-      .map(({ incidentId: _, ...a }) => ({ kind: 'audit', ...a }));
+    const audit: TimelineEntry[] = (await this.store.auditOf(id)).map(({ incidentId: _, ...a }) => ({
+      kind: 'audit',
+      ...a,
+    }));
     // Stable: on the same millisecond the evidence (what happened) comes before what was done about it.
     const timeline = [...evidence, ...audit].sort((a, b) => a.at - b.at);
-    return { incident, alarmIds: this.store.alarmIds(id), timeline };
+    return { incident, alarmIds: await this.store.alarmIds(id), timeline };
   }
 
-  acknowledge(id: string, actor: Actor): Incident {
+  acknowledge(id: string, actor: Actor): Promise<Incident> {
     return this.#apply(id, 'acknowledge', actor, (i) => i);
   }
 
@@ -148,14 +158,19 @@ export class IncidentService {
    * Records the pending responder; the incident is dispatched when they accept. Not accepted within 2 min:
    * offered to the next suggested responder (follow-up.ts).
    */
-  assign(id: string, responderId: string, actor: Actor): Incident {
-    const next = this.#assignTo(id, responderId, actor, { responderId });
-    this.#followUp.assigned(next);
+  async assign(id: string, responderId: string, actor: Actor): Promise<Incident> {
+    const next = await this.#assignTo(id, responderId, actor, { responderId });
+    await this.#followUp.assigned(next);
     return next;
   }
 
-  #assignTo(id: string, responderId: string, actor: Actor, detail: Record<string, unknown>): Incident {
-    if (!this.#registry.people.getResponderSync(responderId)) {
+  async #assignTo(
+    id: string,
+    responderId: string,
+    actor: Actor,
+    detail: Record<string, unknown>,
+  ): Promise<Incident> {
+    if (!(await this.#registry.people.getResponder(responderId))) {
       throw new HubError('HUB_ERR_NOT_FOUND', `unknown responder ${responderId}`);
     }
     const now = this.#clock.now();
@@ -169,50 +184,50 @@ export class IncidentService {
   }
 
   /** Responders for the incident: grid worker, nearest station's staff, volunteers; busy ones left out. */
-  suggestions(id: string): Suggestion[] {
-    const incident = this.store.get(id);
+  async suggestions(id: string): Promise<Suggestion[]> {
+    const incident = await this.store.get(id);
     if (!incident) throw new HubError('HUB_ERR_NOT_FOUND', `unknown incident ${id}`);
     return this.#followUp.suggestions(incident);
   }
 
   /** The responder's position: the ETA recomputed and kept; past the on-site deadline escalates early. */
-  position(id: string, pos: { lat: number; lon: number }, actor: Actor): EtaUpdate {
-    const incident = this.store.get(id);
+  async position(id: string, pos: { lat: number; lon: number }, actor: Actor): Promise<EtaUpdate> {
+    const incident = await this.store.get(id);
     if (!incident) throw new HubError('HUB_ERR_NOT_FOUND', `unknown incident ${id}`);
     return this.#followUp.position(incident, pos, actor);
   }
 
-  accept(id: string, actor: Actor): Incident {
-    const next = this.#apply(id, 'accept', actor, (i) => {
+  async accept(id: string, actor: Actor): Promise<Incident> {
+    const next = await this.#apply(id, 'accept', actor, (i) => {
       const responderId = this.#pending(i);
       return { ...i, responderId, pendingResponderId: null };
     });
-    this.#followUp.settled(id);
+    await this.#followUp.settled(id);
     return next;
   }
 
-  decline(id: string, actor: Actor): Incident {
-    const next = this.#apply(id, 'decline', actor, (i) => {
+  async decline(id: string, actor: Actor): Promise<Incident> {
+    const next = await this.#apply(id, 'decline', actor, (i) => {
       this.#pending(i);
       return { ...i, pendingResponderId: null, assignedAt: null };
     });
-    this.#followUp.settled(id);
+    await this.#followUp.settled(id);
     return next;
   }
 
-  arrive(id: string, actor: Actor): Incident {
+  arrive(id: string, actor: Actor): Promise<Incident> {
     return this.#apply(id, 'arrive', actor, (i) => i);
   }
 
-  resolve(id: string, outcome: Outcome, note: string, actor: Actor): Incident {
+  resolve(id: string, outcome: Outcome, note: string, actor: Actor): Promise<Incident> {
     return this.#apply(id, 'resolve', actor, (i) => ({ ...i, outcome, note }), { outcome, note });
   }
 
-  cancel(id: string, reason: string, actor: Actor): Incident {
+  cancel(id: string, reason: string, actor: Actor): Promise<Incident> {
     return this.#apply(id, 'cancel', actor, (i) => ({ ...i, cancelReason: reason }), { reason });
   }
 
-  comment(id: string, text: string, actor: Actor): Incident {
+  comment(id: string, text: string, actor: Actor): Promise<Incident> {
     return this.#apply(id, 'comment', actor, (i) => i, { text });
   }
 
@@ -230,16 +245,16 @@ export class IncidentService {
    * conditional UPDATE on the state it was read in, an audit entry; then the passed escalation steps are
    * cancelled, the alarms of a closed incident closed, and the change announced.
    */
-  #apply(
+  async #apply(
     id: string,
     action: IncidentAction,
     actor: Actor,
     change: (i: Incident) => Incident,
     detail: Record<string, unknown> = {},
-  ): Incident {
+  ): Promise<Incident> {
     const now = this.#clock.now();
-    const next = transaction(this.#db, () => {
-      const current = this.store.get(id);
+    const next = await this.#tx.transaction(async () => {
+      const current = await this.store.get(id);
       if (!current) throw new HubError('HUB_ERR_NOT_FOUND', `unknown incident ${id}`);
       const state = nextState(current.state, action);
       const changed = change({ ...current, state, updatedAt: now });
@@ -254,14 +269,14 @@ export class IncidentService {
         stages,
         closedAt: CLOSED_STATES.includes(state) ? now : changed.closedAt,
       };
-      if (!this.store.update(result, current.state)) {
+      if (!(await this.store.update(result, current.state))) {
         // Another process moved it between our read and write: the loser gets the same 409 as a late click.
         throw new HubError('HUB_ERR_INCIDENT_STATE', `incident ${id} changed meanwhile`, { action });
       }
-      this.store.audit(id, now, action, actor, { from: current.state, to: state, detail });
-      cancelPassedSteps(this.#db, this.#timers, result);
-      if (CLOSED_STATES.includes(result.state)) this.#closeAlarms(result, actor);
-      this.#bus.emit('incidentUpdated', {
+      await this.store.audit(id, now, action, actor, { from: current.state, to: state, detail });
+      await cancelPassedSteps(this.#timers, result);
+      if (CLOSED_STATES.includes(result.state)) await this.#closeAlarms(result, actor);
+      await this.#bus.emit('incidentUpdated', {
         incident: summary(result),
         change: action,
         by: actor.username,
@@ -269,29 +284,31 @@ export class IncidentService {
       });
       return result;
     });
-    if (CLOSED_STATES.includes(next.state)) this.#followUp.settled(id);
+    if (CLOSED_STATES.includes(next.state)) await this.#followUp.settled(id);
     this.#log.info({ incident: id, action, state: next.state, by: actor.username }, 'incident updated');
     return next;
   }
 
-  #closeAlarms(incident: Incident, actor: Actor): void {
+  async #closeAlarms(incident: Incident, actor: Actor): Promise<void> {
     const reason =
       incident.state === 'resolved' ? `incident resolved: ${incident.outcome}` : 'incident cancelled';
-    for (const alarmId of this.store.alarmIds(incident.id)) {
-      if (this.#alarms.store.get(alarmId)?.status === 'open')
-        this.#alarms.close(alarmId, actor.username, reason);
+    for (const alarmId of await this.store.alarmIds(incident.id)) {
+      if ((await this.#alarms.store.get(alarmId))?.status === 'open')
+        await this.#alarms.close(alarmId, actor.username, reason);
     }
   }
 
   /** An alarm raised or updated: opens an incident, joins the open one, or notes the change on it. */
-  #fromAlarm(alarm: Alarm, change: 'raised' | AlarmChange): void {
+  async #fromAlarm(alarm: Alarm, change: 'raised' | AlarmChange): Promise<void> {
     const now = this.#clock.now();
     if (change !== 'raised' && change !== 'retriggered') {
-      const open = this.store.openFor(alarm.householdId, alarm.type);
-      if (!open || !this.store.alarmIds(open.id).includes(alarm.id)) return;
+      const open = await this.store.openFor(alarm.householdId, alarm.type);
+      if (!open || !(await this.store.alarmIds(open.id)).includes(alarm.id)) return;
       const note = alarm.notes[alarm.notes.length - 1];
-      this.store.audit(open.id, now, 'alarm_note', SYSTEM, { detail: { alarmId: alarm.id, change, note } });
-      this.#bus.emit('incidentUpdated', {
+      await this.store.audit(open.id, now, 'alarm_note', SYSTEM, {
+        detail: { alarmId: alarm.id, change, note },
+      });
+      await this.#bus.emit('incidentUpdated', {
         incident: summary(open),
         change: `alarm_${change}`,
         by: null,
@@ -303,9 +320,9 @@ export class IncidentService {
     const last = alarm.evidence[alarm.evidence.length - 1];
     const evidence = change === 'raised' ? alarm.evidence : last ? [last] : [];
     const count = change === 'raised' ? alarm.count : 1;
-    const outcome = transaction(this.#db, () => {
+    const outcome = await this.#tx.transaction(async () => {
       for (let attempt = 0; attempt < 3; attempt++) {
-        const open = this.store.openFor(alarm.householdId, alarm.type);
+        const open = await this.store.openFor(alarm.householdId, alarm.type);
         if (open) {
           const joined: Incident = {
             ...open,
@@ -315,14 +332,14 @@ export class IncidentService {
             evidence: trimEvidence([...open.evidence, ...evidence]),
             updatedAt: now,
           };
-          if (!this.store.update(joined, open.state)) continue;
-          this.store.linkAlarm(open.id, alarm.id, now);
-          this.store.audit(open.id, now, 'alarm_joined', SYSTEM, {
+          if (!(await this.store.update(joined, open.state))) continue;
+          await this.store.linkAlarm(open.id, alarm.id, now);
+          await this.store.audit(open.id, now, 'alarm_joined', SYSTEM, {
             detail: { alarmId: alarm.id, count: joined.alarmCount },
           });
           return { incident: joined, opened: false };
         }
-        const policy = this.policy.resolve(alarm.class, alarm.type, alarm.householdId);
+        const policy = await this.policy.resolve(alarm.class, alarm.type, alarm.householdId);
         const incident: Incident = {
           id: `inc-${randomUUID()}`,
           householdId: alarm.householdId,
@@ -346,10 +363,13 @@ export class IncidentService {
           stages: initialStages(alarm.class, now, policy.deadlines),
           deadlines: {},
         };
-        if (!this.store.insert(incident)) continue; // another process opened one: join it
-        this.store.linkAlarm(incident.id, alarm.id, now);
-        this.store.audit(incident.id, now, 'opened', SYSTEM, { to: 'open', detail: { alarmId: alarm.id } });
-        armLadder(this.#timers, incident, policy.ladder);
+        if (!(await this.store.insert(incident))) continue; // another process opened one: join it
+        await this.store.linkAlarm(incident.id, alarm.id, now);
+        await this.store.audit(incident.id, now, 'opened', SYSTEM, {
+          to: 'open',
+          detail: { alarmId: alarm.id },
+        });
+        await armLadder(this.#timers, incident, policy.ladder);
         return { incident, opened: true };
       }
       throw new Error(`incident for alarm ${alarm.id}: lost the race three times`);
@@ -360,21 +380,21 @@ export class IncidentService {
         { incident: s.id, alarm: alarm.id, type: alarm.type, class: alarm.class },
         'incident opened',
       );
-      this.#bus.emit('incidentOpened', { incident: s });
+      await this.#bus.emit('incidentOpened', { incident: s });
     } else {
-      this.#bus.emit('incidentUpdated', { incident: s, change: 'alarm_joined', by: null, at: now });
+      await this.#bus.emit('incidentUpdated', { incident: s, change: 'alarm_joined', by: null, at: now });
     }
   }
 
   /** An escalation step fell due: records a missed deadline, audits, and announces it with its audience. */
-  #escalate(t: FiredTimer<EscalationPayload>): void {
-    const incident = this.store.get(t.payload.incidentId);
+  async #escalate(t: FiredTimer<EscalationPayload>): Promise<void> {
+    const incident = await this.store.get(t.payload.incidentId);
     const step = incident ? stepOf(incident.class, t.payload) : null;
     if (!incident || !step || !stepRelevant(incident.class, step.until, incident.state)) return; // moved past it
     // A 'deadline' step records its stage's deadline missed.
     const misses = step.afterMs === 'deadline' ? step.until : undefined;
     const now = this.#clock.now();
-    transaction(this.#db, () => {
+    await this.#tx.transaction(async () => {
       let result = incident;
       const rec = misses ? incident.stages[misses] : undefined;
       if (misses && rec && rec.met === null) {
@@ -383,9 +403,9 @@ export class IncidentService {
           updatedAt: now,
           stages: { ...incident.stages, [misses]: { ...rec, met: false } },
         };
-        if (!this.store.update(result, incident.state)) return null;
+        if (!(await this.store.update(result, incident.state))) return null;
       }
-      this.store.audit(incident.id, now, 'escalated', SYSTEM, {
+      await this.store.audit(incident.id, now, 'escalated', SYSTEM, {
         detail: {
           step: step.step,
           audience: step.audience,
@@ -395,7 +415,7 @@ export class IncidentService {
         },
       });
       this.#log.warn({ incident: incident.id, step: step.step, late: t.late }, 'incident escalated');
-      this.#bus.emit('incidentEscalated', {
+      await this.#bus.emit('incidentEscalated', {
         incident: summary(result),
         step: step.step,
         audience: step.audience,

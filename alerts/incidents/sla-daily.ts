@@ -1,47 +1,18 @@
 /**
  * The daily SLA report (issue 6, Reports): a node-cron job (config slaReportCron, read in the hub's local
- * time, historyUtcOffsetMinutes) computes the report of the local day just ended and keeps it in
- * `sla_daily_reports` (migration 9); GET /api/reports/sla/daily?date= reads it back.
+ * time, historyUtcOffsetMinutes) computes the report of the local day just ended and keeps it in the
+ * SlaStore (store/types.ts); GET /api/reports/sla/daily?date= reads it back (alerts/queries).
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Clock } from '../../kernel/clock.ts';
 import type { HubConfig } from '../../kernel/config.ts';
-import type { Db } from '../../kernel/db.ts';
 import type { Logger } from '../../kernel/logger.ts';
-import { localDay, localDayRange, readSlaRows, type SlaReport, slaReport } from './sla-report.ts';
+import type { Registry } from '../../kernel/registry/index.ts';
+import type { SlaStore } from '../store/types.ts';
+import { localDay, localDayRange, type SlaReport, slaReport } from './sla-report.ts';
+import { readSlaRows } from './sla-rows.ts';
 
 const DAY_MS = 86_400_000;
-
-/** The kept reports. */
-export class SlaDailyStore {
-  readonly #db: Db;
-  constructor(db: Db) {
-    this.#db = db;
-  }
-
-  /** Keeps a day's report; a re-run of the same day replaces it. */
-  put(day: string, report: SlaReport, generatedAt: number): void {
-    this.#db
-      .prepare(
-        `INSERT INTO sla_daily_reports (day, from_ms, to_ms, generated_at, report) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (day) DO UPDATE SET from_ms = excluded.from_ms, to_ms = excluded.to_ms,
-           generated_at = excluded.generated_at, report = excluded.report`,
-      )
-      .run(day, report.from, report.to, generatedAt, JSON.stringify(report));
-  }
-
-  get(day: string): { day: string; generatedAt: number; report: SlaReport } | null {
-    const row = this.#db
-      .prepare('SELECT day, generated_at, report FROM sla_daily_reports WHERE day = ?')
-      .get(day);
-    if (!row) return null;
-    return {
-      day: String(row.day),
-      generatedAt: Number(row.generated_at),
-      report: JSON.parse(String(row.report)) as SlaReport,
-    };
-  }
-}
 
 /**
  * node-cron's time zone for a whole-hour offset east of UTC: the IANA `Etc/GMT` zones count the other way
@@ -54,28 +25,30 @@ export function cronTimezone(offsetMinutes: number): string {
 }
 
 export interface SlaDaily {
-  readonly store: SlaDailyStore;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Computes and keeps the report of a local day (YYYY-MM-DD); default: the local day before today. */
-  produce(day?: string): SlaReport;
+  produce(day?: string): Promise<SlaReport>;
 }
 
-export function createSlaDaily(deps: { db: Db; clock: Clock; config: HubConfig; log: Logger }): SlaDaily {
+export function createSlaDaily(deps: {
+  /** the incidents read and the reports kept (store/types.ts) */
+  sla: SlaStore;
+  /** the households' grids */
+  registry: Pick<Registry, 'households'>;
+  clock: Clock;
+  config: HubConfig;
+  log: Logger;
+}): SlaDaily {
   const offset = deps.config.historyUtcOffsetMinutes;
-  const store = new SlaDailyStore(deps.db);
   let task: ScheduledTask | null = null;
 
-  const produce = (day = localDay(deps.clock.now() - DAY_MS, offset)): SlaReport => {
+  const produce = async (day = localDay(deps.clock.now() - DAY_MS, offset)): Promise<SlaReport> => {
     const now = deps.clock.now();
     const { from, to } = localDayRange(day, offset);
-    const report = slaReport(readSlaRows(deps.db, from, to), {
-      from,
-      to,
-      utcOffsetMinutes: offset,
-      asOf: now,
-    });
-    store.put(day, report, now);
+    const rows = await readSlaRows(deps.sla, deps.registry.households, from, to);
+    const report = slaReport(rows, { from, to, utcOffsetMinutes: offset, asOf: now });
+    await deps.sla.putDaily(day, report, now);
     deps.log.info(
       { day, incidents: report.total.incidents, breaches: report.total.breaches },
       'daily SLA report kept',
@@ -84,14 +57,13 @@ export function createSlaDaily(deps: { db: Db; clock: Clock; config: HubConfig; 
   };
 
   return {
-    store,
     produce,
     async start() {
       task = cron.schedule(
         deps.config.slaReportCron,
-        () => {
+        async () => {
           try {
-            produce();
+            await produce();
           } catch (err) {
             deps.log.error({ err }, 'daily SLA report failed');
           }

@@ -1,9 +1,9 @@
 /**
  * SLA report (issue 6, Reports): figures over the incidents opened in [from, to), in total, per local day,
  * per grid and per responder, plus every missed deadline with its reason. Pure computation over rows read
- * by `readSlaRows`; the HTTP form is console/routes/reports.ts, the kept daily one sla-daily.ts.
+ * by `readSlaRows` (sla-rows.ts); the HTTP form is console/routes/reports.ts, the kept daily one
+ * sla-daily.ts.
  */
-import type { Db } from '../../kernel/db.ts';
 import type { AlarmClass } from '../alarm.ts';
 import type { IncidentStage, IncidentState } from './events.ts';
 import { CLOSED_STATES, type StageRecord } from './model.ts';
@@ -92,28 +92,6 @@ export interface SlaReport {
   byGrid: Array<{ grid: string | null } & SlaFigures>;
   byResponder: Array<{ responderId: string | null } & SlaFigures>;
   breaches: SlaBreach[];
-}
-
-/** The incidents opened in [from, to), with their household's grid. */
-export function readSlaRows(db: Db, from: number, to: number): SlaRow[] {
-  const rows = db
-    .prepare(
-      `SELECT i.id, i.household_id, h.grid, i.responder_id, i.class, i.state, i.opened_at, i.closed_at, i.stages
-       FROM incidents i LEFT JOIN households h ON h.id = i.household_id
-       WHERE i.opened_at >= ? AND i.opened_at < ? ORDER BY i.opened_at, i.id`,
-    )
-    .all(from, to);
-  return rows.map((r) => ({
-    id: String(r.id),
-    householdId: String(r.household_id),
-    grid: r.grid === null || r.grid === undefined ? null : String(r.grid),
-    responderId: r.responder_id === null || r.responder_id === undefined ? null : String(r.responder_id),
-    class: String(r.class) as AlarmClass,
-    state: String(r.state) as IncidentState,
-    openedAt: Number(r.opened_at),
-    closedAt: r.closed_at === null || r.closed_at === undefined ? null : Number(r.closed_at),
-    stages: JSON.parse(String(r.stages)) as Partial<Record<IncidentStage, StageRecord>>,
-  }));
 }
 
 /** The local calendar day (YYYY-MM-DD) of an instant, `offsetMinutes` east of UTC. */

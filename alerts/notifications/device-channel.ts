@@ -25,11 +25,10 @@ export function createDeviceChannel(deps: DeviceChannelDeps): OutboxChannel {
     // One attempt: QoS 1 with the device's session is the retry; a publish refused by a stopped broker
     // is recorded as failed.
     policy: { maxAttempts: 1, baseMs: 0, maxMs: 0 },
-    plan(n) {
+    async plan(n) {
       if (n.event !== 'incident_progress' || n.incident.state !== 'dispatched') return [];
       const body = JSON.stringify({ type: 'alarm_accepted', alarmId: n.incident.id });
-      return registry.devices
-        .listSync([n.incident.householdId])
+      return (await registry.devices.list([n.incident.householdId]))
         .filter((d) => d.enabled && CALL_UNITS.has(d.type) && d.gatewayId === null)
         .map((d) => ({ target: d.id, body }));
     },

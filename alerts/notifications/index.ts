@@ -1,6 +1,8 @@
 import type { BrokerRoom } from '../../broker/broker.ts';
 import type { RoomDeps } from '../../kernel/room.ts';
-import { DeliveryLog, type DeliveryLogReader } from './delivery-log.ts';
+import { createSqliteDeliveryStore } from '../store/sqlite-deliveries.ts';
+import type { DeliveryStore } from '../store/types.ts';
+import type { DeliveryLogReader } from './delivery-log.ts';
 import { createDeviceChannel } from './device-channel.ts';
 import { createLogChannel } from './log-channel.ts';
 import { createOutbox } from './outbox.ts';
@@ -14,6 +16,8 @@ export interface NotificationsDeps
   broker: Pick<BrokerRoom, 'publishToDevice'>;
   /** jitter source of the webhook retries, [0, 1); Math.random by default */
   random?: () => number;
+  /** the deliveries (store/types.ts); by default the SQLite adapter on `db` */
+  deliveries?: DeliveryStore;
 }
 
 export interface NotificationsRoom {
@@ -38,10 +42,9 @@ const OWNER = 'notifications';
  */
 export function createNotifications(deps: NotificationsDeps): NotificationsRoom {
   const { config, registry, bus, clock, db, log } = deps;
-  const deliveries = new DeliveryLog(db);
-  const router = new NotificationRouter((householdId) =>
-    registry.households
-      .contactsSync(householdId)
+  const deliveries = deps.deliveries ?? createSqliteDeliveryStore(db);
+  const router = new NotificationRouter(async (householdId) =>
+    (await registry.households.contacts(householdId))
       .sort((a, b) => a.priority - b.priority)
       .map(({ name, relation, phone, priority }) => ({ name, relation, phone, priority })),
   );
@@ -70,11 +73,11 @@ export function createNotifications(deps: NotificationsDeps): NotificationsRoom 
   }
   const outbox = createOutbox(outboxChannels, { deliveries, clock, log, random: deps.random ?? Math.random });
 
-  /** After commit: the transient channels, then the outbox's due deliveries (written in the commit). */
+  /** After commit: the outbox's due deliveries (written in the commit), and the transient channels. */
   const tell = async (notifications: Notification[]) => {
-    outbox.kick();
-    await Promise.all(
-      notifications.flatMap((n) =>
+    await Promise.all([
+      outbox.kick(),
+      ...notifications.flatMap((n) =>
         channels.map((c) =>
           c
             .notify(n)
@@ -86,10 +89,17 @@ export function createNotifications(deps: NotificationsDeps): NotificationsRoom 
             ),
         ),
       ),
-    );
+    ]);
   };
-  const write = (notifications: Notification[]) => {
-    for (const n of notifications) outbox.write(n);
+  /** A participant: inside the incident's transaction, one notification after the other. */
+  /**
+   * The notifications of one incident event, routed once (the router remembers the last state told):
+   * the participant routes and writes the outbox rows, the after-commit listener tells the same ones.
+   */
+  const planned = new WeakMap<object, Notification[]>();
+  const plan = async (event: object, notifications: Notification[]) => {
+    planned.set(event, notifications);
+    for (const n of notifications) await outbox.write(n);
   };
 
   return {
@@ -101,12 +111,12 @@ export function createNotifications(deps: NotificationsDeps): NotificationsRoom 
       for (const c of channels) await c.start?.();
       await outbox.start();
       // Participants write the outbox rows inside the incident's transaction; listeners run after commit.
-      bus.within('incidentOpened', OWNER, (e) => write(router.opened(e)));
-      bus.within('incidentUpdated', OWNER, (e) => write(router.updated(e)));
-      bus.within('incidentEscalated', OWNER, (e) => write(router.escalated(e)));
-      bus.on('incidentOpened', OWNER, (e) => tell(router.opened(e)));
-      bus.on('incidentUpdated', OWNER, (e) => tell(router.updated(e)));
-      bus.on('incidentEscalated', OWNER, (e) => tell(router.escalated(e)));
+      bus.within('incidentOpened', OWNER, (e) => plan(e, router.opened(e)));
+      bus.within('incidentUpdated', OWNER, (e) => plan(e, router.updated(e)));
+      bus.within('incidentEscalated', OWNER, async (e) => plan(e, await router.escalated(e)));
+      bus.on('incidentOpened', OWNER, (e) => tell(planned.get(e) ?? []));
+      bus.on('incidentUpdated', OWNER, (e) => tell(planned.get(e) ?? []));
+      bus.on('incidentEscalated', OWNER, (e) => tell(planned.get(e) ?? []));
     },
     async stop() {
       bus.removeOwner(OWNER);

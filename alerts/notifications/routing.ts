@@ -17,9 +17,9 @@ const FINAL: readonly IncidentState[] = ['resolved', 'cancelled'];
 export class NotificationRouter {
   /** last state told per open incident (in memory: after a restart the first update is told again) */
   readonly #states = new Map<string, IncidentState>();
-  readonly #contacts: (householdId: string) => NotifiedContact[];
+  readonly #contacts: (householdId: string) => Promise<NotifiedContact[]>;
 
-  constructor(contacts: (householdId: string) => NotifiedContact[]) {
+  constructor(contacts: (householdId: string) => Promise<NotifiedContact[]>) {
     this.#contacts = contacts;
   }
 
@@ -47,13 +47,19 @@ export class NotificationRouter {
     return [{ event: 'incident_progress', incident, audience: ['family'], at, text }];
   }
 
-  escalated({ incident, step, audience, late, at }: IncidentEvents['incidentEscalated']): Notification[] {
+  async escalated({
+    incident,
+    step,
+    audience,
+    late,
+    at,
+  }: IncidentEvents['incidentEscalated']): Promise<Notification[]> {
     const base = { event: 'incident_escalated' as const, incident, at, step, late };
     const out: Notification[] = [];
     const staff = audience.filter((a) => STAFF.includes(a));
     if (staff.length > 0) out.push({ ...base, audience: staff, text: escalationText(incident, step) });
     if (audience.includes('contacts')) {
-      const contacts = this.#contacts(incident.householdId);
+      const contacts = await this.#contacts(incident.householdId);
       out.push({ ...base, audience: ['contacts'], text: contactsText(incident), contacts });
     }
     if (audience.includes('family')) {

@@ -55,8 +55,8 @@ export interface OutboxChannel {
   readonly channel: string;
   /** attempts and backoff of a failed delivery */
   readonly policy: BackoffPolicy;
-  /** The deliveries `n` needs: one per target, with the body every attempt sends. Synchronous. */
-  plan(n: Notification): Array<{ target: string; body: string }>;
+  /** The deliveries `n` needs: one per target, with the body every attempt sends (in the transaction). */
+  plan(n: Notification): Promise<Array<{ target: string; body: string }>>;
   /** Whether `target` is still configured (a pending row of a removed webhook URL is given up). */
   accepts(target: string): boolean;
   /** One attempt; must not throw for a delivery failure. `signal` aborts it when the hub stops. */

@@ -46,7 +46,7 @@ export function createWebhookChannel(deps: WebhookChannelDeps): OutboxChannel {
   return {
     channel: 'webhook',
     policy,
-    plan(n) {
+    async plan(n) {
       const body = payloadOf(n);
       return urls.map((target) => ({ target, body }));
     },

@@ -1,6 +1,8 @@
 import type { Alarm } from '../alarm.ts';
-import type { DeclaredAway } from '../away.ts';
-import type { SlaReport, SlaRow } from '../incidents/sla-report.ts';
+import type { SlaRow } from '../incidents/sla-report.ts';
+import type { DeclaredAway, KeptSlaReport } from '../store/types.ts';
+
+export type { KeptSlaReport };
 
 /** A household's newest baseline as the family page shows it (alerts/baselines.ts computes them). */
 export interface BaselineSummary {
@@ -14,14 +16,6 @@ export interface BaselineSummary {
   dailyLiters: number | null;
 }
 
-/** A kept daily SLA report (alerts/incidents/sla-daily.ts). */
-export interface KeptSlaReport {
-  /** YYYY-MM-DD, local */
-  day: string;
-  generatedAt: number;
-  report: SlaReport;
-}
-
 /**
  * The alerts room's read side for the other rooms (the consoles, the tests): its tables (alarms,
  * alert_baselines, away_periods, incidents, sla_daily_reports) are read only here. Async although
@@ -32,7 +26,7 @@ export interface AlertsQueries {
   latestBaseline(householdId: string): Promise<BaselineSummary | null>;
   /** Open alarms, newest first; of one household when given; at most `limit` (default 500). */
   openAlarms(filter?: { householdId?: string; limit?: number }): Promise<Alarm[]>;
-  /** The incidents opened in [from, to) with their household's grid, for the SLA figures. */
+  /** The incidents opened in [from, to) with their household's grid (the registry's), for the SLA figures. */
   slaRows(from: number, to: number): Promise<SlaRow[]>;
   /** The kept daily SLA report of a local day (YYYY-MM-DD); null when none was kept. */
   slaDailyReport(day: string): Promise<KeptSlaReport | null>;

@@ -21,23 +21,27 @@ interface OutsidePayload {
  * A fix whose accuracy straddles the fence changes nothing.
  */
 export function createAwayPositionRule(ctx: RuleContext): Rule {
-  ctx.timers.on(OUTSIDE, (t: FiredTimer<OutsidePayload>) => {
-    ctx.away.startWristband(t.householdId, { ...t.payload, at: t.firedAt });
+  ctx.timers.on(OUTSIDE, async (t: FiredTimer<OutsidePayload>) => {
+    await ctx.away.startWristband(t.householdId, { ...t.payload, at: t.firedAt });
   });
 
   return {
     name: 'away-position',
-    onMessage(m) {
+    async onMessage(m) {
       const p = positionOf(m);
       if (!p) return;
-      const s = settingsOf(ctx, m.householdId, m.deviceId);
-      const fence = checkGeofence(ctx.registry, m.householdId, p, s.geofenceRadiusM);
+      const s = await settingsOf(ctx, m.householdId, m.deviceId);
+      const fence = await checkGeofence(ctx.registry, m.householdId, p, s.geofenceRadiusM);
       if (!fence) return;
       const key = outsideKey(m.householdId);
       if (fence.inside) {
-        ctx.timers.cancel(key);
-        ctx.away.endWristband(m.householdId, m.deviceId);
-      } else if (fence.outside && !ctx.timers.pending(key) && !ctx.away.wristband(m.householdId)) {
+        await ctx.timers.cancel(key);
+        await ctx.away.endWristband(m.householdId, m.deviceId);
+      } else if (
+        fence.outside &&
+        !(await ctx.timers.pending(key)) &&
+        !(await ctx.away.wristband(m.householdId))
+      ) {
         const payload: OutsidePayload = {
           since: m.receivedAt,
           deviceId: m.deviceId,
@@ -45,7 +49,7 @@ export function createAwayPositionRule(ctx: RuleContext): Rule {
           lon: p.lon,
           distanceM: fence.distanceM,
         };
-        ctx.timers.arm(key, OUTSIDE, m.householdId, m.receivedAt + s.awayByPositionMs, payload);
+        await ctx.timers.arm(key, OUTSIDE, m.householdId, m.receivedAt + s.awayByPositionMs, payload);
       }
     },
   };

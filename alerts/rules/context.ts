@@ -26,7 +26,7 @@ export interface RuleContext {
    * The settings of a household and, when known, its resident: the hub's defaults under the household's
    * overrides under the resident's (settings-overrides.ts). Rules read every threshold through this.
    */
-  settingsFor(householdId: string, residentId?: string | null): AlertSettings;
+  settingsFor(householdId: string, residentId?: string | null): Promise<AlertSettings>;
   hours: LocalHours;
   explain: Explain;
   registry: Registry;
@@ -34,31 +34,39 @@ export interface RuleContext {
   log: Logger;
 }
 
-/** A detection rule: reacts to accepted messages and presence; its timers are registered on creation. */
+/**
+ * A detection rule: reacts to accepted messages and presence; its timers are registered on creation.
+ * Async (the store's interfaces are): index.ts awaits each rule in turn, inside the message's group
+ * commit for `onMessage` and inside the away change's transaction for `onAwayEnded`.
+ */
 export interface Rule {
   name: string;
-  onMessage?(m: CanonicalMessage): void;
-  onSilent?(e: HubEvents['deviceSilent']): void;
-  onHeard?(e: HubEvents['deviceHeard']): void;
+  onMessage?(m: CanonicalMessage): Promise<void>;
+  onSilent?(e: HubEvents['deviceSilent']): Promise<void>;
+  onHeard?(e: HubEvents['deviceHeard']): Promise<void>;
   /** A source of away-suppression ended: timers held back while away start their window again. */
-  onAwayEnded?(e: HubEvents['awayEnded']): void;
+  onAwayEnded?(e: HubEvents['awayEnded']): Promise<void>;
 }
 
 /** The device's resident, else the household's only resident, else null (a couple: the household). */
-export function residentOf(registry: Registry, householdId: string, deviceId: string | null): string | null {
-  const device = deviceId ? registry.devices.getSync(deviceId) : null;
+export async function residentOf(
+  registry: Registry,
+  householdId: string,
+  deviceId: string | null,
+): Promise<string | null> {
+  const device = deviceId ? await registry.devices.get(deviceId) : null;
   if (device?.residentId) return device.residentId;
-  const residents = registry.households.residentsSync(householdId);
+  const residents = await registry.households.residents(householdId);
   return residents.length === 1 ? (residents[0]?.id ?? null) : null;
 }
 
 /** The settings for the resident of a device (or the household's only resident), else the household's. */
-export function settingsOf(
+export async function settingsOf(
   ctx: RuleContext,
   householdId: string,
   deviceId: string | null = null,
-): AlertSettings {
-  return ctx.settingsFor(householdId, residentOf(ctx.registry, householdId, deviceId));
+): Promise<AlertSettings> {
+  return ctx.settingsFor(householdId, await residentOf(ctx.registry, householdId, deviceId));
 }
 
 /** Evidence of one accepted message, with the values that mattered. */

@@ -14,20 +14,20 @@ const silentKey = (householdId: string) => `silent:${householdId}`;
 export function createDeviceHealthRule(ctx: RuleContext): Rule {
   return {
     name: 'device-health',
-    onMessage(m) {
+    async onMessage(m) {
       const r = m.readings;
       if (!r) return;
-      const s = settingsOf(ctx, m.householdId, m.deviceId);
+      const s = await settingsOf(ctx, m.householdId, m.deviceId);
       const low = (r.battery !== undefined && r.battery < s.batteryLowPercent) || r.batteryLow === true;
       const normal = (r.battery !== undefined && r.battery >= s.batteryLowPercent) || r.batteryLow === false;
-      if (low && !ctx.state.get<number>(lowKey(m.deviceId))) {
-        ctx.state.set(lowKey(m.deviceId), m.receivedAt);
+      if (low && !(await ctx.state.get<number>(lowKey(m.deviceId)))) {
+        await ctx.state.set(lowKey(m.deviceId), m.receivedAt);
         const values: Record<string, number | boolean> = {};
         if (r.battery !== undefined) values.battery = r.battery;
         if (r.batteryLow !== undefined) values.batteryLow = r.batteryLow;
-        ctx.alarms.raise({
+        await ctx.alarms.raise({
           householdId: m.householdId,
-          residentId: residentOf(ctx.registry, m.householdId, m.deviceId),
+          residentId: await residentOf(ctx.registry, m.householdId, m.deviceId),
           type: 'battery_low',
           class: 'non_emergency',
           severity: 'low',
@@ -35,13 +35,13 @@ export function createDeviceHealthRule(ctx: RuleContext): Rule {
           explanation: ctx.explain.battery(m.deviceType, m.deviceId, r.battery ?? null, s.batteryLowPercent),
         });
       } else if (normal && !low) {
-        ctx.state.delete(lowKey(m.deviceId));
+        await ctx.state.delete(lowKey(m.deviceId));
       }
-      if (r.tamper === true && !ctx.state.get<number>(tamperKey(m.deviceId))) {
-        ctx.state.set(tamperKey(m.deviceId), m.receivedAt);
-        ctx.alarms.raise({
+      if (r.tamper === true && !(await ctx.state.get<number>(tamperKey(m.deviceId)))) {
+        await ctx.state.set(tamperKey(m.deviceId), m.receivedAt);
+        await ctx.alarms.raise({
           householdId: m.householdId,
-          residentId: residentOf(ctx.registry, m.householdId, m.deviceId),
+          residentId: await residentOf(ctx.registry, m.householdId, m.deviceId),
           type: 'tamper',
           class: 'non_emergency',
           severity: 'low',
@@ -49,19 +49,19 @@ export function createDeviceHealthRule(ctx: RuleContext): Rule {
           explanation: ctx.explain.tamper(m.deviceType, m.deviceId, m.receivedAt),
         });
       } else if (r.tamper === false) {
-        ctx.state.delete(tamperKey(m.deviceId));
+        await ctx.state.delete(tamperKey(m.deviceId));
       }
     },
 
-    onSilent(e) {
-      const device = ctx.registry.devices.getSync(e.deviceId);
-      const silent = new Set(ctx.state.get<string[]>(silentKey(e.householdId)) ?? []);
+    async onSilent(e) {
+      const device = await ctx.registry.devices.get(e.deviceId);
+      const silent = new Set((await ctx.state.get<string[]>(silentKey(e.householdId))) ?? []);
       silent.add(e.deviceId);
-      ctx.state.set(silentKey(e.householdId), [...silent]);
+      await ctx.state.set(silentKey(e.householdId), [...silent]);
       const base = ctx.explain.silent(e.deviceType, e.deviceId, e.lastSeenAt);
-      ctx.alarms.raise({
+      await ctx.alarms.raise({
         householdId: e.householdId,
-        residentId: residentOf(ctx.registry, e.householdId, e.deviceId),
+        residentId: await residentOf(ctx.registry, e.householdId, e.deviceId),
         type: 'device_silent',
         class: 'non_emergency',
         severity: e.deviceType === 'button' ? 'high' : 'medium',
@@ -80,19 +80,19 @@ export function createDeviceHealthRule(ctx: RuleContext): Rule {
       });
     },
 
-    onHeard(e) {
+    async onHeard(e) {
       const key = silentKey(e.householdId);
-      const silent = new Set(ctx.state.get<string[]>(key) ?? []);
+      const silent = new Set((await ctx.state.get<string[]>(key)) ?? []);
       if (!silent.delete(e.deviceId)) return;
-      if (silent.size === 0) ctx.state.delete(key);
-      else ctx.state.set(key, [...silent]);
-      const open = ctx.alarms.open(e.householdId, 'device_silent');
+      if (silent.size === 0) await ctx.state.delete(key);
+      else await ctx.state.set(key, [...silent]);
+      const open = await ctx.alarms.open(e.householdId, 'device_silent');
       if (!open) return;
       if (silent.size === 0) {
-        ctx.alarms.close(open.id, 'system', 'every silent device was heard again');
+        await ctx.alarms.close(open.id, 'system', 'every silent device was heard again');
         return;
       }
-      ctx.alarms.annotate(open.id, {
+      await ctx.alarms.annotate(open.id, {
         kind: 'device_heard',
         zh: `${e.deviceId} 已恢复信号`,
         en: `${e.deviceId} heard again`,

@@ -17,11 +17,11 @@ interface StillPayload {
  * step (a possible fall becomes critical) and says why; a fall already critical gets the reason added.
  */
 export function createFallRule(ctx: RuleContext): Rule {
-  ctx.timers.on(STILL, (t: FiredTimer<StillPayload>) => {
-    const alarm = ctx.alarms.store.get(t.payload.alarmId);
+  ctx.timers.on(STILL, async (t: FiredTimer<StillPayload>) => {
+    const alarm = await ctx.alarms.store.get(t.payload.alarmId);
     if (alarm?.status !== 'open') return;
     const why = ctx.explain.fallStill(alarm.explanation, t.payload.fallAt, t.firedAt - t.payload.fallAt);
-    ctx.alarms.annotate(
+    await ctx.alarms.annotate(
       alarm.id,
       { kind: 'severity_raised', ...maybeLate(ctx, t, why) },
       {
@@ -43,18 +43,18 @@ export function createFallRule(ctx: RuleContext): Rule {
 
   return {
     name: 'fall',
-    onMessage(m) {
+    async onMessage(m) {
       if (isEvent(m, 'motion')) {
-        ctx.timers.cancel(stillKey(m.householdId));
+        await ctx.timers.cancel(stillKey(m.householdId));
         return;
       }
       if (!isEvent(m, 'fall') || m.deviceType !== 'wristband') return;
       const confidence = m.event?.confidence ?? null;
-      const confident =
-        confidence === null || confidence >= settingsOf(ctx, m.householdId, m.deviceId).fallConfidence;
-      const alarm = ctx.alarms.raise({
+      const s = await settingsOf(ctx, m.householdId, m.deviceId);
+      const confident = confidence === null || confidence >= s.fallConfidence;
+      const alarm = await ctx.alarms.raise({
         householdId: m.householdId,
-        residentId: residentOf(ctx.registry, m.householdId, m.deviceId),
+        residentId: await residentOf(ctx.registry, m.householdId, m.deviceId),
         type: 'fall',
         class: 'emergency',
         severity: confident ? 'critical' : 'high',
@@ -62,11 +62,11 @@ export function createFallRule(ctx: RuleContext): Rule {
         explanation: ctx.explain.fall(confidence, confident, m.receivedAt),
       });
       const payload: StillPayload = { alarmId: alarm.id, fallAt: m.receivedAt };
-      ctx.timers.arm(
+      await ctx.timers.arm(
         stillKey(m.householdId),
         STILL,
         m.householdId,
-        m.receivedAt + settingsOf(ctx, m.householdId, m.deviceId).fallStillMs,
+        m.receivedAt + s.fallStillMs,
         payload,
       );
     },

@@ -37,7 +37,7 @@ export function createInactivityRule(ctx: RuleContext): Rule {
   const settings = (householdId: string) => settingsOf(ctx, householdId);
 
   /** Raises an inactivity alarm (emergency, high): the last movement, then the silence since. */
-  const raiseSilence = (
+  const raiseSilence = async (
     t: FiredTimer<LastMovement>,
     type: 'bathroom_inactivity' | 'no_movement',
     silentWhat: string,
@@ -45,7 +45,7 @@ export function createInactivityRule(ctx: RuleContext): Rule {
   ) =>
     ctx.alarms.raise({
       householdId: t.householdId,
-      residentId: residentOf(ctx.registry, t.householdId, null),
+      residentId: await residentOf(ctx.registry, t.householdId, null),
       type,
       class: 'emergency',
       severity: 'high',
@@ -57,14 +57,14 @@ export function createInactivityRule(ctx: RuleContext): Rule {
       explanation: maybeLate(ctx, t, explanation),
     });
 
-  ctx.timers.on(BATHROOM, (t: FiredTimer<LastMovement>) => {
+  ctx.timers.on(BATHROOM, async (t: FiredTimer<LastMovement>) => {
     const last = t.payload;
-    if (ctx.away.suppressed(t.householdId)) {
+    if (await ctx.away.suppressed(t.householdId)) {
       // Away: the last movement in the bathroom was the resident leaving, not a fall.
       ctx.log.info({ householdId: t.householdId }, 'bathroom inactivity suppressed: household away');
       return;
     }
-    raiseSilence(
+    await raiseSilence(
       t,
       'bathroom_inactivity',
       'motion outside the bathroom',
@@ -72,27 +72,27 @@ export function createInactivityRule(ctx: RuleContext): Rule {
     );
   });
 
-  ctx.timers.on(NO_MOVEMENT, (t: FiredTimer<LastMovement>) => {
+  ctx.timers.on(NO_MOVEMENT, async (t: FiredTimer<LastMovement>) => {
     const last = t.payload;
-    const s = settings(t.householdId);
+    const s = await settings(t.householdId);
     if (!ctx.hours.inRange(t.firedAt, s.activeHours)) {
       // Came due at night (a restart, or settings changed): wait for the active hours.
       const next = ctx.hours.nextInRange(t.firedAt, s.activeHours);
-      ctx.timers.arm(noMovementKey(t.householdId), NO_MOVEMENT, t.householdId, next, last);
+      await ctx.timers.arm(noMovementKey(t.householdId), NO_MOVEMENT, t.householdId, next, last);
       return;
     }
-    if (ctx.away.suppressed(t.householdId)) {
+    if (await ctx.away.suppressed(t.householdId)) {
       // Away: the window starts again from the known end of the suppression (or now, for the wristband).
-      const from = Math.max(t.firedAt, ctx.away.knownEnd(t.householdId) ?? t.firedAt);
+      const from = Math.max(t.firedAt, (await ctx.away.knownEnd(t.householdId)) ?? t.firedAt);
       const due = ctx.hours.nextInRange(from + s.noMovementMs, s.activeHours);
-      ctx.timers.arm(noMovementKey(t.householdId), NO_MOVEMENT, t.householdId, due, {
+      await ctx.timers.arm(noMovementKey(t.householdId), NO_MOVEMENT, t.householdId, due, {
         at: from,
         evidence: last.evidence,
       });
       ctx.log.info({ householdId: t.householdId, due }, 'no-movement alarm suppressed: household away');
       return;
     }
-    raiseSilence(
+    await raiseSilence(
       t,
       'no_movement',
       'motion anywhere in the home',
@@ -104,22 +104,25 @@ export function createInactivityRule(ctx: RuleContext): Rule {
 
   return {
     name: 'inactivity',
-    onAwayEnded(e) {
+    async onAwayEnded(e) {
       // Back (or the period cancelled or expired): the silence while away is no evidence, so the 12 h
       // window starts again now.
       const key = noMovementKey(e.householdId);
-      const pending = ctx.timers.pending<LastMovement>(key);
+      const pending = await ctx.timers.pending<LastMovement>(key);
       if (!pending) return;
-      const s = settings(e.householdId);
+      const s = await settings(e.householdId);
       const due = ctx.hours.nextInRange(e.at + s.noMovementMs, s.activeHours);
-      ctx.timers.arm(key, NO_MOVEMENT, e.householdId, due, { at: e.at, evidence: pending.payload.evidence });
+      await ctx.timers.arm(key, NO_MOVEMENT, e.householdId, due, {
+        at: e.at,
+        evidence: pending.payload.evidence,
+      });
     },
-    onMessage(m) {
+    async onMessage(m) {
       if (m.deviceType !== 'motion' || !isEvent(m, 'motion')) return;
       const last: LastMovement = { at: m.receivedAt, evidence: messageEvidence(m) };
-      const s = settings(m.householdId);
+      const s = await settings(m.householdId);
       if (m.room === 'bathroom') {
-        ctx.timers.arm(
+        await ctx.timers.arm(
           bathroomKey(m.householdId),
           BATHROOM,
           m.householdId,
@@ -127,11 +130,11 @@ export function createInactivityRule(ctx: RuleContext): Rule {
           last,
         );
       } else {
-        ctx.timers.cancel(bathroomKey(m.householdId));
+        await ctx.timers.cancel(bathroomKey(m.householdId));
       }
       // 12 h (into the active hours), or sooner: tomorrow's usual first movement plus its tolerance.
       let due = ctx.hours.nextInRange(m.receivedAt + s.noMovementMs, s.activeHours);
-      const b = ctx.baselines.usable(residentOf(ctx.registry, m.householdId, null));
+      const b = await ctx.baselines.usable(await residentOf(ctx.registry, m.householdId, null));
       const firstMin = b?.firstMotionMin ?? null;
       if (b && firstMin !== null) {
         const toleranceMin = Math.max(MIN_TOLERANCE_MIN, 2 * (b.firstMotionSpreadMin ?? 0));
@@ -141,7 +144,7 @@ export function createInactivityRule(ctx: RuleContext): Rule {
           last.usual = { firstMin, toleranceMin };
         }
       }
-      ctx.timers.arm(noMovementKey(m.householdId), NO_MOVEMENT, m.householdId, due, last);
+      await ctx.timers.arm(noMovementKey(m.householdId), NO_MOVEMENT, m.householdId, due, last);
     },
   };
 }

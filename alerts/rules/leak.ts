@@ -5,12 +5,12 @@ import { isEvent, messageEvidence, residentOf } from './context.ts';
 export function createLeakRule(ctx: RuleContext): Rule {
   return {
     name: 'leak',
-    onMessage(m) {
+    async onMessage(m) {
       if (m.deviceType !== 'leak') return;
       if (isEvent(m, 'leak')) {
-        ctx.alarms.raise({
+        await ctx.alarms.raise({
           householdId: m.householdId,
-          residentId: residentOf(ctx.registry, m.householdId, null),
+          residentId: await residentOf(ctx.registry, m.householdId, null),
           type: 'water_leak',
           class: 'emergency',
           severity: 'high',
@@ -18,10 +18,10 @@ export function createLeakRule(ctx: RuleContext): Rule {
           explanation: ctx.explain.leak(m.room, m.receivedAt),
         });
       } else if (isEvent(m, 'dry')) {
-        const open = ctx.alarms.open(m.householdId, 'water_leak');
+        const open = await ctx.alarms.open(m.householdId, 'water_leak');
         if (!open) return;
         const dry = ctx.explain.leakDry(open.explanation, m.receivedAt);
-        ctx.alarms.annotate(
+        await ctx.alarms.annotate(
           open.id,
           { kind: 'cleared_by_device', ...dry },
           { evidence: [messageEvidence(m)], explanation: dry },

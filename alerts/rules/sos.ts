@@ -8,11 +8,11 @@ import { isEvent, messageEvidence, residentOf, settingsOf } from './context.ts';
 export function createSosRule(ctx: RuleContext): Rule {
   return {
     name: 'sos',
-    onMessage(m) {
+    async onMessage(m) {
       if (isEvent(m, 'sos') && (m.deviceType === 'button' || m.deviceType === 'wristband')) {
-        ctx.alarms.raise({
+        await ctx.alarms.raise({
           householdId: m.householdId,
-          residentId: residentOf(ctx.registry, m.householdId, m.deviceId),
+          residentId: await residentOf(ctx.registry, m.householdId, m.deviceId),
           type: 'sos',
           class: 'emergency',
           severity: 'critical',
@@ -22,8 +22,8 @@ export function createSosRule(ctx: RuleContext): Rule {
         return;
       }
       if (!isEvent(m, 'cancel') || m.deviceType !== 'button') return;
-      const open = ctx.alarms.open(m.householdId, 'sos');
-      const windowStart = m.receivedAt - settingsOf(ctx, m.householdId, m.deviceId).sosCancelWindowMs;
+      const open = await ctx.alarms.open(m.householdId, 'sos');
+      const windowStart = m.receivedAt - (await settingsOf(ctx, m.householdId, m.deviceId)).sosCancelWindowMs;
       const ownSos = open?.evidence.some(
         (e) => e.kind === 'message' && e.deviceId === m.deviceId && e.event === 'sos' && e.at >= windowStart,
       );
@@ -32,7 +32,7 @@ export function createSosRule(ctx: RuleContext): Rule {
         return;
       }
       const cancelled = ctx.explain.sosCancelled(m.receivedAt);
-      ctx.alarms.annotate(
+      await ctx.alarms.annotate(
         open.id,
         { kind: 'cancelled_by_resident', ...cancelled },
         {

@@ -19,11 +19,11 @@ const streakKey = (deviceId: string) => `vitals:${deviceId}`;
 export function createVitalsRule(ctx: RuleContext): Rule {
   return {
     name: 'vitals',
-    onMessage(m) {
+    async onMessage(m) {
       if (m.deviceType !== 'wristband' || !m.readings) return;
       const { heartRate, spo2 } = m.readings;
       if (heartRate === undefined && spo2 === undefined) return;
-      const s = settingsOf(ctx, m.householdId, m.deviceId);
+      const s = await settingsOf(ctx, m.householdId, m.deviceId);
       const problems: Explanation[] = [];
       if (heartRate !== undefined && heartRate < s.heartRateLow)
         problems.push({
@@ -38,9 +38,9 @@ export function createVitalsRule(ctx: RuleContext): Rule {
       if (spo2 !== undefined && spo2 < s.spo2Low)
         problems.push({ zh: `血氧 ${spo2}%（低于 ${s.spo2Low}%）`, en: `SpO₂ ${spo2} % (< ${s.spo2Low} %)` });
       const key = streakKey(m.deviceId);
-      const prev = ctx.state.get<Streak>(key);
+      const prev = await ctx.state.get<Streak>(key);
       if (problems.length === 0) {
-        if (prev) ctx.state.delete(key);
+        if (prev) await ctx.state.delete(key);
         return;
       }
       const values: Record<string, number> = {};
@@ -52,11 +52,11 @@ export function createVitalsRule(ctx: RuleContext): Rule {
         since: prev?.since ?? m.receivedAt,
         evidence: [...(prev?.evidence ?? []), evidence].slice(-s.vitalsSustainedReadings),
       };
-      ctx.state.set(key, streak);
+      await ctx.state.set(key, streak);
       if (streak.count < s.vitalsSustainedReadings) return;
-      ctx.alarms.raise({
+      await ctx.alarms.raise({
         householdId: m.householdId,
-        residentId: residentOf(ctx.registry, m.householdId, m.deviceId),
+        residentId: await residentOf(ctx.registry, m.householdId, m.deviceId),
         type: 'abnormal_vitals',
         class: 'emergency',
         severity: 'high',

@@ -25,11 +25,11 @@ interface Outside {
  * wristband-derived away (that is this very situation), only by a declared one (in hospital at night).
  */
 export function createWanderingRule(ctx: RuleContext): Rule {
-  const raise = (householdId: string, o: Outside, at: number, late: boolean, dueAt: number) => {
-    if (ctx.away.declared(householdId)) return;
-    const s = ctx.settingsFor(householdId, o.residentId);
+  const raise = async (householdId: string, o: Outside, at: number, late: boolean, dueAt: number) => {
+    if (await ctx.away.declared(householdId)) return;
+    const s = await ctx.settingsFor(householdId, o.residentId);
     const base = ctx.explain.wandering(o.distanceM, o.at, s.geofenceRadiusM);
-    ctx.alarms.raise({
+    await ctx.alarms.raise({
       householdId,
       residentId: o.residentId,
       type: 'wandering',
@@ -42,27 +42,29 @@ export function createWanderingRule(ctx: RuleContext): Rule {
     ctx.log.warn({ householdId, distanceM: o.distanceM, at }, 'night-time wandering');
   };
 
-  ctx.timers.on(NIGHT_CHECK, (t: FiredTimer<Outside>) => {
-    const s = ctx.settingsFor(t.householdId, t.payload.residentId);
+  ctx.timers.on(NIGHT_CHECK, async (t: FiredTimer<Outside>) => {
+    const s = await ctx.settingsFor(t.householdId, t.payload.residentId);
     if (!ctx.hours.inRange(t.firedAt, s.nightHours)) return; // a restart after the night ended
-    raise(t.householdId, t.payload, t.firedAt, t.late, t.dueAt);
+    await raise(t.householdId, t.payload, t.firedAt, t.late, t.dueAt);
   });
 
   return {
     name: 'wandering',
-    onMessage(m) {
+    async onMessage(m) {
       const p = positionOf(m);
       if (!p) return;
-      const residentId = residentOf(ctx.registry, m.householdId, m.deviceId);
+      const residentId = await residentOf(ctx.registry, m.householdId, m.deviceId);
       if (!residentId) return;
-      const resident = ctx.registry.households.residentsSync(m.householdId).find((r) => r.id === residentId);
+      const resident = (await ctx.registry.households.residents(m.householdId)).find(
+        (r) => r.id === residentId,
+      );
       if (!resident?.careNotes.includes(WANDERING_RISK)) return;
-      const s = ctx.settingsFor(m.householdId, residentId);
-      const fence = checkGeofence(ctx.registry, m.householdId, p, s.geofenceRadiusM);
+      const s = await ctx.settingsFor(m.householdId, residentId);
+      const fence = await checkGeofence(ctx.registry, m.householdId, p, s.geofenceRadiusM);
       if (!fence) return;
       const key = nightKey(m.householdId);
       if (!fence.outside) {
-        if (fence.inside) ctx.timers.cancel(key);
+        if (fence.inside) await ctx.timers.cancel(key);
         return;
       }
       const o: Outside = {
@@ -78,10 +80,16 @@ export function createWanderingRule(ctx: RuleContext): Rule {
         }),
       };
       if (ctx.hours.inRange(m.receivedAt, s.nightHours)) {
-        ctx.timers.cancel(key);
-        raise(m.householdId, o, m.receivedAt, false, m.receivedAt);
+        await ctx.timers.cancel(key);
+        await raise(m.householdId, o, m.receivedAt, false, m.receivedAt);
       } else {
-        ctx.timers.arm(key, NIGHT_CHECK, m.householdId, ctx.hours.nextInRange(m.receivedAt, s.nightHours), o);
+        await ctx.timers.arm(
+          key,
+          NIGHT_CHECK,
+          m.householdId,
+          ctx.hours.nextInRange(m.receivedAt, s.nightHours),
+          o,
+        );
       }
     },
   };

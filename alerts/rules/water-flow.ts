@@ -16,12 +16,12 @@ interface FlowPayload {
  * (a persisted timer armed by the first such reading, cancelled by any reading below it): emergency, high.
  */
 export function createWaterFlowRule(ctx: RuleContext): Rule {
-  ctx.timers.on(FLOW, (t: FiredTimer<FlowPayload>) => {
+  ctx.timers.on(FLOW, async (t: FiredTimer<FlowPayload>) => {
     const deviceId = t.payload.first.kind === 'message' ? t.payload.first.deviceId : null;
-    const { continuousFlowLpm } = settingsOf(ctx, t.householdId, deviceId);
-    ctx.alarms.raise({
+    const { continuousFlowLpm } = await settingsOf(ctx, t.householdId, deviceId);
+    await ctx.alarms.raise({
       householdId: t.householdId,
-      residentId: residentOf(ctx.registry, t.householdId, null),
+      residentId: await residentOf(ctx.registry, t.householdId, null),
       type: 'continuous_flow',
       class: 'emergency',
       severity: 'high',
@@ -47,13 +47,13 @@ export function createWaterFlowRule(ctx: RuleContext): Rule {
 
   return {
     name: 'water-flow',
-    onMessage(m) {
+    async onMessage(m) {
       if (m.deviceType !== 'water_meter') return;
       if (isEvent(m, 'continuous_flow')) {
         const minutes = m.event?.minutes ?? null;
-        ctx.alarms.raise({
+        await ctx.alarms.raise({
           householdId: m.householdId,
-          residentId: residentOf(ctx.registry, m.householdId, null),
+          residentId: await residentOf(ctx.registry, m.householdId, null),
           type: 'continuous_flow',
           class: 'emergency',
           severity: 'high',
@@ -65,12 +65,12 @@ export function createWaterFlowRule(ctx: RuleContext): Rule {
       const flow = m.readings?.flowLpm;
       if (flow === undefined) return;
       const key = flowKey(m.deviceId);
-      const s = settingsOf(ctx, m.householdId, m.deviceId);
+      const s = await settingsOf(ctx, m.householdId, m.deviceId);
       if (flow < s.continuousFlowLpm) {
-        ctx.timers.cancel(key);
-      } else if (!ctx.timers.pending(key)) {
+        await ctx.timers.cancel(key);
+      } else if (!(await ctx.timers.pending(key))) {
         const payload: FlowPayload = { since: m.receivedAt, first: messageEvidence(m, { flowLpm: flow }) };
-        ctx.timers.arm(key, FLOW, m.householdId, m.receivedAt + s.continuousFlowMs, payload);
+        await ctx.timers.arm(key, FLOW, m.householdId, m.receivedAt + s.continuousFlowMs, payload);
       }
     },
   };

@@ -37,14 +37,18 @@ interface WaterDay {
 export function createWaterUseRule(ctx: RuleContext): Rule {
   /** The household's settings, with its only resident's overrides (the meter is the home's). */
   const settings = (householdId: string) => settingsOf(ctx, householdId);
-  const hasMotionSensors = (householdId: string) =>
-    ctx.registry.devices.listSync([householdId]).some((d) => d.type === 'motion');
+  const hasMotionSensors = async (householdId: string) =>
+    (await ctx.registry.devices.list([householdId])).some((d) => d.type === 'motion');
 
   /** When the silence after a use at `at` alarms: 12 h into active hours, or the next usual first use. */
-  const dueAfter = (householdId: string, at: number): { due: number; usualFirstMin: number | null } => {
-    const s = settings(householdId);
+  const dueAfter = async (
+    householdId: string,
+    at: number,
+  ): Promise<{ due: number; usualFirstMin: number | null }> => {
+    const s = await settings(householdId);
     const fallback = ctx.hours.nextInRange(at + s.noWaterUseMs, s.activeHours);
-    const usual = ctx.baselines.usable(residentOf(ctx.registry, householdId, null))?.firstWaterMin ?? null;
+    const usual =
+      (await ctx.baselines.usable(await residentOf(ctx.registry, householdId, null)))?.firstWaterMin ?? null;
     if (usual === null) return { due: fallback, usualFirstMin: null };
     const nextDayUsual = ctx.hours.startOfDay(at) + DAY + usual * MIN + USUAL_SLACK_MS;
     return nextDayUsual < fallback
@@ -52,18 +56,24 @@ export function createWaterUseRule(ctx: RuleContext): Rule {
       : { due: fallback, usualFirstMin: null };
   };
 
-  ctx.timers.on(NO_WATER, (t: FiredTimer<LastUse>) => {
+  ctx.timers.on(NO_WATER, async (t: FiredTimer<LastUse>) => {
     const hh = t.householdId;
     const last = t.payload;
-    const s = settings(hh);
+    const s = await settings(hh);
     if (!ctx.hours.inRange(t.firedAt, s.activeHours)) {
-      ctx.timers.arm(noWaterKey(hh), NO_WATER, hh, ctx.hours.nextInRange(t.firedAt, s.activeHours), last);
+      await ctx.timers.arm(
+        noWaterKey(hh),
+        NO_WATER,
+        hh,
+        ctx.hours.nextInRange(t.firedAt, s.activeHours),
+        last,
+      );
       return;
     }
-    if (ctx.away.suppressed(hh)) {
-      const from = Math.max(t.firedAt, ctx.away.knownEnd(hh) ?? t.firedAt);
-      const next = dueAfter(hh, from);
-      ctx.timers.arm(noWaterKey(hh), NO_WATER, hh, next.due, {
+    if (await ctx.away.suppressed(hh)) {
+      const from = Math.max(t.firedAt, (await ctx.away.knownEnd(hh)) ?? t.firedAt);
+      const next = await dueAfter(hh, from);
+      await ctx.timers.arm(noWaterKey(hh), NO_WATER, hh, next.due, {
         ...last,
         at: from,
         usualFirstMin: next.usualFirstMin,
@@ -71,7 +81,7 @@ export function createWaterUseRule(ctx: RuleContext): Rule {
       ctx.log.info({ householdId: hh, due: next.due }, 'no-water-use alarm suppressed: household away');
       return;
     }
-    const residentId = residentOf(ctx.registry, hh, null);
+    const residentId = await residentOf(ctx.registry, hh, null);
     const silence: Evidence = {
       kind: 'silence',
       at: t.firedAt,
@@ -80,9 +90,9 @@ export function createWaterUseRule(ctx: RuleContext): Rule {
       room: null,
       what: 'water use',
     };
-    const lastMotion = ctx.state.get<number>(lastMotionKey(hh));
-    if (hasMotionSensors(hh) && (lastMotion === null || lastMotion <= last.at)) {
-      ctx.alarms.raise({
+    const lastMotion = await ctx.state.get<number>(lastMotionKey(hh));
+    if ((await hasMotionSensors(hh)) && (lastMotion === null || lastMotion <= last.at)) {
+      await ctx.alarms.raise({
         householdId: hh,
         residentId,
         type: 'possible_collapse',
@@ -109,7 +119,7 @@ export function createWaterUseRule(ctx: RuleContext): Rule {
       });
       return;
     }
-    ctx.alarms.raise({
+    await ctx.alarms.raise({
       householdId: hh,
       residentId,
       type: 'no_water_use',
@@ -127,19 +137,19 @@ export function createWaterUseRule(ctx: RuleContext): Rule {
     });
   });
 
-  const checkDailyVolume = (hh: string, at: number, liters: number, evidence: Evidence) => {
-    const s = settings(hh);
+  const checkDailyVolume = async (hh: string, at: number, liters: number, evidence: Evidence) => {
+    const s = await settings(hh);
     const day = ctx.hours.startOfDay(at);
-    const prev = ctx.state.get<WaterDay>(dayKey(hh));
+    const prev = await ctx.state.get<WaterDay>(dayKey(hh));
     const today: WaterDay = { day, liters: (prev?.day === day ? prev.liters : 0) + liters };
-    ctx.state.set(dayKey(hh), today);
-    const residentId = residentOf(ctx.registry, hh, null);
-    const usual = ctx.baselines.usable(residentId)?.dailyLiters ?? null;
+    await ctx.state.set(dayKey(hh), today);
+    const residentId = await residentOf(ctx.registry, hh, null);
+    const usual = (await ctx.baselines.usable(residentId))?.dailyLiters ?? null;
     if (usual === null || usual <= 0 || today.liters <= s.excessiveUseFactor * usual) return;
-    if (ctx.away.suppressed(hh)) return;
-    const open = ctx.alarms.open(hh, 'excessive_water_use');
+    if (await ctx.away.suppressed(hh)) return;
+    const open = await ctx.alarms.open(hh, 'excessive_water_use');
     if (open && open.openedAt >= day) return; // once a day
-    ctx.alarms.raise({
+    await ctx.alarms.raise({
       householdId: hh,
       residentId,
       type: 'excessive_water_use',
@@ -152,26 +162,26 @@ export function createWaterUseRule(ctx: RuleContext): Rule {
 
   return {
     name: 'water-use',
-    onMessage(m) {
+    async onMessage(m) {
       if (m.deviceType === 'motion' && m.channel === 'event' && m.event?.name === 'motion') {
-        ctx.state.set(lastMotionKey(m.householdId), m.receivedAt);
+        await ctx.state.set(lastMotionKey(m.householdId), m.receivedAt);
         return;
       }
       const used = m.deviceType === 'water_meter' ? m.readings?.usageLiters : undefined;
       if (used === undefined || used <= 0) return;
       const evidence = messageEvidence(m, { usageLiters: used });
-      const next = dueAfter(m.householdId, m.receivedAt);
+      const next = await dueAfter(m.householdId, m.receivedAt);
       const payload: LastUse = { at: m.receivedAt, evidence, usualFirstMin: next.usualFirstMin };
-      ctx.timers.arm(noWaterKey(m.householdId), NO_WATER, m.householdId, next.due, payload);
-      checkDailyVolume(m.householdId, m.receivedAt, used, evidence);
+      await ctx.timers.arm(noWaterKey(m.householdId), NO_WATER, m.householdId, next.due, payload);
+      await checkDailyVolume(m.householdId, m.receivedAt, used, evidence);
     },
-    onAwayEnded(e) {
+    async onAwayEnded(e) {
       // The silence while away is no evidence: the window starts again when the suppression ends.
       const key = noWaterKey(e.householdId);
-      const pending = ctx.timers.pending<LastUse>(key);
+      const pending = await ctx.timers.pending<LastUse>(key);
       if (!pending) return;
-      const next = dueAfter(e.householdId, e.at);
-      ctx.timers.arm(key, NO_WATER, e.householdId, next.due, {
+      const next = await dueAfter(e.householdId, e.at);
+      await ctx.timers.arm(key, NO_WATER, e.householdId, next.due, {
         ...pending.payload,
         at: e.at,
         usualFirstMin: next.usualFirstMin,

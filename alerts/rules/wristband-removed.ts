@@ -17,16 +17,16 @@ interface RemovedPayload {
  * only inside active hours: 2 h that run out at night alarm when the active hours begin, if still off.
  */
 export function createWristbandRemovedRule(ctx: RuleContext): Rule {
-  ctx.timers.on(REMOVED, (t: FiredTimer<RemovedPayload>) => {
+  ctx.timers.on(REMOVED, async (t: FiredTimer<RemovedPayload>) => {
     const p = t.payload;
-    const s = settingsOf(ctx, t.householdId, p.deviceId);
+    const s = await settingsOf(ctx, t.householdId, p.deviceId);
     if (!ctx.hours.inRange(t.firedAt, s.activeHours)) {
-      ctx.timers.arm(t.key, REMOVED, t.householdId, ctx.hours.nextInRange(t.firedAt, s.activeHours), p);
+      await ctx.timers.arm(t.key, REMOVED, t.householdId, ctx.hours.nextInRange(t.firedAt, s.activeHours), p);
       return;
     }
-    ctx.alarms.raise({
+    await ctx.alarms.raise({
       householdId: t.householdId,
-      residentId: residentOf(ctx.registry, t.householdId, p.deviceId),
+      residentId: await residentOf(ctx.registry, t.householdId, p.deviceId),
       type: 'wristband_removed',
       class: 'non_emergency',
       severity: 'low',
@@ -48,19 +48,19 @@ export function createWristbandRemovedRule(ctx: RuleContext): Rule {
 
   return {
     name: 'wristband-removed',
-    onMessage(m) {
+    async onMessage(m) {
       if (m.deviceType !== 'wristband') return;
       if (isEvent(m, 'worn')) {
-        ctx.timers.cancel(removedKey(m.deviceId));
-      } else if (isEvent(m, 'removed') && !ctx.timers.pending(removedKey(m.deviceId))) {
+        await ctx.timers.cancel(removedKey(m.deviceId));
+      } else if (isEvent(m, 'removed') && !(await ctx.timers.pending(removedKey(m.deviceId)))) {
         const payload: RemovedPayload = {
           deviceId: m.deviceId,
           at: m.receivedAt,
           evidence: messageEvidence(m),
         };
-        const s = settingsOf(ctx, m.householdId, m.deviceId);
+        const s = await settingsOf(ctx, m.householdId, m.deviceId);
         const due = ctx.hours.nextInRange(m.receivedAt + s.wristbandRemovedMs, s.activeHours);
-        ctx.timers.arm(removedKey(m.deviceId), REMOVED, m.householdId, due, payload);
+        await ctx.timers.arm(removedKey(m.deviceId), REMOVED, m.householdId, due, payload);
       }
     },
   };

@@ -78,7 +78,7 @@ export function alertSettingsRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
         async (request) => {
           const t = await target(scope, request.params.id);
-          store.put(scope, request.params.id, t.householdId, request.body);
+          await store.put(scope, request.params.id, t.householdId, request.body);
           return store.view(t.householdId, t.residentId);
         },
       );
@@ -97,7 +97,7 @@ export function alertSettingsRoutes(ctx: RouteContext): FastifyPluginAsync {
         },
         async (request) => {
           const t = await target(scope, request.params.id);
-          if (!store.clear(scope, request.params.id)) {
+          if (!(await store.clear(scope, request.params.id))) {
             throw new HubError(
               'HUB_ERR_NOT_FOUND',
               `${scope} ${request.params.id} has no alert-settings overrides`,

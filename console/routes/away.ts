@@ -101,7 +101,7 @@ export function awayRoutes(ctx: RouteContext): FastifyPluginAsync {
         if (until > now + MAX_AWAY_MS) {
           throw new HubError('HUB_ERR_VALIDATION', 'until may be at most 90 days ahead', { until: raw });
         }
-        away.declare(id, { until, reason, by: guard.userOf(request).username });
+        await away.declare(id, { until, reason, by: guard.userOf(request).username });
         return away.status(id);
       },
     );
@@ -120,7 +120,7 @@ export function awayRoutes(ctx: RouteContext): FastifyPluginAsync {
       },
       async (request) => {
         const id = (await household(request.params.id)).id;
-        if (!away.cancel(id, guard.userOf(request).username)) {
+        if (!(await away.cancel(id, guard.userOf(request).username))) {
           throw new HubError('HUB_ERR_NOT_FOUND', `household ${id} is not marked away`);
         }
         return away.status(id);

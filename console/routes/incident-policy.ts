@@ -106,7 +106,7 @@ export function incidentPolicyRoutes(ctx: RouteContext): FastifyPluginAsync {
       async (request) => {
         const { scope, key } = request.params;
         await checkKey(scope, key);
-        store.put(scope, key, request.body);
+        await store.put(scope, key, request.body);
         return store.view(scope, key, { cls: request.query.class, alarmType: request.query.alarmType });
       },
     );
@@ -127,7 +127,7 @@ export function incidentPolicyRoutes(ctx: RouteContext): FastifyPluginAsync {
       async (request) => {
         const { scope, key } = request.params;
         await checkKey(scope, key);
-        if (!store.clear(scope, key)) {
+        if (!(await store.clear(scope, key))) {
           throw new HubError('HUB_ERR_NOT_FOUND', `${scope} ${key} has no incident-policy override`);
         }
         return store.view(scope, key, { cls: request.query.class, alarmType: request.query.alarmType });

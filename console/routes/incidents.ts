@@ -123,7 +123,7 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
     const { guard, incidents, registry } = ctx;
     if (!incidents) return; // a console started without the alerts room
     const byParam: HouseholdScope = {
-      household: (request) => incidents.get(paramId(request))?.householdId ?? null,
+      household: async (request) => (await incidents.get(paramId(request)))?.householdId ?? null,
       notFound: 'HUB_ERR_NOT_FOUND',
     };
     const actorOf = (request: FastifyRequest): Actor => {
@@ -137,7 +137,7 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
     /** The incident, or 404 when it does not exist or a responder user is not its (pending) responder. */
     const visible = async (request: FastifyRequest): Promise<Incident> => {
       const user = guard.userOf(request);
-      const incident = incidents.get(paramId(request));
+      const incident = await incidents.get(paramId(request));
       if (!incident) throw new HubError('HUB_ERR_NOT_FOUND', 'unknown incident');
       if (user.role === 'responder') {
         const mine = await responderIdsOf(user.id);
@@ -165,7 +165,7 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
         const user = guard.userOf(request);
         const q = request.query;
         const households = guard.visibleHouseholds(user);
-        const list = incidents.list({
+        const list = await incidents.list({
           ...(q.state ? { state: q.state } : {}),
           ...(q.active ? { active: true } : {}),
           ...(q.class ? { class: q.class } : {}),
@@ -182,7 +182,7 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
               [i.responderId, i.pendingResponderId].some((id) => id !== null && mine.includes(id)),
             )
           : list;
-        const escalations = incidents.store.lastEscalations(visibleList.map((i) => i.id));
+        const escalations = await incidents.lastEscalations(visibleList.map((i) => i.id));
         return visibleList.map((i) => ({ ...i, lastEscalation: escalations.get(i.id) ?? null }));
       },
     );
@@ -201,7 +201,7 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
       },
       async (request) => {
         const user = guard.userOf(request);
-        const detail = incidents.detail((await visible(request)).id);
+        const detail = await incidents.detail((await visible(request)).id);
         if (!detail) throw new HubError('HUB_ERR_NOT_FOUND', 'unknown incident');
         // A family follows the progress; evidence, comments and who clicked from where stay with the
         // dispatch center.
@@ -218,7 +218,7 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
       roles: readonly Role[],
       summary: string,
       body: ReturnType<typeof T.Object> | null,
-      run: (id: string, actor: Actor, body: ActionBody) => Incident,
+      run: (id: string, actor: Actor, body: ActionBody) => Promise<Incident>,
     ) => {
       app.post(
         `/incidents/:id/${name}`,

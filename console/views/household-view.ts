@@ -42,7 +42,7 @@ export interface HouseholdViewDeps {
   /** the alerts room's queries: open alarms */
   alerts: Pick<AlertsQueries, 'openAlarms'>;
   incidents: IncidentService | null;
-  away: { status(householdId: string): AwayStatus } | null;
+  away: { status(householdId: string): Promise<AwayStatus> } | null;
   now: () => number;
 }
 
@@ -107,7 +107,7 @@ export class HouseholdView {
       registry.households.contacts(household.id),
     ]);
     // The most urgent incident in progress: an emergency before the others, then the newest.
-    const inProgress = incidents?.list({ householdId: household.id, active: true, limit: 50 }) ?? [];
+    const inProgress = (await incidents?.list({ householdId: household.id, active: true, limit: 50 })) ?? [];
     const active = inProgress.find((i) => i.class === 'emergency') ?? inProgress[0] ?? null;
     const reasons: string[] = [];
     if (active) reasons.push(active.class === 'emergency' ? 'incident_emergency' : 'incident_open');
@@ -123,7 +123,7 @@ export class HouseholdView {
       lastMovementAt,
       devices,
       activeIncident: active ? summary(active) : null,
-      away: away?.status(household.id) ?? null,
+      away: (await away?.status(household.id)) ?? null,
     };
   }
 }

@@ -21,8 +21,8 @@ export interface AlertsHub {
   events: AlarmEvent[];
   /** events of one alarm type */
   of(type: AlarmType): AlarmEvent[];
-  /** the alarms table, through the store (newest first) */
-  alarms(type?: AlarmType): Alarm[];
+  /** the alarms, through the room's store interface (newest first) */
+  alarms(type?: AlarmType): Promise<Alarm[]>;
   /** waits until an event of this type and name arrives (MQTT delivery), returns the newest */
   waitFor(type: AlarmType, name?: AlarmEvent['name'], count?: number): Promise<AlarmEvent>;
 }
@@ -47,7 +47,7 @@ export async function startAlertsHub(clock: Clock, dataDir?: string): Promise<Al
     t,
     events,
     of,
-    alarms: (type) => t.hub.alerts.alarms.store.list().filter((a) => !type || a.type === type),
+    alarms: async (type) => (await t.hub.alerts.alarms.store.list()).filter((a) => !type || a.type === type),
     async waitFor(type, name = 'alarmRaised', count = 1) {
       await until(
         () => of(type).filter((e) => e.name === name).length >= count,
@@ -60,6 +60,20 @@ export async function startAlertsHub(clock: Clock, dataDir?: string): Promise<Al
       return last;
     },
   };
+}
+
+/** Like `until`, for a check that asks the store (an async interface): polls it every 10 ms. */
+export async function untilAsync(
+  check: () => Promise<boolean>,
+  timeoutMs = 3000,
+  what = 'condition',
+): Promise<void> {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > timeoutMs)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 /** Provisions a device of the simulator's type (household hh-test) and connects the simulator. */

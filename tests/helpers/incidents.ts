@@ -21,8 +21,9 @@ export interface IncidentsHub extends AlertsHub {
   /** a console user of a role (and households for family); returns the token and user id */
   user(username: string, role: string, households?: string[]): Promise<{ token: string; id: number }>;
   /** a responder record linked to a console user */
-  responder(id: string, userId: number | null): Promise<void>;
-  incident(id: string): Incident;
+  responder(id: string, userId: number | null): void;
+  /** the incident, through the room's service */
+  incident(id: string): Promise<Incident>;
 }
 
 /** A real hub with a ManualClock (household hh-test, resident res-1), recording the incident events. */
@@ -83,8 +84,8 @@ export async function startIncidentsHub(clock: Clock, dataDir?: string): Promise
         userId,
       });
     },
-    incident(id) {
-      const i = h.t.hub.alerts.incidents.get(id);
+    async incident(id) {
+      const i = await h.t.hub.alerts.incidents.get(id);
       if (!i) throw new Error(`no incident ${id}`);
       return i;
     },
