@@ -146,6 +146,17 @@ describe('live channel /api/live', () => {
     const post = (path: string, token: string, body?: unknown) =>
       h?.api('POST', `/api/incidents/${id}/${path}`, { token, ...(body ? { body } : {}) });
     await post('acknowledge', dispatcher.token);
+    // The family is told the progress in its own words (the router decides once per event: written to
+    // the outbox in the transaction, told to the consoles after commit).
+    const progress = await a.waitFor(
+      (f) => f.event === 'notification' && (f.data as { event?: string }).event === 'incident_progress',
+      'family progress notification',
+    );
+    expect(progress.data).toMatchObject({
+      incidentId: id,
+      audience: ['family'],
+      text: { en: expect.stringContaining('received') },
+    });
     await post('assign', dispatcher.token, { responderId: 'r-1' });
     const job = await one.waitFor((f) => f.event === 'incidentUpdated', 'responder job');
     expect(incidentOf(job)).toMatchObject({ id, pendingResponderId: 'r-1' });
