@@ -120,7 +120,7 @@ function acceptEmptyJson(app: FastifyInstance): void {
       done(null, undefined);
       return;
     }
-    parseJson(request, text, done);
+    void parseJson(request, text, done); // callback style: `done` carries the result or the error
   });
 }
 

@@ -159,7 +159,7 @@ describe('incidents: responder suggestions, the assignment follow-up and the ETA
 
     const clock2 = new ManualClock(MORNING + 5 * MIN);
     h = await startIncidentsHub(clock2, dir);
-    seed(h);
+    await seed(h);
     await clock2.advanceAsync(0);
     expect(reassignments(h).map((e) => [e.late, e.incident.id])).toEqual([[true, id]]);
     expect((await h.incident(id)).pendingResponderId).toBe('staff-near');

@@ -171,8 +171,8 @@ describe('SLA report', () => {
   beforeAll(async () => {
     t = await startTestHub({}, { clock });
     api = apiClient(t.httpUrl);
-    t.hub.registry.households.upsert({ id: 'hh-a', address: 'A 路 1号', grid: 'grid-1' });
-    t.hub.registry.households.upsert({ id: 'hh-b', address: 'B 路 2号', grid: 'grid-2' });
+    await t.hub.registry.households.upsert({ id: 'hh-a', address: 'A 路 1号', grid: 'grid-1' });
+    await t.hub.registry.households.upsert({ id: 'hh-b', address: 'B 路 2号', grid: 'grid-2' });
     for (const s of SET) await insert(t.hub.alerts.incidents.store, s);
     admin = await t.login();
     dispatcher = await userWithToken(t, api, admin, { username: 'disp', role: 'dispatcher' });

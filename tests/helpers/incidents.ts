@@ -21,7 +21,7 @@ export interface IncidentsHub extends AlertsHub {
   /** a console user of a role (and households for family); returns the token and user id */
   user(username: string, role: string, households?: string[]): Promise<{ token: string; id: number }>;
   /** a responder record linked to a console user */
-  responder(id: string, userId: number | null): void;
+  responder(id: string, userId: number | null): Promise<void>;
   /** the incident, through the room's service */
   incident(id: string): Promise<Incident>;
 }

@@ -55,7 +55,7 @@ function drawTabs() {
           onclick: () => {
             state.tab = key;
             state.editing = null;
-            show();
+            void show();
           },
         },
         t(`entity.${key}`),
@@ -94,7 +94,7 @@ function householdPicker() {
         id: 'household-picker',
         onchange: (ev) => {
           state.household = ev.currentTarget.value;
-          show();
+          void show();
         },
       },
       state.households.map((x) =>
@@ -168,7 +168,7 @@ async function showEntity(box, entity) {
               type: 'button',
               onclick: () => {
                 state.editing = null;
-                show();
+                void show();
               },
             },
             t('common.cancel'),
@@ -226,7 +226,7 @@ async function showEntity(box, entity) {
                     'data-edit': r.id,
                     onclick: () => {
                       state.editing = r.id;
-                      show();
+                      void show();
                     },
                   },
                   t('admin.editButton'),
@@ -503,6 +503,6 @@ function importProblems(problems) {
 
 onLangChange(() => {
   applyI18n(document);
-  show();
+  void show();
 });
 await show();

@@ -61,7 +61,7 @@ async function acknowledge(id) {
 /** @param {string} id */
 function select(id) {
   queue.select(id);
-  if (view.id !== id) view.show(id);
+  if (view.id !== id) void view.show(id);
 }
 
 const queue = new Queue($('#queue'), {
@@ -88,7 +88,7 @@ live = new Live({
     if (frame.event === 'incidentOpened' || frame.event === 'incidentUpdated') {
       if (!incident) return;
       const result = queue.apply(incident, frame.at, now());
-      if (result === 'added' && !places.has(incident.householdId)) placeOf(incident.householdId);
+      if (result === 'added' && !places.has(incident.householdId)) void placeOf(incident.householdId);
       if (frame.event === 'incidentOpened' && result === 'added' && incident.class === 'emergency')
         sound.alert();
       if (incident.id === view.id && result !== 'stale') view.changed();

@@ -349,7 +349,7 @@ export class IncidentView {
                   reason.focus();
                   return;
                 }
-                post('cancel', { reason: text }, ev.currentTarget);
+                void post('cancel', { reason: text }, ev.currentTarget);
               },
             },
             t('action.cancel'),
@@ -374,7 +374,7 @@ export class IncidentView {
             id: 'comment',
             onclick: (ev) => {
               const text = comment.value.trim();
-              if (text) post('comment', { text }, ev.currentTarget);
+              if (text) void post('comment', { text }, ev.currentTarget);
             },
           },
           t('action.comment'),

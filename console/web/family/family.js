@@ -186,6 +186,6 @@ if (!view.householdId) {
   $('#no-household').hidden = false;
 } else {
   drawPicker();
-  loadAddresses();
+  void loadAddresses();
   live.start();
 }
