@@ -2,6 +2,7 @@ import { createSlaDaily, type SlaDaily } from './alerts/incidents/sla-daily.ts';
 import { type AlertsRoom, createAlerts } from './alerts/index.ts';
 import { createNotifications } from './alerts/notifications/index.ts';
 import { type BrokerRoom, createBroker } from './broker/broker.ts';
+import { createSqliteBrokerStore } from './broker/store/sqlite.ts';
 import { type ConsoleRoom, createConsole } from './console/app.ts';
 import { createIngest, type IngestRoom } from './ingest/index.ts';
 import { createHistory, type History } from './ingest/influx-history.ts';
@@ -56,7 +57,14 @@ export function createHub({ config, log, clock = systemClock }: HubOptions): Hub
   const upgrades = new UpgradeRouter();
   const base = { config, registry, bus, metrics, clock, upgrades, db };
 
-  const broker: BrokerRoom = createBroker({ ...base, log: log.child({ room: 'broker' }) });
+  // The rooms' stores (today's adapters: SQLite on the one connection).
+  const brokerStore = createSqliteBrokerStore(db);
+
+  const broker: BrokerRoom = createBroker({
+    ...base,
+    store: brokerStore,
+    log: log.child({ room: 'broker' }),
+  });
   const ingest: IngestRoom = createIngest({ ...base, broker, log: log.child({ room: 'ingest' }) });
   const alerts: AlertsRoom = createAlerts({
     ...base,

@@ -20,12 +20,16 @@ import { createSqliteBrokerQueries } from './queries/sqlite.ts';
 import type { BrokerQueries } from './queries/types.ts';
 import { SecretUpgrades } from './secret-upgrades.ts';
 import { createSecurityLog } from './security-log.ts';
+import type { BrokerStore } from './store/types.ts';
 import { VerifiedSecrets } from './verified-secrets.ts';
 import { WillPolicy } from './will-policy.ts';
 
 export type { PublishContext, PublishHandler } from './authorize.ts';
 
-export type BrokerDeps = RoomDeps;
+export interface BrokerDeps extends RoomDeps {
+  /** the room's store (store/types.ts): its security events are written through it */
+  store: BrokerStore;
+}
 
 export interface BrokerRoom {
   start(): Promise<void>;
@@ -74,7 +78,7 @@ export function createBroker(deps: BrokerDeps): BrokerRoom {
     'connects waiting for their secret to be verified (scrypt, lifeline devices first)',
     () => secrets.waiting,
   );
-  const security = createSecurityLog({ db, bus, clock, log, metrics });
+  const security = createSecurityLog({ store: deps.store, bus, clock, log, metrics });
   const wills = new WillPolicy({ security, clients });
 
   const accept = (stream: Duplex, info: ConnectionInfo, req?: IncomingMessage) => {
