@@ -7,6 +7,7 @@ import { type ConsoleRoom, createConsole } from './console/app.ts';
 import { createIngest, type IngestRoom } from './ingest/index.ts';
 import { createHistory, type History } from './ingest/influx-history.ts';
 import { createInfluxWriter, type InfluxWriter } from './ingest/influx-writer.ts';
+import { createSqliteIngestStore } from './ingest/store/sqlite-store.ts';
 import { ensureAdmin } from './kernel/bootstrap.ts';
 import { EventBus } from './kernel/bus.ts';
 import { type Clock, systemClock } from './kernel/clock.ts';
@@ -59,13 +60,20 @@ export function createHub({ config, log, clock = systemClock }: HubOptions): Hub
 
   // The rooms' stores (today's adapters: SQLite on the one connection).
   const brokerStore = createSqliteBrokerStore(db);
+  const ingestStore = createSqliteIngestStore(db);
 
   const broker: BrokerRoom = createBroker({
     ...base,
     store: brokerStore,
     log: log.child({ room: 'broker' }),
   });
-  const ingest: IngestRoom = createIngest({ ...base, broker, log: log.child({ room: 'ingest' }) });
+  const ingest: IngestRoom = createIngest({
+    ...base,
+    store: ingestStore,
+    securityEvents: brokerStore,
+    broker,
+    log: log.child({ room: 'ingest' }),
+  });
   const alerts: AlertsRoom = createAlerts({
     ...base,
     accepted: ingest.inCommit,
@@ -73,8 +81,12 @@ export function createHub({ config, log, clock = systemClock }: HubOptions): Hub
   });
   const notifications = createNotifications({ ...base, broker, log: log.child({ room: 'notifications' }) });
   const slaDaily = createSlaDaily({ db, clock, config, log: log.child({ room: 'alerts', part: 'sla' }) });
-  const influx = createInfluxWriter({ ...base, log: log.child({ room: 'ingest' }) });
-  const history = createHistory({ ...base, log: log.child({ room: 'ingest' }) });
+  const influx = createInfluxWriter({
+    ...base,
+    outbox: ingestStore.outbox,
+    log: log.child({ room: 'ingest' }),
+  });
+  const history = createHistory({ ...base, store: ingestStore.history, log: log.child({ room: 'ingest' }) });
   const consoleRoom: ConsoleRoom = createConsole({
     ...base,
     log: log.child({ room: 'console' }),

@@ -102,8 +102,9 @@ export function createBroker(deps: BrokerDeps): BrokerRoom {
       // Against the device itself too (its fault counter), but only an authenticated one: a claimed id
       // must not let anybody flag somebody else's device as faulty.
       const session = client ? clients.session(client) : null;
+      // Not awaited (a socket callback): emit never rejects, and no transaction waits for it here.
       if (session)
-        bus.emit('deviceMisbehaved', {
+        void bus.emit('deviceMisbehaved', {
           clientId: session.id,
           kind: session.kind,
           code: violation.kind === 'packet_too_large' ? 'too_large' : 'malformed_packet',
@@ -139,7 +140,8 @@ export function createBroker(deps: BrokerDeps): BrokerRoom {
       const session = clients.markLive(client);
       if (!session) return;
       log.debug({ clientId: session.id, transport: session.transport }, 'client connected');
-      bus.emit('deviceConnected', {
+      // Not awaited (aedes' callback): emit never rejects, and no transaction waits for it here.
+      void bus.emit('deviceConnected', {
         clientId: session.id,
         kind: session.kind,
         address: session.address,
@@ -150,7 +152,7 @@ export function createBroker(deps: BrokerDeps): BrokerRoom {
       const session = clients.markGone(client);
       if (!session) return;
       log.debug({ clientId: session.id }, 'client disconnected');
-      bus.emit('deviceDisconnected', { clientId: session.id, kind: session.kind });
+      void bus.emit('deviceDisconnected', { clientId: session.id, kind: session.kind }); // as above
     });
     const onClientError = (client: Client, err: Error) => {
       if (err instanceof AccessRefused) return; // already recorded

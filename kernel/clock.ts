@@ -71,6 +71,25 @@ export class ManualClock implements Clock {
     }
     this.#now = target;
   }
+  /**
+   * Like `advance`, but after each timer lets the async work it started settle (a turn of the event loop):
+   * a timer that does store work before it schedules its successor (presence sweeps) fires again on the
+   * way, at the time it would have.
+   */
+  async advanceAsync(ms: number): Promise<void> {
+    const target = this.#now + ms;
+    for (;;) {
+      let next: [number, { at: number; fn: () => void }] | undefined;
+      for (const entry of this.#timers)
+        if (entry[1].at <= target && (!next || entry[1].at < next[1].at)) next = entry;
+      if (!next) break;
+      this.#timers.delete(next[0]);
+      this.#now = Math.max(this.#now, next[1].at);
+      next[1].fn();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    this.#now = target;
+  }
   set(ms: number): void {
     this.#now = ms;
   }

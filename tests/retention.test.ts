@@ -61,7 +61,7 @@ describe('retention of the embedded store', () => {
     clock.set(clock.now() + 31 * DAY);
     // Still waiting in the outbox: kept however old.
     expect(await queries.outboxDepth()).toBeGreaterThanOrEqual(stored);
-    expect(t.hub.ingest.retention.run().messages).toBe(0);
+    expect((await t.hub.ingest.retention.run()).messages).toBe(0);
     expect(await messagesOf(t, 'pir-old')).toHaveLength(stored);
 
     // Written to InfluxDB (its retry succeeds, the outbox drains) and counted into the hourly history
@@ -70,13 +70,13 @@ describe('retention of the embedded store', () => {
     clock.advance(RETRY_MAX_MS);
     await expect.poll(() => queries.outboxDepth()).toBe(0);
     await t.hub.history.local.activity('hh-test', { from: clock.now() - DAY, to: clock.now() });
-    expect(t.hub.ingest.retention.run().messages).toBe(stored);
+    expect((await t.hub.ingest.retention.run()).messages).toBe(stored);
     expect(await messagesOf(t, 'pir-old')).toEqual([]);
 
     // The quarantine entry is an audit record: kept 180 days.
-    expect(t.hub.ingest.store.listQuarantine({ deviceId: 'pir-old', limit: 5 })).toHaveLength(1);
+    expect(await t.hub.ingest.store.listQuarantine({ deviceId: 'pir-old', limit: 5 })).toHaveLength(1);
     clock.set(clock.now() + 150 * DAY);
-    expect(t.hub.ingest.retention.run().quarantine).toBe(1);
-    expect(t.hub.ingest.store.listQuarantine({ deviceId: 'pir-old', limit: 5 })).toEqual([]);
+    expect((await t.hub.ingest.retention.run()).quarantine).toBe(1);
+    expect(await t.hub.ingest.store.listQuarantine({ deviceId: 'pir-old', limit: 5 })).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { type Static, Type as T } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import type { KnownZigbeeDevice } from '../../ingest/zigbee-pairing-store.ts';
+import type { KnownZigbeeDevice } from '../../ingest/store/types.ts';
 import { HubError } from '../../kernel/errors.ts';
 import type { Device as DeviceRecord, Gateway } from '../../kernel/registry/types.ts';
 import { ADMIN, type HouseholdScope, paramId } from '../auth/guard.ts';
@@ -68,8 +68,11 @@ export function zigbeePairingRoutes(ctx: RouteContext): FastifyPluginAsync {
     };
 
     /** The gateway's known devices with no hub device of that friendly name, newest first. */
-    const pending = (gateway: Gateway, known: readonly KnownZigbeeDevice[]): PendingZigbeeDevice[] => {
-      const quarantined = ingest.quarantine.unknownDevices(gateway.id);
+    const pending = async (
+      gateway: Gateway,
+      known: readonly KnownZigbeeDevice[],
+    ): Promise<PendingZigbeeDevice[]> => {
+      const quarantined = await ingest.quarantine.unknownDevices(gateway.id);
       return known
         .filter((k) => devices.byFriendlyName(gateway.id, k.friendlyName) === null)
         .map((k) => ({
@@ -93,7 +96,7 @@ export function zigbeePairingRoutes(ctx: RouteContext): FastifyPluginAsync {
       },
       async () => {
         const byGatewayId = new Map<string, KnownZigbeeDevice[]>();
-        for (const k of ingest.pairing.list()) {
+        for (const k of await ingest.pairing.list()) {
           const list = byGatewayId.get(k.gatewayId);
           if (list) list.push(k);
           else byGatewayId.set(k.gatewayId, [k]);
@@ -101,7 +104,7 @@ export function zigbeePairingRoutes(ctx: RouteContext): FastifyPluginAsync {
         const out: PendingZigbeeDevice[] = [];
         for (const [gatewayId, known] of byGatewayId) {
           const gateway = devices.getGateway(gatewayId);
-          if (gateway) out.push(...pending(gateway, known));
+          if (gateway) out.push(...(await pending(gateway, known)));
         }
         return out.sort((a, b) => b.firstSeenAt - a.firstSeenAt).slice(0, LIST_LIMIT);
       },
@@ -121,7 +124,7 @@ export function zigbeePairingRoutes(ctx: RouteContext): FastifyPluginAsync {
       },
       async (request) => {
         const gateway = found(devices.getGateway(request.params.id));
-        return pending(gateway, ingest.pairing.list(gateway.id)).slice(0, LIST_LIMIT);
+        return (await pending(gateway, await ingest.pairing.list(gateway.id))).slice(0, LIST_LIMIT);
       },
     );
 
@@ -148,7 +151,7 @@ export function zigbeePairingRoutes(ctx: RouteContext): FastifyPluginAsync {
       async (request, reply) => {
         const gateway = found(devices.getGateway(request.params.id));
         const b = request.body;
-        const known = ingest.pairing.list(gateway.id).find((k) => k.friendlyName === b.friendlyName);
+        const known = (await ingest.pairing.list(gateway.id)).find((k) => k.friendlyName === b.friendlyName);
         if (!known) {
           throw new HubError(
             'HUB_ERR_NOT_FOUND',
@@ -173,10 +176,19 @@ export function zigbeePairingRoutes(ctx: RouteContext): FastifyPluginAsync {
         const at = clock.now();
         const resolution = `provisioned as ${next.id}`;
         // One transaction: the device and the resolved marks, or neither.
-        const resolvedQuarantine = registry.transaction(() => {
-          devices.upsert(next);
-          return ingest.quarantine.resolveUnknownDevice(gateway.id, known.friendlyName, at, resolution);
-        });
+        let resolvedQuarantine: number;
+        try {
+          resolvedQuarantine = await ingest.quarantine.resolveUnknownDevice(
+            gateway.id,
+            known.friendlyName,
+            at,
+            resolution,
+            () => registry.transaction(() => devices.upsert(next)),
+          );
+        } catch (err) {
+          devices.forgetCached(); // rolled back: the registry must not keep the device it had cached
+          throw err;
+        }
         request.log.info(
           { deviceId: next.id, gatewayId: gateway.id, ieeeAddress: known.ieeeAddress, resolvedQuarantine },
           'zigbee device provisioned from pairing',

@@ -49,7 +49,8 @@ export async function messagesOf(
 
 /**
  * Rows of the durable message store for a device, oldest first, read synchronously with SQL.
- * @deprecated use `messagesOf` (the ingest room's queries); kept for the tests that still poll it synchronously.
+ * @deprecated use `messagesOf` (the ingest room's queries). Only tests/web-family.test.ts still polls it
+ * (the browser tests are converted on their own); remove it with that use.
  */
 export function storedMessages(
   t: TestHub,
