@@ -32,6 +32,8 @@ export class OutboxHighWater {
   #oldestEnqueuedAt: number | null = null;
   #timer: TimerHandle | null = null;
   #running = false;
+  /** the check in progress, which stop waits for */
+  #checking: Promise<void> | null = null;
 
   constructor(deps: HighWaterDeps) {
     this.#d = deps;
@@ -62,14 +64,23 @@ export class OutboxHighWater {
     await this.check();
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.#running = false;
     if (this.#timer) this.#d.clock.clearTimeout(this.#timer);
     this.#timer = null;
+    await this.#checking;
   }
 
   /** Checks now and schedules the next check. Never rejects. */
-  async check(): Promise<void> {
+  check(): Promise<void> {
+    const checking = this.#check().finally(() => {
+      if (this.#checking === checking) this.#checking = null;
+    });
+    this.#checking = checking;
+    return checking;
+  }
+
+  async #check(): Promise<void> {
     const { outbox, clock, log, bus, limit } = this.#d;
     if (this.#timer) clock.clearTimeout(this.#timer);
     this.#timer = null;

@@ -111,10 +111,15 @@ export function createHistory(deps: HistoryDeps): History {
     }
     if (running) timer = clock.setTimeout(startTick, AGGREGATE_EVERY_MS);
   };
-  // Not awaited by the clock: tick never rejects; stop waits for it.
+  // On a turn of the event loop of its own: a clock may fire other timers in the same turn (a test's
+  // ManualClock does), whose synchronous store work must not run while a catch-up's transaction is open.
+  // Not awaited: tick never rejects; stop waits for it.
   const startTick = () => {
-    ticking = tick().finally(() => {
-      ticking = null;
+    setImmediate(() => {
+      if (!running) return;
+      ticking = tick().finally(() => {
+        ticking = null;
+      });
     });
   };
 

@@ -142,7 +142,7 @@ class Writer implements InfluxWriter {
   async stop(): Promise<void> {
     this.#running = false;
     this.#d.bus.removeOwner('influx-writer');
-    this.#highWater?.stop();
+    await this.#highWater?.stop();
     this.#abort?.abort();
     this.#wake(true);
     await this.#loop;

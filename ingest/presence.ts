@@ -40,6 +40,8 @@ export class Presence {
   #flushing: Promise<void> | null = null;
   #timer: TimerHandle | null = null;
   #running = false;
+  /** the sweep in progress (and the schedule after it), which stop waits for */
+  #sweeping: Promise<void> | null = null;
   #startedAt = 0;
 
   constructor(deps: { store: PresenceStore; clock: Clock; registry: Registry; bus: EventBus; log: Logger }) {
@@ -68,6 +70,7 @@ export class Presence {
     this.#running = false;
     if (this.#timer) this.#clock.clearTimeout(this.#timer);
     this.#timer = null;
+    await this.#sweeping;
     await this.flush();
   }
 
@@ -158,8 +161,15 @@ export class Presence {
     this.#timer = this.#clock.setTimeout(
       () => {
         this.#timer = null;
-        // Not awaited by the clock: the sweep and the next schedule run on, errors are logged.
-        void this.#sweepAndSchedule();
+        // On a turn of the event loop of its own: a clock may fire other timers in the same turn (a test's
+        // ManualClock does), whose synchronous store work must not run while the sweep's transaction is
+        // open. Not awaited: errors are logged; stop waits for it.
+        setImmediate(() => {
+          if (!this.#running) return;
+          this.#sweeping = this.#sweepAndSchedule().finally(() => {
+            this.#sweeping = null;
+          });
+        });
       },
       Math.min(SWEEP_MAX_MS, Math.max(SWEEP_MIN_MS, delay)),
     );
