@@ -3,12 +3,14 @@ import { type AlertsRoom, createAlerts } from './alerts/index.ts';
 import { createNotifications, type NotificationsRoom } from './alerts/notifications/index.ts';
 import { createSqliteAlertsStores } from './alerts/store/sqlite.ts';
 import { type BrokerRoom, createBroker } from './broker/broker.ts';
+import { createSqliteBrokerStore } from './broker/store/sqlite.ts';
 import { type ConsoleRoom, createConsole } from './console/app.ts';
 import { createSqliteSessionStore } from './console/store/sqlite.ts';
 import { createSqliteHourlyTotals } from './ingest/hourly-totals.ts';
 import { createIngest, type IngestRoom } from './ingest/index.ts';
 import { createHistory, type History } from './ingest/influx-history.ts';
 import { createInfluxWriter, type InfluxWriter } from './ingest/influx-writer.ts';
+import { createSqliteIngestStore } from './ingest/store/sqlite-store.ts';
 import { ensureAdmin } from './kernel/bootstrap.ts';
 import { EventBus } from './kernel/bus.ts';
 import { type Clock, systemClock } from './kernel/clock.ts';
@@ -61,8 +63,22 @@ export function createHub({ config, log, clock = systemClock }: HubOptions): Hub
   const upgrades = new UpgradeRouter();
   const base = { config, registry, bus, metrics, clock, upgrades, db };
 
-  const broker: BrokerRoom = createBroker({ ...base, log: log.child({ room: 'broker' }) });
-  const ingest: IngestRoom = createIngest({ ...base, broker, log: log.child({ room: 'ingest' }) });
+  // The rooms' stores (today's adapters: SQLite on the one connection).
+  const brokerStore = createSqliteBrokerStore(db);
+  const ingestStore = createSqliteIngestStore(db);
+
+  const broker: BrokerRoom = createBroker({
+    ...base,
+    store: brokerStore,
+    log: log.child({ room: 'broker' }),
+  });
+  const ingest: IngestRoom = createIngest({
+    ...base,
+    store: ingestStore,
+    securityEvents: brokerStore,
+    broker,
+    log: log.child({ room: 'ingest' }),
+  });
   // The alerts room's stores (SQLite adapters), shared by its notifications and SLA parts.
   const alertsStores = createSqliteAlertsStores(db);
   const alerts: AlertsRoom = createAlerts({
@@ -85,8 +101,12 @@ export function createHub({ config, log, clock = systemClock }: HubOptions): Hub
     config,
     log: log.child({ room: 'alerts', part: 'sla' }),
   });
-  const influx = createInfluxWriter({ ...base, log: log.child({ room: 'ingest' }) });
-  const history = createHistory({ ...base, log: log.child({ room: 'ingest' }) });
+  const influx = createInfluxWriter({
+    ...base,
+    outbox: ingestStore.outbox,
+    log: log.child({ room: 'ingest' }),
+  });
+  const history = createHistory({ ...base, store: ingestStore.history, log: log.child({ room: 'ingest' }) });
   const consoleRoom: ConsoleRoom = createConsole({
     ...base,
     log: log.child({ room: 'console' }),

@@ -8,10 +8,11 @@
 import type { AedesPublishPacket, Client, PublishPacket, Subscription } from 'aedes';
 import type { Logger } from '../kernel/logger.ts';
 import type { Registry } from '../kernel/registry/index.ts';
+import type { MqttIdentity } from '../kernel/registry/types.ts';
 import { type ClientKind, MAX_TOPIC_LEVELS, mayPublish, mayReceive, maySubscribe } from './acl.ts';
 import { ownBridgeNotification } from './bridge-notifications.ts';
 import type { BrokerMetrics } from './broker-metrics.ts';
-import type { ClientTable } from './clients.ts';
+import type { ClientTable, Session } from './clients.ts';
 import type { SecurityLog } from './security-log.ts';
 
 export interface PublishContext {
@@ -66,22 +67,33 @@ function refreshKeepAlive(client: Client | null): void {
 export function createAuthorizers(deps: AuthorizeDeps) {
   const { clients, registry, security, metrics, log, publishHandler } = deps;
 
-  /** The publisher: the client's session, or for a Last Will aedes replays without a client, its owner. */
-  function publisher(client: Client | null, packet: PublishPacket) {
-    const session = clients.session(client);
-    if (session) return session;
-    if (client) return null;
-    const owner = (packet as PublishPacket & { clientId?: string }).clientId;
-    const identity = owner ? registry.devices.identitySync(owner) : null;
-    return identity?.enabled ? identity : null;
-  }
-
+  /**
+   * The publisher: the client's session (at once: the hot path), or for a Last Will aedes replays
+   * without a client, its owner as the registry has it now.
+   */
   function authorizePublish(
     client: Client | null,
     packet: PublishPacket,
     callback: (error?: Error | null) => void,
   ) {
-    const who = publisher(client, packet);
+    const session = clients.session(client);
+    const owner = (packet as PublishPacket & { clientId?: string }).clientId;
+    if (session || client || !owner) {
+      authorizeAs(session, client, packet, callback);
+      return;
+    }
+    registry.devices.identity(owner).then(
+      (identity) => authorizeAs(identity?.enabled ? identity : null, client, packet, callback),
+      (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
+    );
+  }
+
+  function authorizeAs(
+    who: Session | MqttIdentity | null | undefined,
+    client: Client | null,
+    packet: PublishPacket,
+    callback: (error?: Error | null) => void,
+  ) {
     const address = client ? clients.connection(client).address : undefined;
     if (!who) {
       security.record({

@@ -20,12 +20,16 @@ import { createSqliteBrokerQueries } from './queries/sqlite.ts';
 import type { BrokerQueries } from './queries/types.ts';
 import { SecretUpgrades } from './secret-upgrades.ts';
 import { createSecurityLog } from './security-log.ts';
+import type { BrokerStore } from './store/types.ts';
 import { VerifiedSecrets } from './verified-secrets.ts';
 import { WillPolicy } from './will-policy.ts';
 
 export type { PublishContext, PublishHandler } from './authorize.ts';
 
-export type BrokerDeps = RoomDeps;
+export interface BrokerDeps extends RoomDeps {
+  /** the room's store (store/types.ts): its security events are written through it */
+  store: BrokerStore;
+}
 
 export interface BrokerRoom {
   start(): Promise<void>;
@@ -74,7 +78,7 @@ export function createBroker(deps: BrokerDeps): BrokerRoom {
     'connects waiting for their secret to be verified (scrypt, lifeline devices first)',
     () => secrets.waiting,
   );
-  const security = createSecurityLog({ db, bus, clock, log, metrics });
+  const security = createSecurityLog({ store: deps.store, bus, clock, log, metrics });
   const wills = new WillPolicy({ security, clients });
 
   const accept = (stream: Duplex, info: ConnectionInfo, req?: IncomingMessage) => {
@@ -98,8 +102,9 @@ export function createBroker(deps: BrokerDeps): BrokerRoom {
       // Against the device itself too (its fault counter), but only an authenticated one: a claimed id
       // must not let anybody flag somebody else's device as faulty.
       const session = client ? clients.session(client) : null;
+      // Not awaited (a socket callback): emit never rejects, and no transaction waits for it here.
       if (session)
-        bus.emit('deviceMisbehaved', {
+        void bus.emit('deviceMisbehaved', {
           clientId: session.id,
           kind: session.kind,
           code: violation.kind === 'packet_too_large' ? 'too_large' : 'malformed_packet',
@@ -136,7 +141,8 @@ export function createBroker(deps: BrokerDeps): BrokerRoom {
       const session = clients.markLive(client);
       if (!session) return;
       log.debug({ clientId: session.id, transport: session.transport }, 'client connected');
-      bus.emit('deviceConnected', {
+      // Not awaited (aedes' callback): emit never rejects, and no transaction waits for it here.
+      void bus.emit('deviceConnected', {
         clientId: session.id,
         kind: session.kind,
         address: session.address,
@@ -147,7 +153,7 @@ export function createBroker(deps: BrokerDeps): BrokerRoom {
       const session = clients.markGone(client);
       if (!session) return;
       log.debug({ clientId: session.id }, 'client disconnected');
-      bus.emit('deviceDisconnected', { clientId: session.id, kind: session.kind });
+      void bus.emit('deviceDisconnected', { clientId: session.id, kind: session.kind }); // as above
     });
     const onClientError = (client: Client, err: Error) => {
       if (err instanceof AccessRefused) return; // already recorded

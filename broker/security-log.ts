@@ -1,25 +1,11 @@
 import type { EventBus } from '../kernel/bus.ts';
 import type { Clock } from '../kernel/clock.ts';
-import type { Db } from '../kernel/db.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { KeyedTokenBucket, perMinute } from '../kernel/token-bucket.ts';
 import type { BrokerMetrics } from './broker-metrics.ts';
+import type { BrokerStore, SecurityEventKind } from './store/types.ts';
 
-export type SecurityEventKind =
-  | 'bad_credentials'
-  | 'client_id_mismatch'
-  | 'unknown_client'
-  | 'disabled_client'
-  | 'empty_client_id'
-  | 'will_denied'
-  | 'connect_rate_limited'
-  | 'client_flapping'
-  | 'publish_denied'
-  | 'subscribe_denied'
-  | 'topic_too_deep'
-  | 'packet_too_large'
-  | 'malformed_packet'
-  | 'unsupported_protocol';
+export type { SecurityEventKind };
 
 export interface SecurityEvent {
   kind: SecurityEventKind;
@@ -41,13 +27,13 @@ const ROWS_PER_MINUTE_PER_SOURCE = 30;
 
 /** Records every refusal: a `security_events` row, a `securityEvent` on the bus, a metric, a warning log. */
 export function createSecurityLog(deps: {
-  db: Db;
+  store: BrokerStore;
   bus: EventBus;
   clock: Clock;
   log: Logger;
   metrics: BrokerMetrics;
 }): SecurityLog {
-  const { db, bus, clock, log, metrics } = deps;
+  const { store, bus, clock, log, metrics } = deps;
   const rowBudget = new KeyedTokenBucket({
     ...perMinute(ROWS_PER_MINUTE_PER_SOURCE),
     clock,
@@ -73,19 +59,26 @@ export function createSecurityLog(deps: {
         { kind: event.kind, clientId: event.clientId, source: event.address, detail },
         'security event',
       );
-      try {
-        db.prepare(
-          'INSERT INTO security_events (at, kind, client_id, address, detail) VALUES (?, ?, ?, ?, ?)',
-        ).run(clock.now(), event.kind, event.clientId ?? null, event.address ?? null, detail);
-      } catch (err) {
-        log.error({ err, kind: event.kind }, 'could not store a security event');
-      }
-      bus.emit('securityEvent', {
+      const row = {
+        at: clock.now(),
         kind: event.kind,
-        clientId: event.clientId,
-        address: event.address,
+        clientId: event.clientId ?? null,
+        address: event.address ?? null,
         detail,
-      });
+      };
+      // Fire and forget: a refusal is never held up by its audit row (which waits while a group commit
+      // holds the connection); the bus event follows the row, also when storing it failed (logged).
+      void store
+        .insertSecurityEvent(row)
+        .catch((err: unknown) => log.error({ err, kind: event.kind }, 'could not store a security event'))
+        .then(() =>
+          bus.emit('securityEvent', {
+            kind: event.kind,
+            clientId: event.clientId,
+            address: event.address,
+            detail,
+          }),
+        );
     },
   };
 }

@@ -11,21 +11,25 @@ import { SeqDeduper } from './dedupe.ts';
 import { GroupCommit } from './group-commit.ts';
 import { InCommitProcessors } from './in-commit.ts';
 import { Intake } from './intake.ts';
-import { IntakeStore } from './intake-store.ts';
 import { Presence } from './presence.ts';
 import { QuarantineResolution } from './quarantine-resolution.ts';
 import { createSqliteIngestQueries } from './queries/sqlite.ts';
 import type { IngestQueries } from './queries/types.ts';
-import { Retention } from './retention.ts';
+import { Retention, type SecurityEventRetention } from './retention.ts';
+import type { IngestStore, IntakeStore, PairingStore, PresenceRow } from './store/types.ts';
 import { ZigbeePairing } from './zigbee-pairing.ts';
-import { ZigbeePairingStore } from './zigbee-pairing-store.ts';
 
 export interface IngestDeps {
   config: Pick<
     HubConfig,
     'messageRetentionDays' | 'auditRetentionDays' | 'deviceTelemetryPerSecond' | 'deviceTelemetryBurst'
   >;
+  /** the group commit's connection, and the queries' */
   db: Db;
+  /** the room's stores (store/types.ts; today's adapter: store/sqlite-store.ts) */
+  store: IngestStore;
+  /** the broker room's security events, which retention keeps bounded too */
+  securityEvents: SecurityEventRetention;
   registry: Registry;
   bus: EventBus;
   clock: Clock;
@@ -38,13 +42,13 @@ export interface IngestDeps {
 export interface IngestReads {
   /** the room's async query interface (queries/types.ts): what the other rooms read of its tables */
   readonly queries: IngestQueries;
-  readonly store: Pick<IntakeStore, 'listQuarantine' | 'faults' | 'counts'>;
-  /** `flush` writes the last-seen times still held in memory (at most a sweep old) before a direct read. */
-  readonly presence: Pick<Presence, 'list' | 'flush'>;
+  readonly store: Pick<IntakeStore, 'listQuarantine' | 'faults'>;
+  /** every client's presence (the last-seen times still held in memory written first) */
+  readonly presence: { list(): Promise<PresenceRow[]> };
   /** the Zigbee devices each gateway's Zigbee2MQTT knows (pairing) */
-  readonly pairing: Pick<ZigbeePairingStore, 'list'>;
+  readonly pairing: Pick<PairingStore, 'list'>;
   /** unknown-device quarantine entries per friendly name, resolved when the name is provisioned */
-  readonly quarantine: QuarantineResolution;
+  readonly quarantine: Pick<QuarantineResolution, 'unknownDevices' | 'resolveUnknownDevice'>;
 }
 
 export interface IngestRoom extends IngestReads {
@@ -60,22 +64,25 @@ export interface IngestRoom extends IngestReads {
 
 /** How often the dedupe table is pruned, ms. */
 const PRUNE_INTERVAL_MS = 60_000;
+/** How often the outbox depth gauge is read, ms. */
+const OUTBOX_DEPTH_EVERY_MS = 5_000;
 
 /** The ingest room: durable intake behind the broker, presence and heartbeat deadlines. */
 export function createIngest(deps: IngestDeps): IngestRoom {
   const log = deps.log;
-  const store = new IntakeStore(deps.db);
+  const store = deps.store.intake;
   const commit = new GroupCommit(deps.db, log);
   const dedupe = new SeqDeduper(store);
   const inCommit = new InCommitProcessors(log);
   const retention = new Retention({
-    db: deps.db,
+    store: deps.store.retention,
+    securityEvents: deps.securityEvents,
     clock: deps.clock,
     log,
     policy: { messageDays: deps.config.messageRetentionDays, auditDays: deps.config.auditRetentionDays },
   });
   const presence = new Presence({
-    db: deps.db,
+    store: deps.store.presence,
     clock: deps.clock,
     registry: deps.registry,
     bus: deps.bus,
@@ -102,7 +109,7 @@ export function createIngest(deps: IngestDeps): IngestRoom {
         .catch((err: unknown) => log.warn({ err, clientId }, 'error answer not sent'));
     },
   });
-  const pairingStore = new ZigbeePairingStore(deps.db);
+  const pairingStore = deps.store.pairing;
   const pairing = new ZigbeePairing({
     store: pairingStore,
     commit,
@@ -111,23 +118,47 @@ export function createIngest(deps: IngestDeps): IngestRoom {
     log,
     metrics: deps.metrics,
   });
-  const quarantine = new QuarantineResolution(deps.db);
+  const quarantine = new QuarantineResolution(deps.store.quarantine);
   const queries = createSqliteIngestQueries(deps.db, { beforePresenceRead: () => presence.flush() });
-  deps.metrics.gauge(
-    'hub_ingest_outbox_depth',
-    'Accepted messages waiting for InfluxDB',
-    () => store.counts().outbox,
-  );
+  // The outbox depth as last read (every OUTBOX_DEPTH_EVERY_MS): a scrape does not wait for the store.
+  let outboxDepth = 0;
+  deps.metrics.gauge('hub_ingest_outbox_depth', 'Accepted messages waiting for InfluxDB', () => outboxDepth);
   deps.metrics.gauge('hub_ingest_group_commits', 'Group commits since start', () => commit.commits);
+  let stopped = false;
   let pruneTimer: TimerHandle | null = null;
-  const prune = () => {
-    try {
-      store.pruneSeen(deps.clock.now() - dedupe.windowMs);
-    } catch (err) {
-      log.error({ err }, 'dedupe prune failed');
-    }
-    pruneTimer = deps.clock.setTimeout(prune, PRUNE_INTERVAL_MS);
+  let depthTimer: TimerHandle | null = null;
+  /** the timers' store work in progress, which stop waits for */
+  const inProgress = new Set<Promise<void>>();
+  const track = (work: Promise<void>) => {
+    inProgress.add(work);
+    void work.finally(() => inProgress.delete(work));
   };
+  const prune = () =>
+    track(
+      store
+        .pruneSeen(deps.clock.now() - dedupe.windowMs)
+        .then(
+          () => undefined,
+          (err: unknown) => log.error({ err }, 'dedupe prune failed'),
+        )
+        .then(() => {
+          if (!stopped) pruneTimer = deps.clock.setTimeout(prune, PRUNE_INTERVAL_MS);
+        }),
+    );
+  const readDepth = () =>
+    track(
+      queries
+        .outboxDepth()
+        .then(
+          (n) => {
+            outboxDepth = n;
+          },
+          (err: unknown) => log.error({ err }, 'outbox depth not read'),
+        )
+        .then(() => {
+          if (!stopped) depthTimer = deps.clock.setTimeout(readDepth, OUTBOX_DEPTH_EVERY_MS);
+        }),
+    );
 
   return {
     queries,
@@ -149,8 +180,9 @@ export function createIngest(deps: IngestDeps): IngestRoom {
       deps.broker.setPublishHandler((ctx) =>
         ctx.kind === 'gateway' ? pairing.observe(ctx).then(() => intake.handle(ctx)) : intake.handle(ctx),
       );
-      presence.start();
+      await presence.start();
       prune();
+      readDepth();
       retention.start();
     },
     async stop() {
@@ -158,8 +190,11 @@ export function createIngest(deps: IngestDeps): IngestRoom {
       deps.broker.setPublishHandler(null);
       intake.releaseWaiting();
       deps.bus.removeOwner('ingest');
-      presence.stop();
+      stopped = true;
       if (pruneTimer) deps.clock.clearTimeout(pruneTimer);
+      if (depthTimer) deps.clock.clearTimeout(depthTimer);
+      await Promise.all(inProgress);
+      await presence.stop();
       await commit.flushNow();
     },
   };

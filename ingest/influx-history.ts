@@ -7,7 +7,6 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { EventBus } from '../kernel/bus.ts';
 import type { Clock, TimerHandle } from '../kernel/clock.ts';
 import type { HubConfig } from '../kernel/config.ts';
-import type { Db } from '../kernel/db.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { HOUR_MS, type HourCell, HourlyAggregator } from './influx-history-aggregator.ts';
 import { LocalHistory } from './influx-history-local.ts';
@@ -22,6 +21,7 @@ import type {
   WaterRow,
 } from './influx-history-types.ts';
 import { InfluxTransport } from './influx-transport.ts';
+import type { HistoryStore } from './store/types.ts';
 
 /** ms between catch-ups of the local aggregates with the message store. */
 export const AGGREGATE_EVERY_MS = 5_000;
@@ -36,7 +36,8 @@ export interface HistoryAnswer<T> {
 }
 
 export interface HistoryDeps {
-  db: Db;
+  /** the ingest room's hourly aggregates (store/types.ts) */
+  store: HistoryStore;
   /** `messageStored`: the intake's stored messages, folded in memory instead of read back */
   bus: EventBus;
   config: HubConfig;
@@ -66,9 +67,9 @@ export interface History {
 }
 
 export function createHistory(deps: HistoryDeps): History {
-  const { db, config, clock } = deps;
+  const { store, config, clock } = deps;
   const log = deps.log.child({ part: 'history' });
-  const aggregator = new HourlyAggregator(db);
+  const aggregator = new HourlyAggregator(store);
   const influx = config.influxUrl
     ? new InfluxHistory(
         new InfluxTransport({
@@ -83,30 +84,43 @@ export function createHistory(deps: HistoryDeps): History {
         config.historyUtcOffsetMinutes,
       )
     : null;
-  /** Synchronous: what arrived since the last background catch-up (seconds' worth), bounded. */
-  const catchUpNow = () => {
+  /** What arrived since the last background catch-up (seconds' worth), bounded. */
+  const catchUpNow = async () => {
     for (let i = 0; i < QUESTION_CATCH_UP_CHUNKS; i++)
-      if (aggregator.catchUp(AGGREGATE_CHUNK, clock.now()) < AGGREGATE_CHUNK) return;
+      if ((await aggregator.catchUp(AGGREGATE_CHUNK, clock.now())) < AGGREGATE_CHUNK) return;
   };
-  const local: HistoryQueries = new LocalHistory(db, config.historyUtcOffsetMinutes, catchUpNow);
+  const local: HistoryQueries = new LocalHistory(store, config.historyUtcOffsetMinutes, catchUpNow);
   let timer: TimerHandle | null = null;
   let running = false;
   let lastPrune = 0;
+  /** the background catch-up in progress, which stop waits for */
+  let ticking: Promise<void> | null = null;
 
   const tick = async () => {
     timer = null;
     try {
-      while (running && aggregator.catchUp(AGGREGATE_CHUNK, clock.now()) === AGGREGATE_CHUNK)
+      while (running && (await aggregator.catchUp(AGGREGATE_CHUNK, clock.now())) === AGGREGATE_CHUNK)
         await nextTurn();
       if (!running) return;
       if (clock.now() - lastPrune >= HOUR_MS) {
-        aggregator.prune(clock.now());
+        await aggregator.prune(clock.now());
         lastPrune = clock.now();
       }
     } catch (err) {
       log.error({ err }, 'local history aggregation failed; retrying');
     }
-    if (running) timer = clock.setTimeout(() => void tick(), AGGREGATE_EVERY_MS);
+    if (running) timer = clock.setTimeout(startTick, AGGREGATE_EVERY_MS);
+  };
+  // On a turn of the event loop of its own: a clock may fire other timers in the same turn (a test's
+  // ManualClock does), whose synchronous store work must not run while a catch-up's transaction is open.
+  // Not awaited: tick never rejects; stop waits for it.
+  const startTick = () => {
+    setImmediate(() => {
+      if (!running) return;
+      ticking = tick().finally(() => {
+        ticking = null;
+      });
+    });
   };
 
   async function ask<T>(
@@ -125,19 +139,18 @@ export function createHistory(deps: HistoryDeps): History {
 
   return {
     local,
-    async importHours(hours) {
-      aggregator.importHours(hours);
-    },
+    importHours: (hours) => aggregator.importHours(hours),
     async start() {
       running = true;
       deps.bus.on('messageStored', 'history', (e) => aggregator.noteStored(e.id, e.message, clock.now()));
-      void tick(); // a first start over a large store catches up in the background, chunk by chunk
+      startTick(); // a first start over a large store catches up in the background, chunk by chunk
     },
     async stop() {
       running = false;
       deps.bus.removeOwner('history');
       if (timer) clock.clearTimeout(timer);
       timer = null;
+      await ticking;
     },
     activity: (h, r) => ask('activity', (q) => q.activity(h, r)),
     waterUse: (h, r, b) => ask('waterUse', (q) => q.waterUse(h, r, b)),

@@ -1,5 +1,4 @@
 import type { Metrics } from '../kernel/metrics.ts';
-import type { InfluxOutbox } from './influx-outbox.ts';
 
 /** The writer's metrics (outbox age and high water are OutboxHighWater's; depth is the intake's). */
 export class InfluxWriterMetrics {
@@ -9,16 +8,21 @@ export class InfluxWriterMetrics {
   #lastMs = 0;
   #sumMs = 0;
   #writes = 0;
+  /** entries in the dead letter: read at start, then counted as this writer adds them */
+  #deadLetterStored = 0;
 
-  constructor(metrics: Metrics, outbox: InfluxOutbox) {
+  constructor(metrics: Metrics, deadLetterStored: number) {
+    this.#deadLetterStored = deadLetterStored;
     this.#written = metrics.counter('hub_influx_lines_written_total', 'Lines InfluxDB acknowledged');
     this.#retries = metrics.counter('hub_influx_write_retries_total', 'Failed InfluxDB writes retried later');
     this.#deadLettered = metrics.counter(
       'hub_influx_dead_letter_lines_total',
       'Lines InfluxDB refused, moved to the dead letter',
     );
-    metrics.gauge('hub_influx_dead_letter_stored', 'Entries in the dead letter', () =>
-      outbox.deadLetters.count(),
+    metrics.gauge(
+      'hub_influx_dead_letter_stored',
+      'Entries in the dead letter',
+      () => this.#deadLetterStored,
     );
     metrics.gauge(
       'hub_influx_write_latency_last_ms',
@@ -43,5 +47,11 @@ export class InfluxWriterMetrics {
 
   deadLettered(lines: number): void {
     this.#deadLettered.inc({}, lines);
+    this.#deadLetterStored += lines;
+  }
+
+  /** The dead letter's size as the store last counted it (retention deletes old entries). */
+  deadLetterStored(n: number): void {
+    this.#deadLetterStored = n;
   }
 }

@@ -14,16 +14,14 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { EventBus } from '../kernel/bus.ts';
 import type { Clock, TimerHandle } from '../kernel/clock.ts';
 import type { HubConfig } from '../kernel/config.ts';
-import type { Db } from '../kernel/db.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { Metrics } from '../kernel/metrics.ts';
 import { backoffDelay } from './backoff.ts';
-import type { DeadLetterInput } from './dead-letter.ts';
 import { OutboxHighWater } from './influx-high-water.ts';
 import { InfluxWriterMetrics } from './influx-metrics.ts';
-import { InfluxOutbox, type OutboxRow } from './influx-outbox.ts';
 import { toLine } from './influx-schema.ts';
 import { InfluxTransport, type WriteApiVersion, type WriteFailure } from './influx-transport.ts';
+import type { DeadLetterInput, OutboxRow, OutboxStore } from './store/types.ts';
 
 /** ms between outbox polls when idle; a safety net, since accepted messages wake the writer at once. */
 export const IDLE_POLL_MS = 1_000;
@@ -36,7 +34,8 @@ const LINES_PER_TURN = 500;
 const LOG_EVERY_FAILURES = 10;
 
 export interface InfluxWriterDeps {
-  db: Db;
+  /** the ingest room's outbox and dead letter (store/types.ts) */
+  outbox: OutboxStore;
   config: HubConfig;
   clock: Clock;
   log: Logger;
@@ -76,7 +75,7 @@ export function createInfluxWriter(deps: InfluxWriterDeps): InfluxWriter {
 class Writer implements InfluxWriter {
   readonly #d: InfluxWriterDeps;
   readonly #log: Logger;
-  #outbox: InfluxOutbox | null = null;
+  readonly #outbox: OutboxStore;
   #highWater: OutboxHighWater | null = null;
   #transport: InfluxTransport | null = null;
   #running = false;
@@ -94,6 +93,7 @@ class Writer implements InfluxWriter {
 
   constructor(deps: InfluxWriterDeps) {
     this.#d = deps;
+    this.#outbox = deps.outbox;
     this.#log = deps.log.child({ part: 'influx-writer' });
   }
 
@@ -108,19 +108,19 @@ class Writer implements InfluxWriter {
   }
 
   async start(): Promise<void> {
-    const { db, config, clock, metrics, bus } = this.#d;
-    const outbox = new InfluxOutbox(db);
-    this.#outbox = outbox;
+    const { outbox, config, clock, metrics, bus } = this.#d;
+    const writerMetrics = new InfluxWriterMetrics(metrics, await outbox.deadLetterCount());
+    this.#metrics = writerMetrics;
     this.#highWater = new OutboxHighWater({
       outbox,
+      deadLetters: (n) => writerMetrics.deadLetterStored(n),
       clock,
       log: this.#log,
       metrics,
       bus,
       limit: config.influxOutboxMaxRows,
     });
-    this.#metrics = new InfluxWriterMetrics(metrics, outbox);
-    this.#highWater.start();
+    await this.#highWater.start();
     if (!config.influxUrl) {
       this.#log.info('no InfluxDB configured (influxUrl): telemetry stays in the outbox');
       return;
@@ -142,7 +142,7 @@ class Writer implements InfluxWriter {
   async stop(): Promise<void> {
     this.#running = false;
     this.#d.bus.removeOwner('influx-writer');
-    this.#highWater?.stop();
+    await this.#highWater?.stop();
     this.#abort?.abort();
     this.#wake(true);
     await this.#loop;
@@ -179,7 +179,7 @@ class Writer implements InfluxWriter {
       this.#nudged = false;
       let rows: OutboxRow[];
       try {
-        rows = this.#outbox?.read(config.influxBatchLines) ?? [];
+        rows = await this.#outbox.read(config.influxBatchLines);
       } catch (err) {
         this.#log.error({ err }, 'outbox read failed');
         await this.#sleepFor(IDLE_POLL_MS, false);
@@ -216,7 +216,7 @@ class Writer implements InfluxWriter {
         unbuildable.push(this.#deadLetterOf(row, null, `no point: ${(err as Error).message}`, ''));
       }
     }
-    if (unbuildable.length > 0) this.#setAside(unbuildable);
+    if (unbuildable.length > 0) await this.#setAside(unbuildable);
     return lines;
   }
 
@@ -232,8 +232,8 @@ class Writer implements InfluxWriter {
     };
   }
 
-  #setAside(entries: DeadLetterInput[]): void {
-    this.#outbox?.deadLetter(entries);
+  async #setAside(entries: DeadLetterInput[]): Promise<void> {
+    await this.#outbox.deadLetter(entries);
     this.#metrics?.deadLettered(entries.length);
     const first = entries[0];
     this.#log.warn(
@@ -262,7 +262,7 @@ class Writer implements InfluxWriter {
       const result = await transport.write(lines.map((l) => l.text).join('\n'), abort.signal);
       this.#abort = null;
       if (result.ok) {
-        this.#written(lines, performance.now() - started);
+        await this.#written(lines, performance.now() - started);
         return;
       }
       if (!this.#running) throw new Stopped();
@@ -275,15 +275,17 @@ class Writer implements InfluxWriter {
           await this.#deliver(lines.slice(half));
           return;
         }
-        this.#setAside(lines.map((l) => this.#deadLetterOf(l.row, failure.status, failure.message, l.text)));
+        await this.#setAside(
+          lines.map((l) => this.#deadLetterOf(l.row, failure.status, failure.message, l.text)),
+        );
         return;
       }
       await this.#backOff(failure);
     }
   }
 
-  #written(lines: Line[], latencyMs: number): void {
-    this.#outbox?.written(lines.map((l) => l.row.messageId));
+  async #written(lines: Line[], latencyMs: number): Promise<void> {
+    await this.#outbox.written(lines.map((l) => l.row.messageId));
     this.#metrics?.written(lines.length, latencyMs);
     if (this.#failures > 0)
       this.#log.info({ failures: this.#failures }, 'InfluxDB writes resumed; draining the outbox');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PublishContext } from '../broker/broker.ts';
-import type { EventBus } from '../kernel/bus.ts';
+import type { EventBus, HubEvents } from '../kernel/bus.ts';
 import type { Clock } from '../kernel/clock.ts';
 import { parseTopic } from '../kernel/contract.ts';
 import type { Logger } from '../kernel/logger.ts';
@@ -14,10 +14,10 @@ import type { SeqDeduper } from './dedupe.ts';
 import { classifyGatewaySubtopic } from './gateway-topics.ts';
 import type { GroupCommit } from './group-commit.ts';
 import type { InCommitProcessors } from './in-commit.ts';
-import type { IntakeStore } from './intake-store.ts';
 import { laneOf } from './life-safety.ts';
 import type { Presence } from './presence.ts';
 import { TelemetryRateGate } from './rate-gate.ts';
+import type { IntakeStore } from './store/types.ts';
 
 /** Bad messages from one device before it is flagged to operators as faulty. */
 const FAULTY_AFTER = 20;
@@ -45,6 +45,8 @@ export interface IntakeDeps {
   /** answers a device on its `error` topic (QoS 0) */
   answer: (clientId: string, body: { code: string; seq: number | null; detail: string }) => void;
 }
+
+type MeterFault = HubEvents['meterFault'];
 
 type Rejection =
   | Pick<DecodeFailure, 'code' | 'detail' | 'seq'>
@@ -128,7 +130,7 @@ export class Intake {
 
   async #fromDevice(ctx: PublishContext): Promise<void> {
     const parsed = parseTopic(ctx.topic);
-    const device = this.#d.registry.devices.getSync(ctx.clientId);
+    const device = await this.#d.registry.devices.get(ctx.clientId);
     if (!device || parsed?.kind !== 'device')
       return this.#reject(ctx, null, { code: 'unknown_device', detail: ctx.topic, seq: null });
     if (parsed.channel === 'telemetry') {
@@ -157,24 +159,26 @@ export class Intake {
   async #fromGateway(ctx: PublishContext): Promise<void> {
     const parsed = parseTopic(ctx.topic);
     const gateway =
-      parsed?.kind === 'gateway' ? this.#d.registry.devices.getGatewaySync(parsed.gatewayId) : null;
+      parsed?.kind === 'gateway' ? await this.#d.registry.devices.getGateway(parsed.gatewayId) : null;
     if (parsed?.kind !== 'gateway' || !gateway) {
       return this.#reject(ctx, null, { code: 'unknown_device', detail: ctx.topic, seq: null });
     }
     const sub = classifyGatewaySubtopic(parsed.subtopic);
     const ref = { id: gateway.id, householdId: gateway.householdId };
-    // A disabled Zigbee device is treated like an unprovisioned one: its input is kept, not used.
-    const lookup = (name: string) => {
-      const d = this.#d.registry.devices.byFriendlyNameSync(gateway.id, name);
-      return d?.enabled ? d : null;
-    };
+    // The one Zigbee device the topic names, looked up before decoding (the decoders are synchronous).
+    // A disabled one is treated like an unprovisioned one: its input is kept, not used.
+    const named =
+      sub.kind === 'availability' || sub.kind === 'device'
+        ? await this.#d.registry.devices.byFriendlyName(gateway.id, sub.friendlyName)
+        : null;
+    const lookup = (name: string) =>
+      'friendlyName' in sub && name === sub.friendlyName && named?.enabled ? named : null;
     const now = this.#d.clock.now();
     switch (sub.kind) {
       case 'bridge_state': {
         const state = decodeBridgeState(ctx.payload);
         if (!state.ok) return this.#reject(ctx, null, state);
-        this.#d.presence.setState(gateway.id, 'gateway', state.state, 'bridge/state');
-        return;
+        return this.#d.presence.setState(gateway.id, 'gateway', state.state, 'bridge/state');
       }
       case 'bridge':
       case 'request':
@@ -189,7 +193,8 @@ export class Intake {
         const result = decodeZigbeeAvailability(ref, sub.friendlyName, lookup, ctx.payload, now);
         if (!result.ok) return this.#storeZigbee(ctx, sub.friendlyName, result);
         for (const m of result.messages)
-          if (m.status) this.#d.presence.setState(m.deviceId, 'device', m.status, 'zigbee2mqtt availability');
+          if (m.status)
+            await this.#d.presence.setState(m.deviceId, 'device', m.status, 'zigbee2mqtt availability');
         return;
       }
       case 'device':
@@ -213,10 +218,16 @@ export class Intake {
     const hash = result.messages.some((m) => m.seq !== null)
       ? createHash('sha1').update(ctx.payload).digest('base64url')
       : '';
+    // What the deduper remembers a fresh message by until it is durable: a copy arriving meanwhile waits
+    // for it. Settled with the commit below; awaited only by such copies, if any.
+    const settled = Promise.withResolvers<void>();
+    settled.promise.catch(() => undefined);
     const fresh: CanonicalMessage[] = [];
     for (const m of result.messages) {
       if (m.seq !== null) {
-        const verdict = this.#d.dedupe.check(m.deviceId, m.seq, hash, m.receivedAt);
+        // (A payload carries at most one seq'd message: native ones are one message, Zigbee ones have no seq.)
+        let verdict = this.#d.dedupe.admit(m.deviceId, m.seq, hash, m.receivedAt, settled.promise);
+        if (verdict instanceof Promise) verdict = await verdict;
         if (verdict.duplicate) {
           this.#duplicates.inc();
           await verdict.durable; // acknowledge the copy only once the first one is on disk
@@ -226,46 +237,63 @@ export class Intake {
       fresh.push(m);
     }
     if (fresh.length === 0) return;
-    const meterFaults = fresh.flatMap((m) => this.#meter(m));
-    const wasSilent = fresh.map((m) => this.#d.presence.isSilent(m.deviceId));
     const ids: number[] = [];
-    const durable = this.#d.commit.enqueue(async () => {
-      fresh.forEach((m, i) => {
-        ids[i] = this.#d.store.insertMessage(m, ctx.qos, m.seq === null ? null : hash);
-        if (m.readings?.totalLiters !== undefined)
-          this.#d.store.setMeterTotal(m.deviceId, m.readings.totalLiters, m.receivedAt);
-      });
-      for (const f of meterFaults)
-        this.#d.store.recordMeterFault(f.deviceId, f.at, f.previousLiters, f.reportedLiters);
-      for (const m of fresh) await this.#d.inCommit.run(m);
-    }, laneOf(fresh));
-    for (const m of fresh)
-      if (m.seq !== null) this.#d.dedupe.remember(m.deviceId, m.seq, hash, m.receivedAt, durable);
+    let meterFaults: MeterFault[] = [];
+    let durable: Promise<void>;
+    try {
+      for (const m of fresh)
+        if (m.readings?.totalLiters !== undefined) meterFaults = meterFaults.concat(await this.#meter(m));
+      const faults = meterFaults;
+      const { store } = this.#d;
+      durable = this.#d.commit.enqueue(async () => {
+        for (let i = 0; i < fresh.length; i++) {
+          const m = fresh[i] as CanonicalMessage;
+          ids[i] = await store.insertMessage(m, ctx.qos, m.seq === null ? null : hash);
+          if (m.readings?.totalLiters !== undefined)
+            await store.setMeterTotal(m.deviceId, m.readings.totalLiters, m.receivedAt);
+        }
+        for (const f of faults)
+          await store.recordMeterFault(f.deviceId, f.at, f.previousLiters, f.reportedLiters);
+        for (const m of fresh) await this.#d.inCommit.run(m);
+      }, laneOf(fresh));
+    } catch (err) {
+      this.#notStored(fresh, settled.promise);
+      settled.reject(err);
+      throw err;
+    }
+    durable.then(settled.resolve, settled.reject);
+    const wasSilent = fresh.map((m) => this.#d.presence.isSilent(m.deviceId));
     try {
       await durable;
     } catch (err) {
-      for (const m of fresh) {
-        if (m.seq !== null) this.#d.dedupe.forget(m.deviceId, m.seq);
-        this.#meterTotals.delete(m.deviceId);
-      }
+      this.#notStored(fresh, settled.promise);
       throw err;
     }
-    fresh.forEach((m, i) => {
+    for (let i = 0; i < fresh.length; i++) {
+      const m = fresh[i] as CanonicalMessage;
       this.#d.presence.heard(m.deviceId, m.deviceType, m.receivedAt);
       this.#accepted.inc({ channel: m.channel });
       if (wasSilent[i])
-        this.#d.bus.emit('deviceHeard', {
+        await this.#d.bus.emit('deviceHeard', {
           deviceId: m.deviceId,
           householdId: m.householdId,
           at: m.receivedAt,
         });
-      if (m.status) this.#d.presence.setState(m.deviceId, 'device', m.status, 'status');
-      this.#d.bus.emit('messageStored', { id: ids[i] ?? 0, message: m });
-      this.#d.bus.emit('messageAccepted', m);
-    });
+      if (m.status) await this.#d.presence.setState(m.deviceId, 'device', m.status, 'status');
+      await this.#d.bus.emit('messageStored', { id: ids[i] ?? 0, message: m });
+      await this.#d.bus.emit('messageAccepted', m);
+    }
     for (const f of meterFaults) {
       this.#countFault(f.deviceId, 'meter_register_backwards');
-      this.#d.bus.emit('meterFault', f);
+      await this.#d.bus.emit('meterFault', f);
+    }
+  }
+
+  /** The commit of `fresh` failed: a resend is taken as new, and the meters start again from the store. */
+  #notStored(fresh: readonly CanonicalMessage[], durable: Promise<void>): void {
+    for (const m of fresh) {
+      if (m.seq !== null) this.#d.dedupe.forget(m.deviceId, m.seq, durable);
+      this.#meterTotals.delete(m.deviceId);
     }
   }
 
@@ -273,11 +301,15 @@ export class Intake {
    * Water use is the register's growth. A register that goes backwards (fault or replacement) is a meter
    * fault: the new value becomes the baseline and no negative use is ever derived from it.
    */
-  #meter(m: CanonicalMessage) {
+  async #meter(m: CanonicalMessage): Promise<MeterFault[]> {
     const total = m.readings?.totalLiters;
     if (total === undefined || !m.readings) return [];
     let previous = this.#meterTotals.get(m.deviceId);
-    if (previous === undefined) previous = this.#d.store.meterTotal(m.deviceId);
+    if (previous === undefined) {
+      const stored = await this.#d.store.meterTotal(m.deviceId);
+      // a message of the device handled while the store answered is newer than what it said
+      previous = this.#meterTotals.get(m.deviceId) ?? stored;
+    }
     this.#meterTotals.set(m.deviceId, total);
     if (previous === null) return [];
     if (total < previous) {
@@ -303,7 +335,7 @@ export class Intake {
     this.#countFault(faultId, r.code);
     if (this.#answerRate.take(ctx.clientId))
       this.#d.answer(ctx.clientId, { code: r.code, seq: r.seq, detail: r.detail });
-    this.#d.bus.emit('inputQuarantined', {
+    await this.#d.bus.emit('inputQuarantined', {
       clientId: ctx.clientId,
       deviceId,
       code: r.code,
@@ -314,8 +346,9 @@ export class Intake {
       this.#suppressed.inc({ code: r.code });
       return;
     }
+    const { store } = this.#d;
     await this.#d.commit.enqueue(() =>
-      this.#d.store.insertQuarantine({
+      store.insertQuarantine({
         at,
         clientId: ctx.clientId,
         deviceId,
@@ -351,19 +384,21 @@ export class Intake {
    */
   #countFault(deviceId: string, code: string): void {
     const at = this.#d.clock.now();
+    const { store } = this.#d;
     let flaggedNow: number | null = null;
-    this.#d.commit
-      .enqueue(() => {
-        const { count, flagged } = this.#d.store.bumpFault(deviceId, code, at);
+    // Not awaited: a fault counter rides along in the next group commit, nobody waits for it.
+    void this.#d.commit
+      .enqueue(async () => {
+        const { count, flagged } = await store.bumpFault(deviceId, code, at);
         if (count >= FAULTY_AFTER && !flagged) {
-          this.#d.store.flagFaulty(deviceId, at);
+          await store.flagFaulty(deviceId, at);
           flaggedNow = count;
         }
       })
       .then(
-        () => {
+        async () => {
           if (flaggedNow === null) return;
-          this.#d.bus.emit('deviceFaulty', { deviceId, count: flaggedNow, lastCode: code, at });
+          await this.#d.bus.emit('deviceFaulty', { deviceId, count: flaggedNow, lastCode: code, at });
           this.#d.log.warn({ deviceId, count: flaggedNow, lastCode: code }, 'device flagged as faulty');
         },
         (err: unknown) => this.#d.log.error({ err, deviceId }, 'fault counter not stored'),

@@ -3,10 +3,9 @@
  * once the admin provisions that friendly name (pairing). The rows stay: resolved is a mark, the input
  * and its reason are kept until retention deletes them.
  */
-import type { StatementSync } from 'node:sqlite';
 import { parseTopic } from '../kernel/contract.ts';
-import type { Db } from '../kernel/db.ts';
 import { classifyGatewaySubtopic } from './gateway-topics.ts';
+import type { QuarantineStore } from './store/types.ts';
 
 /** The friendly name a gateway topic is about (its state or its availability), or null. */
 function friendlyNameOf(topic: string): string | null {
@@ -17,34 +16,40 @@ function friendlyNameOf(topic: string): string | null {
 }
 
 export class QuarantineResolution {
-  readonly #unresolved: StatementSync;
-  readonly #resolve: StatementSync;
+  readonly #store: QuarantineStore;
 
-  constructor(db: Db) {
-    this.#unresolved = db.prepare(
-      `SELECT id, topic FROM quarantine
-       WHERE client_id = ? AND code = 'unknown_device' AND resolved_at IS NULL`,
-    );
-    this.#resolve = db.prepare('UPDATE quarantine SET resolved_at = ?, resolution = ? WHERE id = ?');
+  constructor(store: QuarantineStore) {
+    this.#store = store;
   }
 
   /** Unresolved unknown-device entries of a gateway, counted per friendly name. */
-  unknownDevices(gatewayId: string): Map<string, number> {
+  async unknownDevices(gatewayId: string): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
-    for (const row of this.#unresolved.all(gatewayId)) {
-      const name = friendlyNameOf(String(row.topic));
+    for (const row of await this.#store.unresolvedUnknownDevices(gatewayId)) {
+      const name = friendlyNameOf(row.topic);
       if (name !== null) counts.set(name, (counts.get(name) ?? 0) + 1);
     }
     return counts;
   }
 
-  /** Marks the gateway's unknown-device entries for `friendlyName` resolved; returns how many. */
-  resolveUnknownDevice(gatewayId: string, friendlyName: string, at: number, resolution: string): number {
-    let resolved = 0;
-    for (const row of this.#unresolved.all(gatewayId)) {
-      if (friendlyNameOf(String(row.topic)) !== friendlyName) continue;
-      resolved += Number(this.#resolve.run(at, resolution, Number(row.id)).changes);
-    }
-    return resolved;
+  /**
+   * Marks the gateway's unknown-device entries for `friendlyName` resolved; returns how many. `alongside`
+   * (the registry's write that provisions the device) runs first in the same transaction: both commit,
+   * or neither does.
+   */
+  resolveUnknownDevice(
+    gatewayId: string,
+    friendlyName: string,
+    at: number,
+    resolution: string,
+    alongside: () => void = () => undefined,
+  ): Promise<number> {
+    return this.#store.transaction(async () => {
+      alongside();
+      const ids = (await this.#store.unresolvedUnknownDevices(gatewayId))
+        .filter((row) => friendlyNameOf(row.topic) === friendlyName)
+        .map((row) => row.id);
+      return this.#store.markResolved(ids, at, resolution);
+    });
   }
 }

@@ -1,7 +1,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Clock } from '../kernel/clock.ts';
-import type { Db } from '../kernel/db.ts';
 import type { Logger } from '../kernel/logger.ts';
+import type { RetentionStore } from './store/types.ts';
 
 const DAY_MS = 24 * 60 * 60_000;
 /** Rows deleted per statement, so a first run on a large store does not hold the writer for long. */
@@ -22,29 +22,43 @@ export interface RetentionResult {
   seenSeq: number;
 }
 
+/** The broker room's part: its security events, deleted through its store (broker/store/types.ts). */
+export interface SecurityEventRetention {
+  deleteSecurityEvents(before: number, limit: number): Promise<number>;
+}
+
 /**
  * Keeps the embedded store bounded: a message is deleted only when it is older than the retention, no
  * longer waiting in the outbox for InfluxDB, and already counted into the local hourly history. Bad-input
  * and security records are kept `auditDays`. Runs daily at 03:40 (node-cron, wall time) and on demand.
  */
 export class Retention {
-  readonly #db: Db;
+  readonly #store: RetentionStore;
+  readonly #securityEvents: SecurityEventRetention;
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #policy: RetentionPolicy;
   #task: ScheduledTask | null = null;
+  #running: Promise<RetentionResult> | null = null;
 
-  constructor(deps: { db: Db; clock: Clock; log: Logger; policy: RetentionPolicy }) {
-    this.#db = deps.db;
+  constructor(deps: {
+    store: RetentionStore;
+    securityEvents: SecurityEventRetention;
+    clock: Clock;
+    log: Logger;
+    policy: RetentionPolicy;
+  }) {
+    this.#store = deps.store;
+    this.#securityEvents = deps.securityEvents;
     this.#clock = deps.clock;
     this.#log = deps.log;
     this.#policy = deps.policy;
   }
 
   start(): void {
-    this.#task = cron.schedule('40 3 * * *', () => {
+    this.#task = cron.schedule('40 3 * * *', async () => {
       try {
-        this.run();
+        await this.run();
       } catch (err) {
         this.#log.error({ err }, 'retention run failed');
       }
@@ -54,46 +68,40 @@ export class Retention {
   async stop(): Promise<void> {
     await this.#task?.stop();
     this.#task = null;
+    await this.#running?.catch(() => undefined);
   }
 
-  run(): RetentionResult {
+  /** One run (a run asked for while one is in progress gets that one's result). */
+  run(): Promise<RetentionResult> {
+    this.#running ??= this.#run().finally(() => {
+      this.#running = null;
+    });
+    return this.#running;
+  }
+
+  async #run(): Promise<RetentionResult> {
     const now = this.#clock.now();
     const messagesBefore = now - this.#policy.messageDays * DAY_MS;
     const auditBefore = now - this.#policy.auditDays * DAY_MS;
-    const cursor = this.#db.prepare('SELECT message_id FROM history_cursor WHERE id = 1').get();
-    const aggregatedUpTo = cursor ? Number(cursor.message_id) : 0;
+    const aggregatedUpTo = await this.#store.aggregatedUpTo();
     const result: RetentionResult = {
-      messages: this.#chunked(
-        `DELETE FROM messages WHERE id IN (
-           SELECT id FROM messages WHERE received_at < ? AND id <= ?
-             AND id NOT IN (SELECT message_id FROM outbox) LIMIT ${DELETE_CHUNK})`,
-        [messagesBefore, aggregatedUpTo],
-      ),
-      quarantine: this.#chunked(
-        `DELETE FROM quarantine WHERE id IN (SELECT id FROM quarantine WHERE at < ? LIMIT ${DELETE_CHUNK})`,
-        [auditBefore],
-      ),
-      deadLetter: this.#chunked(
-        `DELETE FROM dead_letter WHERE id IN (SELECT id FROM dead_letter WHERE at < ? LIMIT ${DELETE_CHUNK})`,
-        [auditBefore],
-      ),
-      securityEvents: this.#chunked(
-        `DELETE FROM security_events WHERE id IN (SELECT id FROM security_events WHERE at < ? LIMIT ${DELETE_CHUNK})`,
-        [auditBefore],
-      ),
+      messages: await chunked((n) => this.#store.deleteMessages(messagesBefore, aggregatedUpTo, n)),
+      quarantine: await chunked((n) => this.#store.deleteQuarantine(auditBefore, n)),
+      deadLetter: await chunked((n) => this.#store.deleteDeadLetters(auditBefore, n)),
+      securityEvents: await chunked((n) => this.#securityEvents.deleteSecurityEvents(auditBefore, n)),
       seenSeq: 0, // pruned continuously by the intake (dedupe window)
     };
     this.#log.info({ ...result }, 'retention run');
     return result;
   }
+}
 
-  #chunked(sql: string, args: number[]): number {
-    const stmt = this.#db.prepare(sql);
-    let total = 0;
-    for (;;) {
-      const n = Number(stmt.run(...args).changes);
-      total += n;
-      if (n < DELETE_CHUNK) return total;
-    }
+/** Deletes chunk after chunk (each its own statement, so others get the store between) until one falls short. */
+async function chunked(deleteChunk: (limit: number) => Promise<number>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = await deleteChunk(DELETE_CHUNK);
+    total += n;
+    if (n < DELETE_CHUNK) return total;
   }
 }

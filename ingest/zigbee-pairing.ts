@@ -11,8 +11,8 @@ import type { Logger } from '../kernel/logger.ts';
 import type { Metrics } from '../kernel/metrics.ts';
 import type { Registry } from '../kernel/registry/index.ts';
 import type { GroupCommit } from './group-commit.ts';
+import type { PairingStore } from './store/types.ts';
 import { type BridgeUpdate, decodeBridgeDevices, decodeBridgeEvent } from './zigbee-bridge-messages.ts';
-import type { ZigbeePairingStore } from './zigbee-pairing-store.ts';
 
 // A Map, not an object literal: a subtopic such as `constructor` must find nothing.
 const DECODERS = new Map<string, (payload: Uint8Array) => BridgeUpdate>([
@@ -22,7 +22,7 @@ const DECODERS = new Map<string, (payload: Uint8Array) => BridgeUpdate>([
 
 export class ZigbeePairing {
   readonly #d: {
-    store: ZigbeePairingStore;
+    store: PairingStore;
     commit: GroupCommit;
     registry: Registry;
     clock: Clock;
@@ -31,7 +31,7 @@ export class ZigbeePairing {
   readonly #updates;
 
   constructor(deps: {
-    store: ZigbeePairingStore;
+    store: PairingStore;
     commit: GroupCommit;
     registry: Registry;
     clock: Clock;
@@ -51,7 +51,7 @@ export class ZigbeePairing {
     const parsed = parseTopic(ctx.topic);
     const decode = parsed?.kind === 'gateway' ? DECODERS.get(parsed.subtopic) : undefined;
     if (parsed?.kind !== 'gateway' || !decode) return;
-    const gateway = this.#d.registry.devices.getGatewaySync(parsed.gatewayId);
+    const gateway = await this.#d.registry.devices.getGateway(parsed.gatewayId);
     if (!gateway || gateway.id !== ctx.clientId) return;
     const update = decode(ctx.payload);
     this.#updates.inc({ kind: update.kind });
@@ -72,9 +72,9 @@ export class ZigbeePairing {
     const { store } = this.#d;
     try {
       await this.#d.commit.enqueue(() => {
-        if (update.kind === 'list') store.replace(gateway.id, update.devices, at);
-        else if (update.kind === 'seen') store.seen(gateway.id, update.device, at);
-        else store.left(gateway.id, update.ieeeAddress);
+        if (update.kind === 'list') return store.replace(gateway.id, update.devices, at);
+        if (update.kind === 'seen') return store.seen(gateway.id, update.device, at);
+        return store.left(gateway.id, update.ieeeAddress);
       });
     } catch (err) {
       if (ctx.qos > 0) throw err; // not acknowledged: the gateway sends it again

@@ -124,9 +124,13 @@ export class SimDevice {
 }
 
 /** Waits until `check` holds, polling every 10 ms, for at most `timeoutMs`. */
-export async function until(check: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 3000,
+  what = 'condition',
+): Promise<void> {
   const start = Date.now();
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() - start > timeoutMs)
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));

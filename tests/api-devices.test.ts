@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimDevice } from '../simulators/device.ts';
 import { SimGateway } from '../simulators/gateway.ts';
 import { type Api, apiClient, errorCode } from './helpers/api.ts';
-import { storedMessages } from './helpers/devices.ts';
+import { messagesOf } from './helpers/devices.ts';
 import { startTestHub, type TestHub } from './helpers/hub.ts';
 
 interface Problem {
@@ -146,20 +146,20 @@ describe('devices and gateways through the API', () => {
       id: 'gw-sos',
       secret: (gw.body as { secret: string }).secret,
     }).connect();
-    const events = () =>
-      storedMessages(t, 'z-btn-sos')
+    const events = async () =>
+      (await messagesOf(t, 'z-btn-sos'))
         .filter((m) => m.channel === 'event')
         .map((m) => (m.body.event as { name: string }).name);
     await sim.device('tuya_button', { action: 'single' }); // not in its list: no event
     await sim.device('tuya_button', { action: 'double' });
-    expect(events()).toEqual(['sos']);
+    expect(await events()).toEqual(['sos']);
 
     // Back to the default list (single, sos, emergency, press).
     const reset = await api('PUT', '/api/devices/z-btn-sos', { token, body: { sosActions: null } });
     expect(reset.body).toMatchObject({ sosActions: null });
     await sim.device('tuya_button', { action: 'double' });
     await sim.device('tuya_button', { action: 'single' });
-    expect(events()).toEqual(['sos', 'sos']);
+    expect(await events()).toEqual(['sos', 'sos']);
     await sim.end();
 
     const edited = await api('PUT', '/api/devices/z-btn-sos', {

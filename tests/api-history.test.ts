@@ -46,7 +46,7 @@ describe('history API', () => {
     await meter.telemetry({ totalLiters: 104 });
     await band.telemetry({ heartRate: 72, spo2: 97, battery: 81 });
     for (const d of [pir, meter, band, pirS]) await d.end();
-    await until(() => t.hub.ingest.store.counts().messages >= 10, 3000, 'messages stored');
+    await until(async () => (await t.hub.ingest.queries.messageCount()) >= 10, 3000, 'messages stored');
 
     const admin = await t.login();
     dispatcher = await userWithToken(t, api, admin, { username: 'd.hist', role: 'dispatcher' });
@@ -156,7 +156,7 @@ describe('history API with InfluxDB configured', () => {
     const pir = await connectDevice(t, 'pir-i', 'motion', { householdId: 'hh-i', room: 'bathroom' });
     await pir.event('motion');
     await pir.end();
-    await until(() => t.hub.ingest.store.counts().outbox === 0, 5000, 'written to InfluxDB');
+    await until(async () => (await t.hub.ingest.queries.outboxDepth()) === 0, 5000, 'written to InfluxDB');
     const api = apiClient(t.httpUrl);
     const dispatcher = await userWithToken(t, api, await t.login(), {
       username: 'd.influx',

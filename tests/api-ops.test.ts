@@ -6,10 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteAlertsQueries } from '../alerts/queries/sqlite.ts';
 import { createConsole } from '../console/app.ts';
 import { createSqliteSessionStore } from '../console/store/sqlite.ts';
-import { IntakeStore } from '../ingest/intake-store.ts';
 import { QuarantineResolution } from '../ingest/quarantine-resolution.ts';
 import { createSqliteIngestQueries } from '../ingest/queries/sqlite.ts';
-import { ZigbeePairingStore } from '../ingest/zigbee-pairing-store.ts';
+import { createSqliteIngestStore } from '../ingest/store/sqlite-store.ts';
 import { ensureAdmin } from '../kernel/bootstrap.ts';
 import { EventBus } from '../kernel/bus.ts';
 import { systemClock } from '../kernel/clock.ts';
@@ -245,6 +244,7 @@ function consoleOnly(level = 'silent') {
   const log = createLogger(level, { write: (line: string) => lines.push(line) });
   const db = openDatabase(dataDir, HUB_MIGRATIONS, log);
   const registry = createRegistry(db, systemClock);
+  const stores = createSqliteIngestStore(db);
   const room = createConsole({
     config: loadConfig({ env: {}, overrides: { dataDir, httpPort: 0 } }),
     registry,
@@ -261,10 +261,10 @@ function consoleOnly(level = 'silent') {
     alerts: createSqliteAlertsQueries(db, registry.households),
     ingest: {
       queries: createSqliteIngestQueries(db),
-      store: new IntakeStore(db),
-      presence: { list: () => [], flush: () => undefined },
-      pairing: new ZigbeePairingStore(db),
-      quarantine: new QuarantineResolution(db),
+      store: stores.intake,
+      presence: { list: async () => [] },
+      pairing: stores.pairing,
+      quarantine: new QuarantineResolution(stores.quarantine),
     },
   });
   return {

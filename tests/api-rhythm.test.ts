@@ -88,7 +88,7 @@ describe('daily rhythm API', () => {
     for (let i = 0; i < 3; i++) await pir.motion();
     await clock.advanceAsync(20 * MIN);
     await meter.use(5);
-    await until(() => h.t.hub.ingest.store.counts().messages >= 5, 3000, 'messages stored');
+    await until(async () => (await h.t.hub.ingest.queries.messageCount()) >= 5, 3000, 'messages stored');
     await pir.end();
     await meter.end();
     await clock.advanceAsync(70 * MIN); // 10:30 local

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SimGateway } from '../simulators/gateway.ts';
 import { AQARA_LEAK, AQARA_MOTION, COORDINATOR, listed, TUYA_SOS_BUTTON } from './fixtures/zigbee2mqtt.ts';
 import { type Api, apiClient, userWithToken } from './helpers/api.ts';
-import { storedMessages } from './helpers/devices.ts';
+import { messagesOf } from './helpers/devices.ts';
 import { startTestHub, type TestHub } from './helpers/hub.ts';
 
 const LEAK_IEEE = '0x00158d0001a2b3c4';
@@ -157,7 +157,7 @@ describe('pairing: the Zigbee devices a gateway knows and the hub has not provis
 
     // It works at once: its next press is an SOS.
     await gw.device(BUTTON_IEEE, { action: 'emergency' });
-    expect(storedMessages(t, 'z-btn-p').map((m) => m.body.event)).toEqual([{ name: 'sos' }]);
+    expect((await messagesOf(t, 'z-btn-p')).map((m) => m.body.event)).toEqual([{ name: 'sos' }]);
   });
 
   it('forgets a device that left, and one missing from a newer bridge/devices', async () => {

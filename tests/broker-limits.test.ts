@@ -59,7 +59,7 @@ describe('packet size limit', () => {
     ]);
     // … and against the device itself: its fault counter, as for bad input
     await expect
-      .poll(() => t.hub.ingest.store.faults().find((f) => f.deviceId === 'band-1'))
+      .poll(async () => (await t.hub.ingest.store.faults()).find((f) => f.deviceId === 'band-1'))
       .toMatchObject({ count: 1, lastCode: 'too_large' });
     expect(t.hub.metrics.value('hub_ingest_rejected_total', { code: 'too_large' })).toBe(1);
   });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createSqliteIngestQueries } from '../ingest/queries/sqlite.ts';
 import { systemClock } from '../kernel/clock.ts';
 import { openDatabase } from '../kernel/db.ts';
 import { createRegistry } from '../kernel/registry/index.ts';
@@ -77,15 +78,17 @@ describe('crash safety', () => {
     // Restart (recovery of the WAL), then look at the store.
     const again = await startChildHub(dataDir);
     await killHard(again);
+    // What is on disk, through the ingest room's queries on a freshly opened (read-only) store.
     const store = new DatabaseSync(join(dataDir, 'hub.sqlite'), { readOnly: true });
-    const count = store.prepare(
-      "SELECT COUNT(*) AS n FROM messages WHERE device_id = ? AND seq = ? AND channel = 'event'",
-    );
+    const queries = createSqliteIngestQueries(store);
     const missing: string[] = [];
     const doubled: string[] = [];
     for (const [id, seqs] of acked) {
+      const stored = new Map<number | null, number>();
+      for (const m of await queries.messages({ deviceId: id, channel: 'event' }))
+        stored.set(m.seq, (stored.get(m.seq) ?? 0) + 1);
       for (const seq of seqs) {
-        const n = Number((count.get(id, seq) as { n: number }).n);
+        const n = stored.get(seq) ?? 0;
         if (n === 0) missing.push(`${id}#${seq}`);
         if (n > 1) doubled.push(`${id}#${seq}`);
       }

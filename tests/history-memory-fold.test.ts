@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CanonicalMessage } from '../ingest/canonical.ts';
 import { HOUR_MS, HourlyAggregator } from '../ingest/influx-history-aggregator.ts';
 import { LocalHistory } from '../ingest/influx-history-local.ts';
-import { IntakeStore } from '../ingest/intake-store.ts';
+import { createSqliteIngestStore } from '../ingest/store/sqlite-store.ts';
 import { type Db, openDatabase } from '../kernel/db.ts';
 import type { DeviceId, HouseholdId } from '../kernel/ids.ts';
 import { HUB_MIGRATIONS } from '../migrations.ts';
@@ -42,40 +42,41 @@ describe('local history: stored messages folded in memory, read back only when m
     dir = mkdtempSync(join(tmpdir(), 'hub-history-memory-'));
     const opened = openDatabase(dir, HUB_MIGRATIONS);
     db = opened;
-    const store = new IntakeStore(opened);
-    const aggregator = new HourlyAggregator(opened);
+    const stores = createSqliteIngestStore(opened);
+    const store = stores.intake;
+    const aggregator = new HourlyAggregator(stores.history);
     // What the local history answers (no refresh: only what the catch-ups wrote), summed over its hours.
-    const history = new LocalHistory(opened, 0);
+    const history = new LocalHistory(stores.history, 0);
     const motions = async () =>
       (await history.activity('hh-1', { from: NOW - HOUR_MS, to: NOW + HOUR_MS })).reduce(
         (n, r) => n + r.motions,
         0,
       );
     let seq = 0;
-    const stored = (tell: boolean) => {
+    const stored = async (tell: boolean) => {
       const m = motion(seq++);
-      const id = store.insertMessage(m, 1, null);
+      const id = await store.insertMessage(m, 1, null);
       if (tell) aggregator.noteStored(id, m, NOW);
       return { id, m };
     };
 
-    aggregator.catchUp(500, NOW); // sets the cursor at the (empty) store
-    for (let i = 0; i < 3; i++) stored(true);
-    expect(aggregator.catchUp(500, NOW)).toBe(3);
+    await aggregator.catchUp(500, NOW); // sets the cursor at the (empty) store
+    for (let i = 0; i < 3; i++) await stored(true);
+    expect(await aggregator.catchUp(500, NOW)).toBe(3);
     expect(aggregator.catchUps).toEqual({ fromMemory: 1, readBack: 0 });
     expect(await motions()).toBe(3);
 
     // One the intake did not tell of (a gap): memory cannot prove the range, so the rows are read back.
-    stored(false);
-    const told = stored(true);
-    expect(aggregator.catchUp(500, NOW)).toBe(2);
+    await stored(false);
+    const told = await stored(true);
+    expect(await aggregator.catchUp(500, NOW)).toBe(2);
     expect(aggregator.catchUps).toEqual({ fromMemory: 1, readBack: 1 });
     expect(await motions()).toBe(5);
 
     // Told again of one already counted: ignored.
     aggregator.noteStored(told.id, told.m, NOW);
-    stored(true);
-    expect(aggregator.catchUp(500, NOW)).toBe(1);
+    await stored(true);
+    expect(await aggregator.catchUp(500, NOW)).toBe(1);
     expect(aggregator.catchUps).toEqual({ fromMemory: 2, readBack: 1 });
     expect(await motions()).toBe(6);
   });

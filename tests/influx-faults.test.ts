@@ -11,9 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CanonicalMessage } from '../ingest/canonical.ts';
-import { DeadLetterStore } from '../ingest/dead-letter.ts';
 import { createInfluxWriter, type InfluxWriter } from '../ingest/influx-writer.ts';
-import { IntakeStore } from '../ingest/intake-store.ts';
+import { createSqliteIngestStore } from '../ingest/store/sqlite-store.ts';
 import { EventBus, type HubEvents } from '../kernel/bus.ts';
 import { ManualClock } from '../kernel/clock.ts';
 import { loadConfig } from '../kernel/config.ts';
@@ -87,11 +86,11 @@ describe('InfluxDB writer failure policy', () => {
       env: {},
       overrides: { dataDir: dir, influxLingerMs: 0, influxDatabase: 'care', ...overrides },
     });
-    const store = new IntakeStore(db);
-    for (let i = 0; i < count; i++) store.insertMessage(telemetry(clock.now(), i), 1, null);
+    const stores = createSqliteIngestStore(db);
+    for (let i = 0; i < count; i++) await stores.intake.insertMessage(telemetry(clock.now(), i), 1, null);
     // random 0.5: the jitter lands in the middle of its range, so delays are exact.
     const writer: InfluxWriter = createInfluxWriter({
-      db,
+      outbox: stores.outbox,
       config,
       clock,
       log,
@@ -103,8 +102,8 @@ describe('InfluxDB writer failure policy', () => {
     cleanups.push(() => db.close());
     cleanups.push(() => writer.stop());
     await writer.start();
-    const depth = () => store.counts().outbox;
-    return { db, clock, writer, metrics, bus, logLines, depth, deadLetters: new DeadLetterStore(db) };
+    const depth = () => stores.outbox.depth();
+    return { stores, clock, writer, metrics, bus, logLines, depth };
   }
 
   function telemetry(at: number, i: number): CanonicalMessage {
@@ -148,7 +147,7 @@ describe('InfluxDB writer failure policy', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(stub.writes).toHaveLength(2);
     clock.advance(1);
-    await until(() => depth() === 0, 3000, 'written after the wait');
+    await until(async () => (await depth()) === 0, 3000, 'written after the wait');
 
     expect(stub.writes).toHaveLength(3);
     expect(stub.writes.every((w) => w.lines.length === 10)).toBe(true); // the same batch each time
@@ -180,7 +179,7 @@ describe('InfluxDB writer failure policy', () => {
       expect(writer.status().retryAt).toBe(clock.now() + delay);
       clock.advance(delay);
     }
-    await until(() => depth() === 0, 3000, 'drained');
+    await until(async () => (await depth()) === 0, 3000, 'drained');
     expect(logLines.some((l) => l.msg === 'InfluxDB writes resumed; draining the outbox')).toBe(true);
   });
 
@@ -191,10 +190,10 @@ describe('InfluxDB writer failure policy', () => {
     const { writer, depth } = await setup({ influxUrl: url, influxApi: 'v1' });
     await until(() => writer.status().state === 'waiting', 3000, 'network error');
     expect(writer.status().lastError).toMatch(/ECONNREFUSED/);
-    expect(depth()).toBe(10);
+    expect(await depth()).toBe(10);
     await writer.stop(); // waiting on a clock that never moves: stop must not hang
     expect(writer.status().state).toBe('stopped');
-    expect(depth()).toBe(10);
+    expect(await depth()).toBe(10);
   });
 
   it('splits a batch InfluxDB finds too large (413) and writes every line once, in order', async () => {
@@ -203,7 +202,7 @@ describe('InfluxDB writer failure policy', () => {
     );
     cleanups.push(stub.close);
     const { depth, metrics } = await setup({ influxUrl: stub.url }, 10);
-    await until(() => depth() === 0, 3000, 'drained');
+    await until(async () => (await depth()) === 0, 3000, 'drained');
     const written = stub.writes.filter((w) => w.lines.length <= 3).flatMap((w) => w.lines.map(msgIdOf));
     expect(written).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(stub.writes[0]?.lines).toHaveLength(10); // refused whole, then in halves
@@ -217,12 +216,12 @@ describe('InfluxDB writer failure policy', () => {
       return bad ? { status: 400, body: JSON.stringify({ error: refusal(bad) }) } : { status: 204 };
     });
     cleanups.push(stub.close);
-    const { depth, metrics, deadLetters } = await setup({ influxUrl: stub.url }, 10);
-    await until(() => depth() === 0, 3000, 'drained');
+    const { depth, metrics, stores } = await setup({ influxUrl: stub.url }, 10);
+    await until(async () => (await depth()) === 0, 3000, 'drained');
 
     const written = stub.writes.filter((w) => !w.lines.some((l) => msgIdOf(l) === 7));
     expect(written.flatMap((w) => w.lines.map(msgIdOf))).toEqual([1, 2, 3, 4, 5, 6, 8, 9, 10]);
-    const [entry, ...more] = deadLetters.list({ limit: 10 });
+    const [entry, ...more] = await stores.outbox.deadLetters({ limit: 10 });
     expect(more).toHaveLength(0);
     expect(entry).toMatchObject({ messageId: 7, deviceId: 'wb-1', householdId: 'hh-1', status: 400 });
     expect(entry?.error).toBe(refusal(entry?.line ?? ''));
@@ -238,7 +237,7 @@ describe('InfluxDB writer failure policy', () => {
     cleanups.push(v18.close, v16.close);
     const a = await setup({ influxUrl: v18.url, influxToken: 'tok' }, 1);
     const b = await setup({ influxUrl: v16.url, influxToken: 'user:pass' }, 1);
-    await until(() => a.depth() === 0 && b.depth() === 0, 3000, 'both written');
+    await until(async () => (await a.depth()) === 0 && (await b.depth()) === 0, 3000, 'both written');
     expect(v18.writes[0]?.path).toBe('/api/v2/write?bucket=care&precision=ns');
     expect(v18.writes[0]?.headers.authorization).toBe('Token tok');
     expect(v16.writes[0]?.path).toBe('/write?db=care&precision=ns');
@@ -254,25 +253,27 @@ describe('InfluxDB writer failure policy', () => {
     await until(() => writer.status().state === 'waiting', 3000, 'refused to write');
     expect(writer.status().lastError).toMatch(/influxOrg/);
     expect(v2.writes).toHaveLength(0);
-    expect(depth()).toBe(3);
+    expect(await depth()).toBe(3);
   });
 
   it('without InfluxDB keeps the outbox, reports its age and warns above the high-water mark', async () => {
-    const { clock, metrics, bus, logLines, depth, db, writer } = await setup({ influxOutboxMaxRows: 12 }, 10);
+    const { clock, metrics, bus, logLines, depth, stores, writer } = await setup(
+      { influxOutboxMaxRows: 12 },
+      10,
+    );
     const alerts: Array<HubEvents['outboxHighWater']> = [];
     bus.on('outboxHighWater', 'test', (e) => {
       alerts.push(e);
     });
     expect(writer.status().configured).toBe(false);
     clock.advance(90_000);
-    expect(depth()).toBe(10);
+    expect(await depth()).toBe(10);
     expect(metrics.value('hub_influx_outbox_oldest_age_seconds')).toBe(90);
     expect(metrics.value('hub_influx_outbox_above_high_water')).toBe(0);
 
-    const store = new IntakeStore(db);
-    for (let i = 0; i < 3; i++) store.insertMessage(telemetry(clock.now(), i), 1, null);
-    clock.advance(5000); // the next depth check
-    expect(metrics.value('hub_influx_outbox_above_high_water')).toBe(1);
+    for (let i = 0; i < 3; i++) await stores.intake.insertMessage(telemetry(clock.now(), i), 1, null);
+    clock.advance(5000); // the next depth check (it asks the store: the gauge follows once it answered)
+    await until(() => metrics.value('hub_influx_outbox_above_high_water') === 1, 3000, 'above high water');
     expect(alerts).toEqual([{ above: true, depth: 13, limit: 12, at: clock.now() }]);
     const warning = logLines.find((l) => String(l.msg).includes('high-water'));
     expect(warning).toMatchObject({ level: 40, depth: 13, limit: 12 });

@@ -52,7 +52,7 @@ describe('history', () => {
     await band.telemetry({ battery: 78 });
     await bedroom.telemetry({ battery: 55 });
     for (const d of [bedroom, bathroom, meter, band, elsewhere]) await d.end();
-    await until(() => t.hub.ingest.store.counts().outbox === 0, 5000, 'everything in InfluxDB');
+    await until(async () => (await t.hub.ingest.queries.outboxDepth()) === 0, 5000, 'everything in InfluxDB');
   });
   afterAll(async () => {
     await t?.stop();

@@ -47,7 +47,7 @@ describe('InfluxDB outage of a minute under load', () => {
     await influx?.destroy();
   });
 
-  const outboxDepth = () => t.hub.ingest.store.counts().outbox;
+  const outboxDepth = () => t.hub.ingest.queries.outboxDepth();
 
   async function connect<D extends SimWristband | SimMotion | SimWaterMeter>(
     make: (url: string, secret: string) => D,
@@ -142,7 +142,7 @@ describe('InfluxDB outage of a minute under load', () => {
     };
 
     await publishFor(UP_MS);
-    await until(() => outboxDepth() === 0, 10_000, 'writing while influxd is up');
+    await until(async () => (await outboxDepth()) === 0, 10_000, 'writing while influxd is up');
 
     await influx.stop();
     const outageStarted = Date.now();
@@ -151,9 +151,9 @@ describe('InfluxDB outage of a minute under load', () => {
     expect(acked.failures).toEqual([]);
     await until(() => t.hub.influx.status().state === 'waiting', 3_000, 'writer backing off');
     expect(t.hub.influx.status().lastError).toMatch(/ECONNREFUSED/);
-    expect(outboxDepth()).toBeGreaterThan(1000);
+    expect(await outboxDepth()).toBeGreaterThan(1000);
     await publishFor(OUTAGE_MS - (Date.now() - outageStarted));
-    const backlog = outboxDepth();
+    const backlog = await outboxDepth();
 
     await influx.start();
     await publishFor(UP_MS);
@@ -165,9 +165,9 @@ describe('InfluxDB outage of a minute under load', () => {
       ),
     ]);
     expect(acked.failures).toEqual([]);
-    await until(() => outboxDepth() === 0, 20_000, 'outbox drained into InfluxDB');
+    await until(async () => (await outboxDepth()) === 0, 20_000, 'outbox drained into InfluxDB');
     for (const d of [...bands, ...motions, meter]) await d.end();
-    await until(() => outboxDepth() === 0, 5_000, 'offline statuses written');
+    await until(async () => (await outboxDepth()) === 0, 5_000, 'offline statuses written');
 
     const rounds = round;
     const devices = bands.length + motions.length + 1;

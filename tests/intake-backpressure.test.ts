@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../kernel/clock.ts';
 import { topics } from '../kernel/contract.ts';
 import { until } from '../simulators/device.ts';
-import { connectDevice, storedMessages } from './helpers/devices.ts';
+import { connectDevice, messagesOf } from './helpers/devices.ts';
 import { type IncidentsHub, startIncidentsHub } from './helpers/incidents.ts';
 
 const BACKLOG = 300;
@@ -56,13 +56,11 @@ describe('over-rate telemetry: delayed, never acknowledged and then dropped', ()
     await flood;
     expect(acked).toBe(BACKLOG);
 
-    const seqs = storedMessages(h.t, band.id)
-      .filter((m) => m.channel === 'telemetry')
-      .map((m) => m.seq);
+    const seqs = (await messagesOf(h.t, band.id)).filter((m) => m.channel === 'telemetry').map((m) => m.seq);
     expect(seqs).toHaveLength(BACKLOG);
     expect(new Set(seqs).size).toBe(BACKLOG);
     expect(band.errors.filter((e) => e.code === 'rate_limited')).toEqual([]);
-    const quarantined = h.t.hub.ingest.store.listQuarantine({ deviceId: band.id, limit: 10 });
+    const quarantined = await h.t.hub.ingest.store.listQuarantine({ deviceId: band.id, limit: 10 });
     expect(quarantined).toEqual([]);
     expect(h.t.hub.metrics.value('hub_ingest_rate_delayed_total')).toBe(BACKLOG - BURST);
     expect(band.client.connected).toBe(true);
@@ -86,8 +84,9 @@ describe('over-rate telemetry: delayed, never acknowledged and then dropped', ()
     );
     await until(() => band.errors.length > 0, 3000, 'an error answer');
     expect(band.errors[0]?.code).toBe('rate_limited');
-    const stored = () => storedMessages(h.t, band.id).filter((m) => m.channel === 'telemetry').length;
-    await until(() => stored() === BURST, 3000, 'the burst stored');
+    const stored = async () =>
+      (await messagesOf(h.t, band.id)).filter((m) => m.channel === 'telemetry').length;
+    await until(async () => (await stored()) === BURST, 3000, 'the burst stored');
     await band.end();
 
     // A device flooding QoS 1 telemetry for minutes is slowed, and flagged to operators as faulty.
@@ -108,7 +107,7 @@ describe('over-rate telemetry: delayed, never acknowledged and then dropped', ()
     }
     await flood;
     await until(() => flagged.includes(flooder.id), 3000, 'faulty flag');
-    const faults = h.t.hub.ingest.store.faults().find((f) => f.deviceId === flooder.id);
+    const faults = (await h.t.hub.ingest.store.faults()).find((f) => f.deviceId === flooder.id);
     expect(faults).toMatchObject({ lastCode: 'telemetry_flood' });
     expect(flooder.client.connected).toBe(true);
     expect(flooder.errors).toEqual([]);

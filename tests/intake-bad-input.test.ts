@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { until } from '../simulators/device.ts';
 import { apiClient } from './helpers/api.ts';
-import { connectDevice, storedMessages } from './helpers/devices.ts';
+import { connectDevice, messagesOf } from './helpers/devices.ts';
 import { startTestHub, type TestHub } from './helpers/hub.ts';
 
 describe('bad input: quarantined with its reason, answered with a code, counted, never stored as good', () => {
@@ -62,7 +62,7 @@ describe('bad input: quarantined with its reason, answered with a code, counted,
       const button = await connectDevice(t, 'btn-bad', 'button');
       await button.raw(c.channel, c.payload, 1);
       // The PUBACK came back: the quarantine entry is on disk already.
-      const [entry] = t.hub.ingest.store.listQuarantine({ deviceId: 'btn-bad', limit: 10 });
+      const [entry] = await t.hub.ingest.store.listQuarantine({ deviceId: 'btn-bad', limit: 10 });
       expect(entry).toMatchObject({
         clientId: 'btn-bad',
         deviceId: 'btn-bad',
@@ -73,7 +73,7 @@ describe('bad input: quarantined with its reason, answered with a code, counted,
       expect(entry?.size).toBe(Buffer.byteLength(c.payload));
       await until(() => button.errors.length > 0, 3000, 'error answer');
       expect(button.errors[0]?.code).toBe(c.code);
-      expect(storedMessages(t, 'btn-bad').filter((m) => m.channel !== 'status')).toEqual([]);
+      expect((await messagesOf(t, 'btn-bad')).filter((m) => m.channel !== 'status')).toEqual([]);
       expect(t.hub.metrics.value('hub_ingest_rejected_total', { code: c.code })).toBe(1);
       expect(button.client.connected).toBe(true); // bad input alone does not disconnect
       await button.end();
@@ -89,7 +89,7 @@ describe('bad input: quarantined with its reason, answered with a code, counted,
     for (let i = 0; i < 20; i++) await leak.raw('event', `garbage ${i}`, 1);
     await until(() => flagged.length > 0, 3000, 'faulty flag');
     expect(flagged).toEqual(['leak-bad']);
-    const [entry] = t.hub.ingest.store.listQuarantine({ deviceId: 'leak-bad', limit: 1 });
+    const [entry] = await t.hub.ingest.store.listQuarantine({ deviceId: 'leak-bad', limit: 1 });
     expect(entry?.payload).toBe('garbage 19'); // newest first
     await leak.end();
   });
@@ -99,17 +99,21 @@ describe('bad input: quarantined with its reason, answered with a code, counted,
     const sends: Array<Promise<unknown>> = [];
     for (let i = 0; i < 80; i++) sends.push(band.telemetry({ heartRate: 70 }, 0));
     await Promise.all(sends);
-    const limited = () =>
-      t.hub.ingest.store
-        .listQuarantine({ deviceId: 'wb-flood', limit: 100 })
-        .filter((q) => q.code === 'rate_limited').length;
-    const storedTelemetry = () =>
-      storedMessages(t, 'wb-flood').filter((m) => m.channel === 'telemetry').length;
+    const limited = async () =>
+      (await t.hub.ingest.store.listQuarantine({ deviceId: 'wb-flood', limit: 100 })).filter(
+        (q) => q.code === 'rate_limited',
+      ).length;
+    const storedTelemetry = async () =>
+      (await messagesOf(t, 'wb-flood')).filter((m) => m.channel === 'telemetry').length;
     // every one either stored or quarantined
-    await until(() => storedTelemetry() + limited() === 80, 3000, 'all 80 stored or quarantined');
-    expect(limited()).toBeGreaterThan(0);
+    await until(
+      async () => (await storedTelemetry()) + (await limited()) === 80,
+      3000,
+      'all 80 stored or quarantined',
+    );
+    expect(await limited()).toBeGreaterThan(0);
     for (let i = 0; i < 60; i++) await band.event('worn');
-    expect(storedMessages(t, 'wb-flood').filter((m) => m.channel === 'event')).toHaveLength(60);
+    expect((await messagesOf(t, 'wb-flood')).filter((m) => m.channel === 'event')).toHaveLength(60);
     await band.end();
   });
 

@@ -3,7 +3,7 @@ import type { HubEvents } from '../kernel/bus.ts';
 import { ManualClock } from '../kernel/clock.ts';
 import { until } from '../simulators/device.ts';
 import { apiClient } from './helpers/api.ts';
-import { connectGateway, storedMessages } from './helpers/devices.ts';
+import { connectGateway, messagesOf } from './helpers/devices.ts';
 import { startTestHub, type TestHub } from './helpers/hub.ts';
 
 describe('Zigbee2MQTT gateway intake', () => {
@@ -24,7 +24,7 @@ describe('Zigbee2MQTT gateway intake', () => {
     await gw.device('sink_leak', { water_leak: false });
     await gw.device('call_button', { action: 'single' });
 
-    const pir = storedMessages(t, 'z-pir-1');
+    const pir = await messagesOf(t, 'z-pir-1');
     expect(pir.find((m) => m.channel === 'event')?.body).toMatchObject({
       event: { name: 'motion' },
       room: 'kitchen',
@@ -35,9 +35,9 @@ describe('Zigbee2MQTT gateway intake', () => {
     expect(pir.find((m) => m.channel === 'telemetry')?.body).toMatchObject({
       readings: { battery: 88, linkquality: 120 },
     });
-    const leakEvents = storedMessages(t, 'z-leak-1').filter((m) => m.channel === 'event');
+    const leakEvents = (await messagesOf(t, 'z-leak-1')).filter((m) => m.channel === 'event');
     expect(leakEvents.map((m) => (m.body.event as { name: string }).name)).toEqual(['leak', 'dry']);
-    expect(storedMessages(t, 'z-btn-1').find((m) => m.channel === 'event')?.body).toMatchObject({
+    expect((await messagesOf(t, 'z-btn-1')).find((m) => m.channel === 'event')?.body).toMatchObject({
       event: { name: 'sos' },
     });
     await gw.end();
@@ -46,7 +46,7 @@ describe('Zigbee2MQTT gateway intake', () => {
   it('keeps a message for a friendly name the household has not provisioned as unknown_device', async () => {
     const gw = await connectGateway(t, 'gw-2', {});
     await gw.device('mystery_sensor', { occupancy: true });
-    const [entry] = t.hub.ingest.store.listQuarantine({ deviceId: 'gw-2', limit: 5 });
+    const [entry] = await t.hub.ingest.store.listQuarantine({ deviceId: 'gw-2', limit: 5 });
     expect(entry).toMatchObject({
       clientId: 'gw-2',
       code: 'unknown_device',
@@ -58,12 +58,12 @@ describe('Zigbee2MQTT gateway intake', () => {
 
   it('takes the gateway availability from bridge/state, both forms', async () => {
     const gw = await connectGateway(t, 'gw-3', {});
-    const state = () => t.hub.ingest.presence.list().find((p) => p.clientId === 'gw-3')?.state;
-    await until(() => state() === 'online', 3000, 'online');
+    const state = async () => (await t.hub.ingest.presence.list()).find((p) => p.clientId === 'gw-3')?.state;
+    await until(async () => (await state()) === 'online', 3000, 'online');
     await gw.bridgeState('offline', true);
-    await until(() => state() === 'offline', 3000, 'offline via JSON');
+    await until(async () => (await state()) === 'offline', 3000, 'offline via JSON');
     await gw.bridgeState('online');
-    await until(() => state() === 'online', 3000, 'online via plain string');
+    await until(async () => (await state()) === 'online', 3000, 'online via plain string');
     await gw.end();
   });
 });
@@ -91,39 +91,40 @@ describe('Zigbee2MQTT per-device availability', () => {
       };
       return fleet.offline.find((e) => e.clientId === 'z-leak-av') ?? null;
     };
-    const stateOf = () => t.hub.ingest.presence.list().find((p) => p.clientId === 'z-leak-av')?.state;
+    const stateOf = async () =>
+      (await t.hub.ingest.presence.list()).find((p) => p.clientId === 'z-leak-av')?.state;
     await gw.device('bath_leak', { water_leak: false, battery: 90 }); // heard at 08:00
     const heardAt = clock.now();
 
     // Zigbee2MQTT 1.x: the plain string; the device drops off the mesh.
-    clock.advance(30 * MIN);
+    await clock.advanceAsync(30 * MIN);
     await gw.availability('bath_leak', 'offline');
-    await until(() => stateOf() === 'offline', 3000, 'offline from availability');
+    await until(async () => (await stateOf()) === 'offline', 3000, 'offline from availability');
     expect(await fleetEntry()).toMatchObject({ state: 'offline', lastSeenAt: heardAt });
 
     // Zigbee2MQTT 2.x: JSON. Back on the mesh, but availability is not the device speaking.
-    clock.advance(90 * MIN);
+    await clock.advanceAsync(90 * MIN);
     await gw.availability('bath_leak', 'online', true);
-    await until(() => stateOf() === 'online', 3000, 'online from availability');
+    await until(async () => (await stateOf()) === 'online', 3000, 'online from availability');
     expect(await fleetEntry()).toBeNull();
-    expect(storedMessages(t, 'z-leak-av').map((m) => m.channel)).toEqual(['event', 'telemetry']);
+    expect((await messagesOf(t, 'z-leak-av')).map((m) => m.channel)).toEqual(['event', 'telemetry']);
 
     // A leak sensor's deadline is 3 × 60 min after its last message, whatever availability said since:
     // availability is retained and replayed on every bridge reconnect, so it must not hold a silence off.
-    clock.advance(59 * MIN); // 10:59
+    await clock.advanceAsync(59 * MIN); // 10:59
     expect(silent).toEqual([]);
-    clock.advance(2 * MIN); // 11:01
+    await clock.advanceAsync(2 * MIN); // 11:01
     expect(silent.map((e) => [e.deviceId, e.lastSeenAt])).toEqual([['z-leak-av', heardAt]]);
     expect(await fleetEntry()).toMatchObject({ state: 'silent' });
 
     // An availability for a friendly name nobody provisioned is kept as unknown-device input.
     await gw.availability('stranger', 'online');
     await until(
-      () => t.hub.ingest.store.listQuarantine({ deviceId: 'gw-av', limit: 5 }).length === 1,
+      async () => (await t.hub.ingest.store.listQuarantine({ deviceId: 'gw-av', limit: 5 })).length === 1,
       3000,
       'quarantined',
     );
-    expect(t.hub.ingest.store.listQuarantine({ deviceId: 'gw-av', limit: 5 })[0]).toMatchObject({
+    expect((await t.hub.ingest.store.listQuarantine({ deviceId: 'gw-av', limit: 5 }))[0]).toMatchObject({
       code: 'unknown_device',
       topic: 'eldercare/v1/gw/gw-av/stranger/availability',
     });

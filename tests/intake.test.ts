@@ -34,7 +34,7 @@ describe('durable intake', () => {
       deviceTime: Date.parse('2026-11-28T08:00:00Z'),
       source: 'native',
     });
-    expect(t.hub.ingest.store.counts().outbox).toBeGreaterThanOrEqual(1);
+    expect(await t.hub.ingest.queries.outboxDepth()).toBeGreaterThanOrEqual(1);
     expect(accepted.some((m) => m.deviceId === 'btn-1' && m.event?.name === 'sos' && m.seq === seq)).toBe(
       true,
     );
@@ -70,12 +70,13 @@ describe('durable intake', () => {
       .toBe(true);
     const telemetry = (await messagesOf(t, 'pir-1')).find((m) => m.channel === 'telemetry');
     expect(telemetry?.body).toMatchObject({ room: 'bathroom', readings: { battery: 90 } });
-    const presence = t.hub.ingest.presence.list().find((p) => p.clientId === 'pir-1');
+    const presence = (await t.hub.ingest.presence.list()).find((p) => p.clientId === 'pir-1');
     expect(presence?.state).toBe('online');
     expect(presence?.lastSeenAt).not.toBeNull();
     pir.kill(); // no DISCONNECT: the Last Will says offline
     await until(
-      () => t.hub.ingest.presence.list().find((p) => p.clientId === 'pir-1')?.state === 'offline',
+      async () =>
+        (await t.hub.ingest.presence.list()).find((p) => p.clientId === 'pir-1')?.state === 'offline',
       3000,
       'offline',
     );
@@ -167,7 +168,7 @@ describe('durable intake', () => {
       lon: 116.58,
       accuracy: 15,
     });
-    expect(t.hub.ingest.store.listQuarantine({ limit: 10 })).toEqual([]);
+    expect(await t.hub.ingest.store.listQuarantine({ limit: 10 })).toEqual([]);
     for (const d of [button, band, pir, leak, meter]) await d.end();
   });
 });

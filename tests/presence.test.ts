@@ -29,16 +29,16 @@ describe('heartbeat deadlines (3 x the type interval), persisted across a restar
     await button.telemetry({ battery: 80 });
     await band.telemetry({ heartRate: 70 });
 
-    clock.advance(14 * MIN); // wristband: 3 x 5 min = 15 min
+    await clock.advanceAsync(14 * MIN); // wristband: 3 x 5 min = 15 min
     expect(silent).toEqual([]);
-    clock.advance(2 * MIN);
+    await clock.advanceAsync(2 * MIN);
     expect(silent.map((e) => e.deviceId)).toEqual(['wb-quiet']);
     expect(silent[0]).toMatchObject({ deviceType: 'wristband', late: false });
 
     await band.telemetry({ heartRate: 71 }); // heard again: a new deadline
-    clock.advance(30 * MIN); // button: 3 x 15 min = 45 min since its heartbeat
+    await clock.advanceAsync(30 * MIN); // button: 3 x 15 min = 45 min since its heartbeat
     expect(silent.map((e) => e.deviceId)).toEqual(['wb-quiet', 'wb-quiet', 'btn-quiet']);
-    clock.advance(60 * MIN);
+    await clock.advanceAsync(60 * MIN);
     expect(silent.filter((e) => e.deviceId === 'btn-quiet')).toHaveLength(1); // once per silence
 
     await button.end();
@@ -47,14 +47,14 @@ describe('heartbeat deadlines (3 x the type interval), persisted across a restar
     t = null;
 
     // The hub is down for 2 h; the wristband's deadline falls due meanwhile.
-    clock.advance(120 * MIN);
+    await clock.advanceAsync(120 * MIN);
     const clock2 = new ManualClock(clock.now());
     t = await startTestHub({}, { clock: clock2, dataDir });
     const after: Array<HubEvents['deviceSilent']> = [];
     t.hub.bus.on('deviceSilent', 'test', (e) => {
       after.push(e);
     });
-    clock2.advance(1000);
+    await clock2.advanceAsync(1000);
     // Already-fired silences are not fired again; none is pending, since both were fired before the stop.
     expect(after).toEqual([]);
   });
@@ -75,7 +75,7 @@ describe('heartbeat deadlines (3 x the type interval), persisted across a restar
     t.hub.bus.on('deviceSilent', 'test', (e) => {
       silent.push(e);
     });
-    clock2.advance(1000);
+    await clock2.advanceAsync(1000);
     expect(silent).toHaveLength(1);
     expect(silent[0]).toMatchObject({
       deviceId: 'pir-quiet',
@@ -96,7 +96,7 @@ describe('heartbeat deadlines (3 x the type interval), persisted across a restar
     t.hub.bus.on('deviceSilent', 'test', (e) => {
       silent.push(e.deviceId);
     });
-    clock.advance(3 * 60 * MIN + 1000);
+    await clock.advanceAsync(3 * 60 * MIN + 1000);
     expect(silent).toEqual(['leak-never']);
     rmSync(dir, { recursive: true, force: true });
   });

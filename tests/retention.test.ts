@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../kernel/clock.ts';
 import { connectDevice, messagesOf } from './helpers/devices.ts';
@@ -51,6 +52,20 @@ describe('retention of the embedded store', () => {
     await pir.event('motion');
     await pir.raw('telemetry', 'not json', 1);
     await pir.end();
+    // A refused connection: a security event (the broker room's), kept as long as the audit rows.
+    await mqtt
+      .connectAsync(t.mqttUrl, {
+        clientId: 'pir-old',
+        username: 'pir-old',
+        password: 'wrong',
+        reconnectPeriod: 0,
+      })
+      .then(
+        (c) => c.endAsync(true),
+        () => undefined,
+      );
+    const refusals = () => t?.hub.broker.queries.securityEvents({ kind: 'bad_credentials' }) ?? [];
+    await expect.poll(async () => (await refusals()).length).toBe(1);
     const stored = (await messagesOf(t, 'pir-old')).length;
     expect(stored).toBeGreaterThan(0);
     const queries = t.hub.ingest.queries;
@@ -61,7 +76,7 @@ describe('retention of the embedded store', () => {
     clock.set(clock.now() + 31 * DAY);
     // Still waiting in the outbox: kept however old.
     expect(await queries.outboxDepth()).toBeGreaterThanOrEqual(stored);
-    expect(t.hub.ingest.retention.run().messages).toBe(0);
+    expect((await t.hub.ingest.retention.run()).messages).toBe(0);
     expect(await messagesOf(t, 'pir-old')).toHaveLength(stored);
 
     // Written to InfluxDB (its retry succeeds, the outbox drains) and counted into the hourly history
@@ -70,13 +85,17 @@ describe('retention of the embedded store', () => {
     clock.advance(RETRY_MAX_MS);
     await expect.poll(() => queries.outboxDepth()).toBe(0);
     await t.hub.history.local.activity('hh-test', { from: clock.now() - DAY, to: clock.now() });
-    expect(t.hub.ingest.retention.run().messages).toBe(stored);
+    expect((await t.hub.ingest.retention.run()).messages).toBe(stored);
     expect(await messagesOf(t, 'pir-old')).toEqual([]);
 
     // The quarantine entry is an audit record: kept 180 days.
-    expect(t.hub.ingest.store.listQuarantine({ deviceId: 'pir-old', limit: 5 })).toHaveLength(1);
+    expect(await t.hub.ingest.store.listQuarantine({ deviceId: 'pir-old', limit: 5 })).toHaveLength(1);
     clock.set(clock.now() + 150 * DAY);
-    expect(t.hub.ingest.retention.run().quarantine).toBe(1);
-    expect(t.hub.ingest.store.listQuarantine({ deviceId: 'pir-old', limit: 5 })).toEqual([]);
+    const audit = await t.hub.ingest.retention.run();
+    expect(audit.quarantine).toBe(1);
+    expect(await t.hub.ingest.store.listQuarantine({ deviceId: 'pir-old', limit: 5 })).toEqual([]);
+    // … and so is the security event, deleted through the broker room's store.
+    expect(audit.securityEvents).toBe(1);
+    expect(await refusals()).toEqual([]);
   });
 });

@@ -178,16 +178,12 @@ describe('administrator console', { timeout: 60_000 }, () => {
       gatewayId: 'gw-pw',
       friendlyName: 'bathroom_leak',
     });
-    expect(t.hub.ingest.store.listQuarantine({ deviceId: 'gw-pw', limit: 5 })[0]).toMatchObject({
+    expect((await t.hub.ingest.store.listQuarantine({ deviceId: 'gw-pw', limit: 5 }))[0]).toMatchObject({
       code: 'unknown_device',
       resolution: 'provisioned as z-leak-pw',
     });
     await gw.device('bathroom_leak', { water_leak: true });
-    expect(
-      t.hub.db.prepare("SELECT COUNT(*) AS n FROM messages WHERE device_id = 'z-leak-pw'").get(),
-    ).toEqual({
-      n: 1,
-    });
+    expect(await t.hub.ingest.queries.messageCount({ deviceId: 'z-leak-pw' })).toBe(1);
     await page.click('#tab-devices');
     await page.waitForSelector('#devices-table tr[data-id="z-leak-pw"]');
     expect(errors).toEqual([]);

@@ -5,7 +5,7 @@ import { until } from '../simulators/device.ts';
 import { SimMotion } from '../simulators/device-types.ts';
 import { connectSim, MIN, MORNING, untilAsync } from './helpers/alerts.ts';
 import { launchBrowser, loginAs, newPage, PHONE, screenshot } from './helpers/browser.ts';
-import { storedMessages } from './helpers/devices.ts';
+import { messagesOf } from './helpers/devices.ts';
 import { type IncidentsHub, startIncidentsHub } from './helpers/incidents.ts';
 
 /** The household hh-test with a location, a contact and rhythm sharing; hh-2 shares only its status. */
@@ -57,7 +57,11 @@ describe('family page', () => {
     await button.heartbeat({ battery: 90 });
     await furnish(h);
     await pir.motion();
-    await until(() => storedMessages(t(), 'pir-1').some((m) => m.channel === 'event'), 3000, 'motion stored');
+    await until(
+      async () => (await messagesOf(t(), 'pir-1')).some((m) => m.channel === 'event'),
+      3000,
+      'motion stored',
+    );
     clock.advance(5 * MIN);
     await h.user('f.wang', 'family', ['hh-test']);
     const dispatcher = (await h.user('d.zhao', 'dispatcher')).token;

@@ -1,4 +1,4 @@
-import type { SecurityEventKind } from '../security-log.ts';
+import type { SecurityEventKind } from '../store/types.ts';
 
 /** A security event as the broker's log keeps it (table security_events). */
 export interface StoredSecurityEvent {

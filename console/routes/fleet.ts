@@ -1,8 +1,8 @@
 import { type Static, Type as T } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Alarm } from '../../alerts/alarm.ts';
-import type { DeadLetter } from '../../ingest/dead-letter.ts';
 import type { QuarantineBrief } from '../../ingest/queries/types.ts';
+import type { DeadLetter } from '../../ingest/store/types.ts';
 import type { Registry } from '../../kernel/registry/index.ts';
 import { DISPATCH } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
@@ -244,10 +244,10 @@ export function fleetRoutes(ctx: RouteContext): FastifyPluginAsync {
       async (): Promise<FleetHealth> => {
         const now = ctx.clock.now();
         const since = now - DAY_MS;
-        const presence = ctx.ingest.presence.list();
         const { queries } = ctx.ingest;
-        const [openAlarms, quarantineByCode, recentQuarantine, deadLetterTotal, recentDeadLetters] =
+        const [presence, openAlarms, quarantineByCode, recentQuarantine, deadLetterTotal, recentDeadLetters] =
           await Promise.all([
+            ctx.ingest.presence.list(),
             ctx.alerts.openAlarms({ limit: 100_000 }),
             queries.quarantineSummary(since),
             queries.recentQuarantine(since, RECENT_LIMIT),

@@ -72,7 +72,7 @@ export function intakeRoutes(ctx: RouteContext): FastifyPluginAsync {
           response: { 200: T.Array(QuarantineEntry), ...ERROR_RESPONSES },
         },
       },
-      async (request) =>
+      (request) =>
         ingest.store.listQuarantine({
           limit: request.query.limit ?? 100,
           ...(request.query.device ? { deviceId: request.query.device } : {}),
@@ -91,7 +91,7 @@ export function intakeRoutes(ctx: RouteContext): FastifyPluginAsync {
           response: { 200: T.Array(Fault), ...ERROR_RESPONSES },
         },
       },
-      async () => ingest.store.faults(),
+      () => ingest.store.faults(),
     );
 
     app.get(
@@ -105,7 +105,7 @@ export function intakeRoutes(ctx: RouteContext): FastifyPluginAsync {
           response: { 200: T.Array(PresenceEntry), ...ERROR_RESPONSES },
         },
       },
-      async () => ingest.presence.list(),
+      () => ingest.presence.list(),
     );
   };
 }

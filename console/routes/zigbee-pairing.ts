@@ -1,6 +1,6 @@
 import { type Static, Type as T } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import type { KnownZigbeeDevice } from '../../ingest/zigbee-pairing-store.ts';
+import type { KnownZigbeeDevice } from '../../ingest/store/types.ts';
 import { HubError } from '../../kernel/errors.ts';
 import type { Device as DeviceRecord, Gateway } from '../../kernel/registry/types.ts';
 import { ADMIN, type HouseholdScope, paramId } from '../auth/guard.ts';
@@ -72,7 +72,7 @@ export function zigbeePairingRoutes(ctx: RouteContext): FastifyPluginAsync {
       gateway: Gateway,
       known: readonly KnownZigbeeDevice[],
     ): Promise<PendingZigbeeDevice[]> => {
-      const quarantined = ingest.quarantine.unknownDevices(gateway.id);
+      const quarantined = await ingest.quarantine.unknownDevices(gateway.id);
       const unprovisioned: KnownZigbeeDevice[] = [];
       for (const k of known)
         if ((await devices.byFriendlyName(gateway.id, k.friendlyName)) === null) unprovisioned.push(k);
@@ -97,7 +97,7 @@ export function zigbeePairingRoutes(ctx: RouteContext): FastifyPluginAsync {
       },
       async () => {
         const byGatewayId = new Map<string, KnownZigbeeDevice[]>();
-        for (const k of ingest.pairing.list()) {
+        for (const k of await ingest.pairing.list()) {
           const list = byGatewayId.get(k.gatewayId);
           if (list) list.push(k);
           else byGatewayId.set(k.gatewayId, [k]);
@@ -125,7 +125,7 @@ export function zigbeePairingRoutes(ctx: RouteContext): FastifyPluginAsync {
       },
       async (request) => {
         const gateway = found(await devices.getGateway(request.params.id));
-        return (await pending(gateway, ingest.pairing.list(gateway.id))).slice(0, LIST_LIMIT);
+        return (await pending(gateway, await ingest.pairing.list(gateway.id))).slice(0, LIST_LIMIT);
       },
     );
 
@@ -152,7 +152,7 @@ export function zigbeePairingRoutes(ctx: RouteContext): FastifyPluginAsync {
       async (request, reply) => {
         const gateway = found(await devices.getGateway(request.params.id));
         const b = request.body;
-        const known = ingest.pairing.list(gateway.id).find((k) => k.friendlyName === b.friendlyName);
+        const known = (await ingest.pairing.list(gateway.id)).find((k) => k.friendlyName === b.friendlyName);
         if (!known) {
           throw new HubError(
             'HUB_ERR_NOT_FOUND',
@@ -172,7 +172,8 @@ export function zigbeePairingRoutes(ctx: RouteContext): FastifyPluginAsync {
         };
         const at = clock.now();
         const resolution = `provisioned as ${next.id}`;
-        // One transaction: checked, the device and the resolved marks, or neither.
+        // One transaction: checked, the device and the resolved marks, or neither (the quarantine's
+        // own transaction is a savepoint of it; a rollback also empties the registry's device cache).
         const resolvedQuarantine = await registry.transaction(async () => {
           if (await registry.mqttIdTaken(b.id)) {
             throw new HubError('HUB_ERR_CONFLICT', `${b.id} is already a device or gateway id`, { id: b.id });

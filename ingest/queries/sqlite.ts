@@ -1,6 +1,7 @@
-import { type Db, Statements } from '../../kernel/db.ts';
+import type { Db } from '../../kernel/db.ts';
+import { connectionOf } from '../../kernel/sqlite-connection.ts';
 import type { CanonicalMessage } from '../canonical.ts';
-import { DeadLetterStore } from '../dead-letter.ts';
+import { createSqliteOutboxStore } from '../store/sqlite-outbox.ts';
 import type {
   DeviceIngestState,
   DevicePresence,
@@ -45,17 +46,21 @@ export interface SqliteIngestQueriesOptions {
    * Runs before presence is read: the intake holds the newest last-seen times in memory and writes them
    * at every sweep (ingest Presence.flush), so a read sees them at once.
    */
-  beforePresenceRead?: () => void;
+  beforePresenceRead?: () => Promise<void>;
 }
 
-/** The ingest room's queries on the embedded store (prepared once per statement text). */
+/**
+ * The ingest room's queries on the embedded store: through its connection (kernel/sqlite-connection.ts),
+ * so a read waits while a transaction of someone else (a group commit) holds it; statements prepared once.
+ */
 export function createSqliteIngestQueries(db: Db, opts: SqliteIngestQueriesOptions = {}): IngestQueries {
-  const sql = new Statements(db);
-  const deadLetters = new DeadLetterStore(db);
-  const flush = opts.beforePresenceRead ?? (() => undefined);
+  const conn = connectionOf(db);
+  const sql = (text: string) => conn.statement(text);
+  const outbox = createSqliteOutboxStore(db);
+  const flush = opts.beforePresenceRead ?? (async () => undefined);
 
   const presenceOf = (clientId: string): DevicePresence | null => {
-    const p = sql.get(PRESENCE).get(clientId);
+    const p = sql(PRESENCE).get(clientId);
     return p
       ? {
           state: String(p.state),
@@ -64,103 +69,111 @@ export function createSqliteIngestQueries(db: Db, opts: SqliteIngestQueriesOptio
         }
       : null;
   };
-  const batteryOf = (deviceId: string): number | null => nullableNum(sql.get(BATTERY).get(deviceId)?.battery);
-  const faultOf = (deviceId: string): number | null => nullableNum(sql.get(FAULT).get(deviceId)?.flagged_at);
+  const batteryOf = (deviceId: string): number | null => nullableNum(sql(BATTERY).get(deviceId)?.battery);
+  const faultOf = (deviceId: string): number | null => nullableNum(sql(FAULT).get(deviceId)?.flagged_at);
 
   return {
-    async quarantineSummary(since) {
-      const byCode: Record<string, number> = {};
-      for (const r of sql
-        .get('SELECT code, COUNT(*) AS n FROM quarantine WHERE at >= ? GROUP BY code')
-        .all(since))
-        byCode[String(r.code)] = Number(r.n);
-      return byCode;
+    quarantineSummary(since) {
+      return conn.use(() => {
+        const byCode: Record<string, number> = {};
+        for (const r of sql('SELECT code, COUNT(*) AS n FROM quarantine WHERE at >= ? GROUP BY code').all(
+          since,
+        ))
+          byCode[String(r.code)] = Number(r.n);
+        return byCode;
+      });
     },
-    async recentQuarantine(since, limit): Promise<QuarantineBrief[]> {
-      return sql
-        .get('SELECT id, at, client_id, code, detail FROM quarantine WHERE at >= ? ORDER BY id DESC LIMIT ?')
-        .all(since, limit)
-        .map((r) => ({
-          id: Number(r.id),
-          at: Number(r.at),
-          clientId: String(r.client_id),
-          code: String(r.code),
-          detail: String(r.detail),
-        }));
+    recentQuarantine(since, limit) {
+      return conn.use((): QuarantineBrief[] =>
+        sql('SELECT id, at, client_id, code, detail FROM quarantine WHERE at >= ? ORDER BY id DESC LIMIT ?')
+          .all(since, limit)
+          .map((r) => ({
+            id: Number(r.id),
+            at: Number(r.at),
+            clientId: String(r.client_id),
+            code: String(r.code),
+            detail: String(r.detail),
+          })),
+      );
     },
     async devicePresence(clientId) {
-      flush();
-      return presenceOf(clientId);
+      await flush();
+      return conn.use(() => presenceOf(clientId));
     },
-    async latestBattery(deviceId) {
-      return batteryOf(deviceId);
+    latestBattery(deviceId) {
+      return conn.use(() => batteryOf(deviceId));
     },
-    async faultFlaggedAt(deviceId) {
-      return faultOf(deviceId);
+    faultFlaggedAt(deviceId) {
+      return conn.use(() => faultOf(deviceId));
     },
     async devicesState(deviceIds) {
-      flush();
-      const states = new Map<string, DeviceIngestState>();
-      for (const id of deviceIds)
-        states.set(id, { presence: presenceOf(id), battery: batteryOf(id), faultFlaggedAt: faultOf(id) });
-      return states;
+      await flush();
+      return conn.use(() => {
+        const states = new Map<string, DeviceIngestState>();
+        for (const id of deviceIds)
+          states.set(id, { presence: presenceOf(id), battery: batteryOf(id), faultFlaggedAt: faultOf(id) });
+        return states;
+      });
     },
-    async latestEventAt(deviceIds) {
-      let newest: number | null = null;
-      const latest = sql.get(LATEST_EVENT);
-      for (const id of deviceIds) {
-        const at = nullableNum(latest.get(id)?.at);
-        if (at !== null && (newest === null || at > newest)) newest = at;
-      }
-      return newest;
+    latestEventAt(deviceIds) {
+      return conn.use(() => {
+        let newest: number | null = null;
+        const latest = sql(LATEST_EVENT);
+        for (const id of deviceIds) {
+          const at = nullableNum(latest.get(id)?.at);
+          if (at !== null && (newest === null || at > newest)) newest = at;
+        }
+        return newest;
+      });
     },
-    async deadLetters(opts) {
-      return deadLetters.list(opts);
+    deadLetters(opts) {
+      return outbox.deadLetters(opts);
     },
-    async deadLetterCount() {
-      return deadLetters.count();
+    deadLetterCount() {
+      return outbox.deadLetterCount();
     },
-    async messages(filter = {}): Promise<StoredMessage[]> {
+    messages(filter = {}) {
       const { where, args } = messageWhere(filter);
-      return sql
-        .get(
+      return conn.use((): StoredMessage[] =>
+        sql(
           `SELECT id, device_id, household_id, channel, seq, received_at, body FROM messages ${where} ORDER BY id`,
         )
-        .all(...args)
-        .map((r: Row) => ({
-          id: Number(r.id),
-          deviceId: String(r.device_id),
-          householdId: String(r.household_id),
-          channel: String(r.channel),
-          seq: nullableNum(r.seq),
-          receivedAt: Number(r.received_at),
-          body: JSON.parse(String(r.body)) as CanonicalMessage,
-        }));
+          .all(...args)
+          .map((r: Row) => ({
+            id: Number(r.id),
+            deviceId: String(r.device_id),
+            householdId: String(r.household_id),
+            channel: String(r.channel),
+            seq: nullableNum(r.seq),
+            receivedAt: Number(r.received_at),
+            body: JSON.parse(String(r.body)) as CanonicalMessage,
+          })),
+      );
     },
-    async messageCount(filter = {}) {
+    messageCount(filter = {}) {
       const { where, args } = messageWhere(filter);
-      return Number(sql.get(`SELECT COUNT(*) AS n FROM messages ${where}`).get(...args)?.n ?? 0);
+      return conn.use(() => Number(sql(`SELECT COUNT(*) AS n FROM messages ${where}`).get(...args)?.n ?? 0));
     },
-    async outboxDepth() {
-      return Number(sql.get('SELECT COUNT(*) AS n FROM outbox').get()?.n ?? 0);
+    outboxDepth() {
+      return outbox.depth();
     },
-    async meterFaults(deviceId): Promise<MeterFault[]> {
-      const rows =
-        deviceId === undefined
-          ? sql
-              .get('SELECT device_id, at, previous_liters, reported_liters FROM meter_faults ORDER BY id')
-              .all()
-          : sql
-              .get(
+    meterFaults(deviceId) {
+      return conn.use((): MeterFault[] => {
+        const rows =
+          deviceId === undefined
+            ? sql(
+                'SELECT device_id, at, previous_liters, reported_liters FROM meter_faults ORDER BY id',
+              ).all()
+            : sql(
                 'SELECT device_id, at, previous_liters, reported_liters FROM meter_faults WHERE device_id = ? ORDER BY id',
-              )
-              .all(deviceId);
-      return rows.map((r) => ({
-        deviceId: String(r.device_id),
-        at: Number(r.at),
-        previousLiters: Number(r.previous_liters),
-        reportedLiters: Number(r.reported_liters),
-      }));
+              ).all(deviceId);
+        return rows.map((r) => ({
+          deviceId: String(r.device_id),
+          at: Number(r.at),
+          previousLiters: Number(r.previous_liters),
+          reportedLiters: Number(r.reported_liters),
+        }));
+      });
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { CanonicalMessage } from '../canonical.ts';
-import type { DeadLetter } from '../dead-letter.ts';
+import type { DeadLetter } from '../store/types.ts';
 
 /** A quarantined message as the fleet page lists it. */
 export interface QuarantineBrief {

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
+import { createSqliteIngestQueries } from '../../ingest/queries/sqlite.ts';
 import { topics } from '../../kernel/contract.ts';
 import { householdSpec } from '../household/spec.ts';
 import { hubMetric, startBenchHub } from './hub-child.ts';
@@ -127,15 +128,12 @@ export async function benchBacklogFlush(o: BacklogOptions): Promise<BacklogResul
     void Promise.allSettled(all);
     await hub.child.stop();
 
+    // What the store kept, through the ingest room's queries on the stopped hub's store (read-only).
     const db = new DatabaseSync(join(hub.dataDir, 'hub.sqlite'), { readOnly: true });
     let stored = 0;
     try {
-      const row = db
-        .prepare(
-          "SELECT COUNT(DISTINCT seq) AS n FROM messages WHERE device_id = ? AND channel = 'telemetry' AND seq IS NOT NULL",
-        )
-        .get(deviceId);
-      stored = Number(row?.n ?? 0);
+      const kept = await createSqliteIngestQueries(db).messages({ deviceId, channel: 'telemetry' });
+      stored = new Set(kept.map((m) => m.seq).filter((seq) => seq !== null)).size;
     } finally {
       db.close();
     }

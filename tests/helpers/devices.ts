@@ -46,21 +46,3 @@ export async function messagesOf(
     body: m.body as unknown as Record<string, unknown>,
   }));
 }
-
-/**
- * Rows of the durable message store for a device, oldest first, read synchronously with SQL.
- * @deprecated use `messagesOf` (the ingest room's queries); kept for the tests that still poll it synchronously.
- */
-export function storedMessages(
-  t: TestHub,
-  deviceId: string,
-): Array<{ channel: string; seq: number | null; body: Record<string, unknown> }> {
-  return t.hub.db
-    .prepare('SELECT channel, seq, body FROM messages WHERE device_id = ? ORDER BY id')
-    .all(deviceId)
-    .map((r) => ({
-      channel: String(r.channel),
-      seq: r.seq === null ? null : Number(r.seq),
-      body: JSON.parse(String(r.body)) as Record<string, unknown>,
-    }));
-}

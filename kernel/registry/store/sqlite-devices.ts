@@ -254,29 +254,4 @@ export class SqliteDeviceStore implements DeviceStore {
       }),
     );
   }
-
-  /** @deprecated transitional: for alerts/ingest until they await the async method */
-  getSync(id: string): Device | null {
-    return this.#hit(id) ?? this.#read(id);
-  }
-
-  /** @deprecated transitional: for alerts/ingest until they await the async method */
-  listSync(householdIds?: readonly string[]): Device[] {
-    return this.#list(householdIds);
-  }
-
-  /** @deprecated transitional: for alerts/ingest until they await the async method */
-  getGatewaySync(id: string): Gateway | null {
-    return this.#gateway(id);
-  }
-
-  /** @deprecated transitional: for alerts/ingest until they await the async method */
-  byFriendlyNameSync(gatewayId: string, friendlyName: string): Device | null {
-    return this.#byFriendlyName(gatewayId, friendlyName);
-  }
-
-  /** @deprecated transitional: for the broker's synchronous hooks until they await the async method */
-  identitySync(id: string): MqttIdentity | null {
-    return this.#identity(id);
-  }
 }

@@ -229,24 +229,4 @@ export class SqliteHouseholdStore implements HouseholdStore {
       () => this.#conn.statement('DELETE FROM contacts WHERE id = ?').run(id).changes > 0,
     );
   }
-
-  /** @deprecated transitional: for alerts/ingest until they await the async method */
-  getSync(id: string): Household | null {
-    return this.#get(id);
-  }
-
-  /** @deprecated transitional: for alerts/ingest until they await the async method */
-  listSync(ids?: readonly string[]): Household[] {
-    return this.#list(ids);
-  }
-
-  /** @deprecated transitional: for alerts/ingest until they await the async method */
-  residentsSync(householdId: string): Resident[] {
-    return this.#residents(householdId);
-  }
-
-  /** @deprecated transitional: for alerts/ingest until they await the async method */
-  contactsSync(householdId: string): Contact[] {
-    return this.#contacts(householdId);
-  }
 }

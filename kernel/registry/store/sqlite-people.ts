@@ -178,19 +178,4 @@ export class SqlitePeopleStore implements PeopleStore {
       this.#conn.statement(UPSERT_STATION).run(s.id, s.name, s.lat ?? null, s.lon ?? null);
     });
   }
-
-  /** @deprecated transitional: for alerts/ingest until they await the async method */
-  listRespondersSync(): Responder[] {
-    return this.#responders();
-  }
-
-  /** @deprecated transitional: for alerts/ingest until they await the async method */
-  getResponderSync(id: string): Responder | null {
-    return this.#responder(id);
-  }
-
-  /** @deprecated transitional: for alerts/ingest until they await the async method */
-  listStationsSync(): Station[] {
-    return this.#stations();
-  }
 }

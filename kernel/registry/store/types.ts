@@ -123,15 +123,6 @@ export interface HouseholdStore {
   upsertContactByPhone(c: ContactInput): Promise<Change>;
   updateContact(c: Contact): Promise<void>;
   deleteContact(id: number): Promise<boolean>;
-
-  /** @deprecated transitional: for alerts/ingest until they await the async method */
-  getSync(id: string): Household | null;
-  /** @deprecated transitional: for alerts/ingest until they await the async method */
-  listSync(ids?: readonly string[]): Household[];
-  /** @deprecated transitional: for alerts/ingest until they await the async method */
-  residentsSync(householdId: string): Resident[];
-  /** @deprecated transitional: for alerts/ingest until they await the async method */
-  contactsSync(householdId: string): Contact[];
 }
 
 /**
@@ -176,17 +167,6 @@ export interface DeviceStore {
    * change: live sessions stay and no identity listener is told. Resolves to the rows changed.
    */
   upgradeSecretHashes(upgrades: readonly SecretHashUpgrade[]): Promise<number>;
-
-  /** @deprecated transitional: for alerts/ingest until they await the async method */
-  getSync(id: string): Device | null;
-  /** @deprecated transitional: for alerts/ingest until they await the async method */
-  listSync(householdIds?: readonly string[]): Device[];
-  /** @deprecated transitional: for alerts/ingest until they await the async method */
-  getGatewaySync(id: string): Gateway | null;
-  /** @deprecated transitional: for alerts/ingest until they await the async method */
-  byFriendlyNameSync(gatewayId: string, friendlyName: string): Device | null;
-  /** @deprecated transitional: for the broker's synchronous hooks until they await the async method */
-  identitySync(id: string): MqttIdentity | null;
 }
 
 /** Users with their household links, responders and stations. */
@@ -212,13 +192,6 @@ export interface PeopleStore {
 
   listStations(): Promise<Station[]>;
   upsertStation(s: StationInput): Promise<void>;
-
-  /** @deprecated transitional: for alerts/ingest until they await the async method */
-  listRespondersSync(): Responder[];
-  /** @deprecated transitional: for alerts/ingest until they await the async method */
-  getResponderSync(id: string): Responder | null;
-  /** @deprecated transitional: for alerts/ingest until they await the async method */
-  listStationsSync(): Station[];
 }
 
 /** The registry of households, residents, contacts, devices, gateways, users, responders and stations. */
