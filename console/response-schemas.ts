@@ -3,16 +3,23 @@ import { Device, DeviceTypeSchema, Gateway, Nullable, RoleSchema, Secret, String
 import { StageProgressSchema } from './views/schemas.ts';
 
 /**
- * Response shapes that console/routes/* still declare privately, exported so the browser code
- * (console/web/api-types.d.ts) can share their types. Each is the route's schema as it stands, copied;
- * tests/response-schemas.test.ts checks every one against the route's own schema in the OpenAPI document
- * (/api/docs/json), so a change on either side fails there. Once a route imports its schema from here,
- * its entry in that test is moot (and the copy is gone).
+ * The response schemas the browser code shares (console/web/api-types.d.ts takes their types), defined
+ * once: the routes import them from here, so what Fastify serializes with and the OpenAPI document shows
+ * is what the pages are typed with. This file is part of the browser program (tsc -p console/web): it
+ * imports only schema files and the plain kernel files they import, never a server module.
+ *
+ * Three are still copies of a route's private schema (FleetSchema, PendingZigbeeDevice,
+ * ZigbeeProvisioned: console/routes/fleet.ts and zigbee-pairing.ts), each checked against the route's in
+ * the OpenAPI document by tests/response-schemas.test.ts; that test also checks that every schema here is
+ * one a route's response uses.
  */
 
 const Epoch = T.Integer({ minimum: 0, description: 'epoch ms' });
 
-/** alerts/incidents/events.ts INCIDENT_STATES (spelled out: this file stays free of the alerts module). */
+/**
+ * alerts/incidents/events.ts INCIDENT_STATES (spelled out: this file stays free of the alerts module;
+ * tests/response-schemas.test.ts checks the two are the same).
+ */
 export const INCIDENT_STATES = [
   'open',
   'acknowledged',
@@ -22,7 +29,7 @@ export const INCIDENT_STATES = [
   'cancelled',
 ] as const;
 
-/** GET /api/incidents (one item), POST /api/incidents/:id/{action}: console/routes/incidents.ts IncidentSchema. */
+/** GET /api/incidents (one item), POST /api/incidents/:id/{action}: console/routes/incidents.ts. */
 export const IncidentSchema = T.Object({
   id: T.String(),
   householdId: T.String(),
@@ -57,7 +64,7 @@ export const IncidentSchema = T.Object({
   ),
 });
 
-/** One entry of an incident's timeline: console/routes/incidents.ts TimelineSchema. */
+/** One entry of an incident's timeline (GET /api/incidents/:id). */
 export const TimelineSchema = T.Object({
   kind: StringEnum(['audit', 'evidence'] as const),
   at: Epoch,
@@ -73,13 +80,13 @@ export const TimelineSchema = T.Object({
   evidence: T.Optional(T.Unknown()),
 });
 
-/** GET /api/incidents/:id: console/routes/incidents.ts DetailSchema. */
+/** GET /api/incidents/:id: console/routes/incidents.ts. */
 export const IncidentDetailSchema = T.Composite([
   IncidentSchema,
   T.Object({ alarmIds: T.Array(T.String()), timeline: T.Array(TimelineSchema) }),
 ]);
 
-/** GET /api/incidents/:id/suggestions (one item): console/routes/incidents.ts SuggestionSchema. */
+/** GET /api/incidents/:id/suggestions (one item): console/routes/incidents.ts. */
 export const SuggestionSchema = T.Object({
   responderId: T.String(),
   name: T.String(),
@@ -90,7 +97,7 @@ export const SuggestionSchema = T.Object({
   etaMinutes: Nullable(T.Integer({ description: 'door to door at 15 km/h (volunteers on foot: 5 km/h)' })),
 });
 
-/** POST /api/incidents/:id/position: console/routes/incidents.ts EtaSchema. */
+/** POST /api/incidents/:id/position: console/routes/incidents.ts. */
 export const EtaSchema = T.Object({
   incidentId: T.String(),
   responderId: T.String(),
@@ -102,6 +109,8 @@ export const EtaSchema = T.Object({
 });
 
 // console/routes/reports.ts
+/** No lower bound, as the route always had it: a report's range may lie before 1970 (`from=0001-01-01`). */
+const ReportEpoch = T.Integer({ description: 'epoch ms' });
 const Ms = Nullable(T.Number({ description: 'ms' }));
 const Share = T.Object({
   met: T.Integer({ description: 'within the deadline' }),
@@ -126,19 +135,19 @@ const Breach = T.Object({
   grid: Nullable(T.String()),
   responderId: Nullable(T.String()),
   class: T.String(),
-  openedAt: Epoch,
+  openedAt: ReportEpoch,
   stage: T.String({ description: 'which deadline' }),
-  dueAt: Epoch,
-  doneAt: Nullable(Epoch),
+  dueAt: ReportEpoch,
+  doneAt: Nullable(ReportEpoch),
   lateByMs: T.Integer({ description: 'by how much the deadline was missed' }),
   reason: T.String(),
 });
-/** GET /api/reports/sla (JSON): console/routes/reports.ts ReportSchema. */
+/** GET /api/reports/sla (JSON), GET /api/reports/sla/daily: console/routes/reports.ts. */
 export const SlaReportSchema = T.Object({
-  from: Epoch,
-  to: Epoch,
+  from: ReportEpoch,
+  to: ReportEpoch,
   utcOffsetMinutes: T.Integer(),
-  asOf: Epoch,
+  asOf: ReportEpoch,
   total: T.Object(figureProps),
   byDay: T.Array(T.Object({ day: T.String(), ...figureProps })),
   byGrid: T.Array(T.Object({ grid: Nullable(T.String()), ...figureProps })),
@@ -212,6 +221,7 @@ export const FleetSchema = T.Object({
 
 // console/routes/history.ts
 const Stat = Nullable(T.Object({ mean: T.Number(), min: T.Number(), max: T.Number() }));
+/** Every history answer: which store served it, the range asked (widened to whole hours by the store), the rows. */
 const historyAnswer = <S extends TSchema>(row: S) =>
   T.Object({
     source: StringEnum(['influx', 'local'] as const, {
@@ -221,7 +231,7 @@ const historyAnswer = <S extends TSchema>(row: S) =>
     to: T.Integer({ description: 'epoch ms' }),
     rows: T.Array(row),
   });
-/** GET /api/households/:id/history/activity: console/routes/history.ts ActivityAnswer. */
+/** GET /api/households/:id/history/activity: console/routes/history.ts. */
 export const ActivityAnswer = historyAnswer(
   T.Object({
     hour: T.Integer({ description: 'epoch ms of the hour’s start' }),
@@ -229,14 +239,14 @@ export const ActivityAnswer = historyAnswer(
     motions: T.Integer({ description: 'motion events in that room and hour' }),
   }),
 );
-/** GET /api/households/:id/history/water: console/routes/history.ts WaterAnswer. */
+/** GET /api/households/:id/history/water: console/routes/history.ts. */
 export const WaterAnswer = historyAnswer(
   T.Object({
     start: T.Integer({ description: 'epoch ms of the hour, or of the local day (historyUtcOffsetMinutes)' }),
     liters: T.Number(),
   }),
 );
-/** GET /api/households/:id/history/vitals: console/routes/history.ts VitalsAnswer. */
+/** GET /api/households/:id/history/vitals: console/routes/history.ts. */
 export const VitalsAnswer = historyAnswer(
   T.Object({
     deviceId: T.String(),
@@ -245,14 +255,28 @@ export const VitalsAnswer = historyAnswer(
     spo2: Stat,
   }),
 );
+/** GET /api/households/:id/history/battery: console/routes/history.ts. */
+export const BatteryAnswer = historyAnswer(
+  T.Object({
+    deviceId: T.String(),
+    battery: T.Number({ description: 'per cent, the last level reported in the range' }),
+    at: T.Integer({ description: 'epoch ms it was received' }),
+  }),
+);
+/** GET /api/households/:id/history/last-seen: console/routes/history.ts. */
+export const LastSeenAnswer = historyAnswer(
+  T.Object({ deviceId: T.String(), at: T.Integer({ description: 'epoch ms' }) }),
+);
 
 // console/routes/rhythm.ts
+/** The usual day is the mean of this many local days before the one asked (days with no data left out). */
+export const USUAL_DAYS = 7;
 const Hours = (description: string) => T.Array(T.Number(), { minItems: 24, maxItems: 24, description });
 const Series = T.Object({
   motions: Hours('motion events per local hour 0–23 (all rooms)'),
   liters: Hours('water litres per local hour 0–23'),
 });
-/** GET /api/households/:id/rhythm: console/routes/rhythm.ts RhythmAnswer. */
+/** GET /api/households/:id/rhythm: console/routes/rhythm.ts. */
 export const RhythmAnswer = T.Object({
   householdId: T.String(),
   date: T.String({ description: 'YYYY-MM-DD, local' }),
@@ -267,7 +291,9 @@ export const RhythmAnswer = T.Object({
   usual: T.Composite([
     Series,
     T.Object({
-      days: T.Integer({ description: 'days with data the mean was taken over (of the 7 before)' }),
+      days: T.Integer({
+        description: `days with data the mean was taken over (of the ${USUAL_DAYS} before)`,
+      }),
     }),
   ]),
   baseline: Nullable(
@@ -313,7 +339,7 @@ export const DeviceCreated = T.Object({ device: Device, secret: Nullable(Secret)
 /** POST /api/gateways (201): console/routes/gateways.ts. */
 export const GatewayCreated = T.Object({ gateway: Gateway, secret: Secret });
 
-/** POST /api/import: console/routes/import.ts ImportReport. */
+/** POST /api/import: console/routes/import.ts. */
 export const ImportReport = T.Object({
   ok: T.Boolean(),
   problems: T.Array(T.Object({ line: T.Integer(), path: T.String(), reason: T.String() })),
@@ -327,6 +353,7 @@ export const ImportReport = T.Object({
 });
 
 // console/routes/auth.ts
+/** The logged-in user, as login and who-am-I answer it. */
 export const SessionUser = T.Object({
   id: T.Integer(),
   username: T.String(),
@@ -334,7 +361,7 @@ export const SessionUser = T.Object({
   displayName: T.String(),
   households: T.Array(T.String()),
 });
-/** POST /api/auth/login: console/routes/auth.ts LoginReply. */
+/** POST /api/auth/login: console/routes/auth.ts. */
 export const LoginReply = T.Object({
   token: T.String({ description: 'bearer token; also set as the HttpOnly cookie hub_session' }),
   expiresAt: T.String({ format: 'date-time' }),

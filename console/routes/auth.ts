@@ -8,7 +8,8 @@ import { EVERYONE } from '../auth/guard.ts';
 import { SlidingWindowLimiter } from '../auth/rate-limit.ts';
 import { clearSessionCookie, sessionToken, setSessionCookie } from '../auth/session.ts';
 import type { RouteContext } from '../context.ts';
-import { ERROR_RESPONSES, OPTIONAL_AUTH, PUBLIC, RoleSchema, SECURED } from '../schemas.ts';
+import { LoginReply, MeReply } from '../response-schemas.ts';
+import { ERROR_RESPONSES, OPTIONAL_AUTH, PUBLIC, SECURED } from '../schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 
 /**
@@ -23,13 +24,6 @@ const MINUTE_MS = 60_000;
 const KNOWN_GOOD_MAX = 100_000;
 const HOUR_MS = 3_600_000;
 
-const SessionUserBody = T.Object({
-  id: T.Integer(),
-  username: T.String(),
-  role: RoleSchema,
-  displayName: T.String(),
-  households: T.Array(T.String()),
-});
 const LoginBody = T.Object(
   {
     username: T.String({ minLength: 1, maxLength: 100 }),
@@ -37,12 +31,6 @@ const LoginBody = T.Object(
   },
   { additionalProperties: false },
 );
-const LoginReply = T.Object({
-  token: T.String({ description: 'bearer token; also set as the HttpOnly cookie hub_session' }),
-  expiresAt: T.String({ format: 'date-time' }),
-  user: SessionUserBody,
-});
-
 const sessionUserBody = (u: User) => ({
   id: u.id,
   username: u.username,
@@ -156,7 +144,7 @@ export function authRoutes(ctx: RouteContext): FastifyPluginAsync {
           summary: 'The logged-in user and when the session ends',
           security: SECURED,
           response: {
-            200: T.Object({ user: SessionUserBody, expiresAt: T.String({ format: 'date-time' }) }),
+            200: MeReply,
             ...ERROR_RESPONSES,
           },
         },

@@ -7,13 +7,13 @@ import { generateSecret } from '../../kernel/secrets.ts';
 import { ADMIN, HOUSEHOLD_READERS, type HouseholdScope, paramId } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
 import { invalidField } from '../errors.ts';
+import { DeviceCreated } from '../response-schemas.ts';
 import {
   Device,
   DeviceCreate,
   DeviceUpdate,
   ERROR_RESPONSES,
   IdParams,
-  Nullable,
   OperatorId,
   SECURED,
   Secret,
@@ -125,7 +125,7 @@ export function deviceRoutes(ctx: RouteContext): FastifyPluginAsync {
             'Register a device; answers its MQTT secret once (none for a Zigbee device behind a gateway)',
           security: SECURED,
           body: DeviceCreate,
-          response: { 201: T.Object({ device: Device, secret: Nullable(Secret) }), ...ERROR_RESPONSES },
+          response: { 201: DeviceCreated, ...ERROR_RESPONSES },
         },
       },
       async (request, reply) => {

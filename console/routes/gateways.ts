@@ -4,6 +4,7 @@ import { HubError } from '../../kernel/errors.ts';
 import { generateSecret } from '../../kernel/secrets.ts';
 import { ADMIN, HOUSEHOLD_READERS, type HouseholdScope, paramId } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
+import { GatewayCreated } from '../response-schemas.ts';
 import {
   ERROR_RESPONSES,
   Gateway,
@@ -81,7 +82,7 @@ export function gatewayRoutes(ctx: RouteContext): FastifyPluginAsync {
           summary: 'Register a gateway; answers its MQTT secret once',
           security: SECURED,
           body: GatewayCreate,
-          response: { 201: T.Object({ gateway: Gateway, secret: Secret }), ...ERROR_RESPONSES },
+          response: { 201: GatewayCreated, ...ERROR_RESPONSES },
         },
       },
       async (request, reply) => {

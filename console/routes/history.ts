@@ -1,4 +1,4 @@
-import { type Static, Type as T, type TSchema } from '@sinclair/typebox';
+import { type Static, Type as T } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { HistoryAnswer } from '../../ingest/influx-history.ts';
 import type { HistoryRange } from '../../ingest/influx-history-types.ts';
@@ -6,7 +6,14 @@ import { HubError } from '../../kernel/errors.ts';
 import type { Household } from '../../kernel/registry/types.ts';
 import { DISPATCH, HOUSEHOLD_READERS, type HouseholdScope, paramId } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
-import { ERROR_RESPONSES, IdParams, Nullable, SECURED, StringEnum } from '../schemas.ts';
+import {
+  ActivityAnswer,
+  BatteryAnswer,
+  LastSeenAnswer,
+  VitalsAnswer,
+  WaterAnswer,
+} from '../response-schemas.ts';
+import { ERROR_RESPONSES, IdParams, SECURED, StringEnum } from '../schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 import { found } from './lookups.ts';
 
@@ -43,49 +50,6 @@ const VitalsQuery = T.Object(
   },
   { additionalProperties: false },
 );
-
-const Stat = Nullable(T.Object({ mean: T.Number(), min: T.Number(), max: T.Number() }));
-
-/** Every answer: which store served it, the range asked (widened to whole hours by the store), the rows. */
-const answer = <S extends TSchema>(row: S) =>
-  T.Object({
-    source: StringEnum(['influx', 'local'] as const, {
-      description: 'influx: InfluxDB answered; local: the hub’s own hourly aggregates (last 30 days)',
-    }),
-    from: T.Integer({ description: 'epoch ms' }),
-    to: T.Integer({ description: 'epoch ms' }),
-    rows: T.Array(row),
-  });
-
-const ActivityAnswer = answer(
-  T.Object({
-    hour: T.Integer({ description: 'epoch ms of the hour’s start' }),
-    room: Nullable(T.String()),
-    motions: T.Integer({ description: 'motion events in that room and hour' }),
-  }),
-);
-const WaterAnswer = answer(
-  T.Object({
-    start: T.Integer({ description: 'epoch ms of the hour, or of the local day (historyUtcOffsetMinutes)' }),
-    liters: T.Number(),
-  }),
-);
-const VitalsAnswer = answer(
-  T.Object({
-    deviceId: T.String(),
-    hour: T.Integer({ description: 'epoch ms of the hour’s start' }),
-    heartRate: Stat,
-    spo2: Stat,
-  }),
-);
-const BatteryAnswer = answer(
-  T.Object({
-    deviceId: T.String(),
-    battery: T.Number({ description: 'per cent, the last level reported in the range' }),
-    at: T.Integer({ description: 'epoch ms it was received' }),
-  }),
-);
-const LastSeenAnswer = answer(T.Object({ deviceId: T.String(), at: T.Integer({ description: 'epoch ms' }) }));
 
 /** The bounded range of a question: 400 when `from` is not before `to` or it spans more than 31 days. */
 function rangeOf(query: Static<typeof Range>, now: number): HistoryRange {

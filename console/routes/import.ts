@@ -6,6 +6,7 @@ import { MAX_DEPTH, tooDeepAt } from '../../kernel/provisioning/parse-json.ts';
 import { ADMIN } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
 import { invalidField } from '../errors.ts';
+import { ImportReport } from '../response-schemas.ts';
 import { ERROR_RESPONSES, SECURED } from '../schemas.ts';
 import { NO_STORE } from './lookups.ts';
 
@@ -24,18 +25,6 @@ const ProvisioningDocument = T.Object(
   },
   { description: 'a provisioning document as in docs/provisioning.md' },
 );
-const ImportReport = T.Object({
-  ok: T.Boolean(),
-  problems: T.Array(T.Object({ line: T.Integer(), path: T.String(), reason: T.String() })),
-  counts: T.Record(
-    T.String(),
-    T.Object({ created: T.Integer(), updated: T.Integer(), unchanged: T.Integer() }),
-  ),
-  secrets: T.Array(T.Object({ id: T.String(), secret: T.String() }), {
-    description: 'new device/gateway secrets and generated passwords: shown once',
-  }),
-});
-
 /** What to import: CSV text, a JSON `{format, content}` wrapper, or a JSON provisioning document itself. */
 function importInput(request: FastifyRequest): { format: ImportFormat; content: string } {
   const raw = typeof request.body === 'string' ? request.body : '';

@@ -6,11 +6,12 @@ import { HubError } from '../../kernel/errors.ts';
 import type { Role } from '../../kernel/registry/types.ts';
 import { DISPATCH, type HouseholdScope, paramId } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
-import { ERROR_RESPONSES, Nullable, OperatorId, SECURED, StringEnum } from '../schemas.ts';
+import { EtaSchema, IncidentDetailSchema, IncidentSchema, SuggestionSchema } from '../response-schemas.ts';
+import { ERROR_RESPONSES, OperatorId, SECURED, StringEnum } from '../schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 import { familyIncident, familyTimeline } from '../views/family-incident.ts';
 import { HouseholdView, residentViews } from '../views/household-view.ts';
-import { IncidentContextSchema, StageProgressSchema } from '../views/schemas.ts';
+import { IncidentContextSchema } from '../views/schemas.ts';
 
 const tags = ['incidents'];
 /** Who may read incidents: the dispatch center, a responder (theirs only), a family (their households only). */
@@ -22,79 +23,10 @@ const Strict = { additionalProperties: false } as const;
 const IncidentParams = T.Object({ id: T.String({ minLength: 1, maxLength: 100 }) });
 const Epoch = T.Integer({ minimum: 0, description: 'epoch ms' });
 
-const IncidentSchema = T.Object({
-  id: T.String(),
-  householdId: T.String(),
-  residentId: Nullable(T.String()),
-  alarmType: T.String(),
-  class: T.String(),
-  severity: T.String(),
-  state: StringEnum(INCIDENT_STATES),
-  openedAt: Epoch,
-  updatedAt: Epoch,
-  closedAt: Nullable(Epoch),
-  deadlines: T.Record(T.String(), Epoch, { description: 'deadline per SLA stage, epoch ms' }),
-  stages: T.Record(T.String(), StageProgressSchema, {
-    description: 'per SLA stage: deadline, reached, time taken, met',
-  }),
-  pendingResponderId: Nullable(T.String({ description: 'assigned, not yet accepted' })),
-  assignedAt: Nullable(Epoch),
-  responderId: Nullable(T.String({ description: 'the responder who accepted' })),
-  outcome: Nullable(T.String()),
-  note: Nullable(T.String()),
-  cancelReason: Nullable(T.String()),
-  alarmCount: T.Integer(),
-  explanation: T.Object({ zh: T.String(), en: T.String() }),
-  evidence: T.Array(T.Unknown()),
-  lastEscalation: T.Optional(
-    Nullable(
-      T.Object(
-        { step: T.String(), at: Epoch },
-        { description: 'the last escalation step fired (lists only)' },
-      ),
-    ),
-  ),
-});
-const TimelineSchema = T.Object({
-  kind: StringEnum(['audit', 'evidence'] as const),
-  at: Epoch,
-  id: T.Optional(T.Integer()),
-  action: T.Optional(T.String()),
-  fromState: T.Optional(Nullable(T.String())),
-  toState: T.Optional(Nullable(T.String())),
-  userId: T.Optional(Nullable(T.Integer())),
-  username: T.Optional(Nullable(T.String())),
-  ip: T.Optional(Nullable(T.String())),
-  userAgent: T.Optional(Nullable(T.String())),
-  detail: T.Optional(T.Unknown()),
-  evidence: T.Optional(T.Unknown()),
-});
-const SuggestionSchema = T.Object({
-  responderId: T.String(),
-  name: T.String(),
-  kind: StringEnum(['grid_worker', 'station_staff', 'volunteer'] as const),
-  phone: T.String(),
-  stationId: Nullable(T.String()),
-  distanceM: Nullable(T.Integer({ description: 'metres from their station to the household' })),
-  etaMinutes: Nullable(T.Integer({ description: 'door to door at 15 km/h (volunteers on foot: 5 km/h)' })),
-});
 const PositionBody = T.Object(
   { lat: T.Number({ minimum: -90, maximum: 90 }), lon: T.Number({ minimum: -180, maximum: 180 }) },
   Strict,
 );
-const EtaSchema = T.Object({
-  incidentId: T.String(),
-  responderId: T.String(),
-  distanceM: T.Integer(),
-  etaMinutes: T.Integer(),
-  etaAt: Epoch,
-  onSiteDueAt: Nullable(Epoch),
-  escalated: T.Boolean({ description: 'this update escalated: first ETA past the on-site deadline' }),
-});
-const DetailSchema = T.Composite([
-  IncidentSchema,
-  T.Object({ alarmIds: T.Array(T.String()), timeline: T.Array(TimelineSchema) }),
-]);
 const ListQuery = T.Object(
   {
     state: T.Optional(StringEnum(INCIDENT_STATES)),
@@ -196,7 +128,7 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
           summary: 'One incident with its timeline (audit entries and evidence, oldest first)',
           security: SECURED,
           params: IncidentParams,
-          response: { 200: DetailSchema, ...ERROR_RESPONSES },
+          response: { 200: IncidentDetailSchema, ...ERROR_RESPONSES },
         },
       },
       async (request) => {

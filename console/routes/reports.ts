@@ -4,7 +4,8 @@ import { localDayRange, type SlaReport, slaReport, slaReportCsv } from '../../al
 import { HubError } from '../../kernel/errors.ts';
 import { DISPATCH } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
-import { ERROR_RESPONSES, Nullable, SECURED, StringEnum } from '../schemas.ts';
+import { SlaReportSchema } from '../response-schemas.ts';
+import { ERROR_RESPONSES, SECURED, StringEnum } from '../schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 
 const tags = ['reports'];
@@ -12,49 +13,6 @@ const tags = ['reports'];
 const MAX_RANGE_MS = 367 * 86_400_000;
 const DATE = '\\d{4}-\\d{2}-\\d{2}';
 
-const Epoch = T.Integer({ description: 'epoch ms' });
-const Ms = Nullable(T.Number({ description: 'ms' }));
-const Share = T.Object({
-  met: T.Integer({ description: 'within the deadline' }),
-  counted: T.Integer({ description: 'reached or known missed (cancelled before the deadline: not counted)' }),
-  share: Nullable(T.Number({ description: 'met / counted, 0..1' })),
-});
-const Timing = T.Object({ count: T.Integer(), medianMs: Ms, p90Ms: Ms });
-const figureProps = {
-  incidents: T.Integer(),
-  emergencies: T.Integer(),
-  acknowledgedWithin60s: Share,
-  onSiteWithin15min: Share,
-  stages: T.Object(
-    { acknowledge: Timing, accept: Timing, on_site: Timing, resolve: Timing },
-    { description: 'emergencies: time from the alarm to each stage (resolve: to resolution)' },
-  ),
-  breaches: T.Integer(),
-};
-const Breach = T.Object({
-  incidentId: T.String(),
-  householdId: T.String(),
-  grid: Nullable(T.String()),
-  responderId: Nullable(T.String()),
-  class: T.String(),
-  openedAt: Epoch,
-  stage: T.String({ description: 'which deadline' }),
-  dueAt: Epoch,
-  doneAt: Nullable(Epoch),
-  lateByMs: T.Integer({ description: 'by how much the deadline was missed' }),
-  reason: T.String(),
-});
-const ReportSchema = T.Object({
-  from: Epoch,
-  to: Epoch,
-  utcOffsetMinutes: T.Integer(),
-  asOf: Epoch,
-  total: T.Object(figureProps),
-  byDay: T.Array(T.Object({ day: T.String(), ...figureProps })),
-  byGrid: T.Array(T.Object({ grid: Nullable(T.String()), ...figureProps })),
-  byResponder: T.Array(T.Object({ responderId: Nullable(T.String()), ...figureProps })),
-  breaches: T.Array(Breach),
-});
 const Format = T.Optional(
   StringEnum(['json', 'csv'] as const, {
     description: 'csv: the figures as one table (or Accept: text/csv)',
@@ -108,7 +66,7 @@ export function reportRoutes(ctx: RouteContext): FastifyPluginAsync {
           summary: 'SLA figures over [from, to): total, per local day, grid and responder; breaches',
           security: SECURED,
           querystring: RangeQuery,
-          response: { 200: ReportSchema, ...ERROR_RESPONSES },
+          response: { 200: SlaReportSchema, ...ERROR_RESPONSES },
         },
       },
       async (request, reply) => {
@@ -136,7 +94,7 @@ export function reportRoutes(ctx: RouteContext): FastifyPluginAsync {
           summary: 'The kept daily SLA report of a local day (generated after the day ends)',
           security: SECURED,
           querystring: DailyQuery,
-          response: { 200: ReportSchema, ...ERROR_RESPONSES },
+          response: { 200: SlaReportSchema, ...ERROR_RESPONSES },
         },
       },
       async (request, reply) => {

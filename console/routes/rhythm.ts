@@ -4,14 +4,13 @@ import { HubError } from '../../kernel/errors.ts';
 import type { Household } from '../../kernel/registry/types.ts';
 import { HOUSEHOLD_READERS, type HouseholdScope, paramId } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
-import { ERROR_RESPONSES, IdParams, Nullable, SECURED, StringEnum } from '../schemas.ts';
+import { RhythmAnswer, USUAL_DAYS } from '../response-schemas.ts';
+import { ERROR_RESPONSES, IdParams, SECURED } from '../schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 import { found } from './lookups.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
-/** The usual day is the mean of this many local days before the one asked (days with no data left out). */
-export const USUAL_DAYS = 7;
 
 const RhythmQuery = T.Object(
   {
@@ -24,48 +23,6 @@ const RhythmQuery = T.Object(
   },
   { additionalProperties: false },
 );
-
-const Hours = (description: string) => T.Array(T.Number(), { minItems: 24, maxItems: 24, description });
-const Series = T.Object({
-  motions: Hours('motion events per local hour 0–23 (all rooms)'),
-  liters: Hours('water litres per local hour 0–23'),
-});
-
-const RhythmAnswer = T.Object({
-  householdId: T.String(),
-  date: T.String({ description: 'YYYY-MM-DD, local' }),
-  dayStart: T.Integer({ description: 'epoch ms of the local midnight starting the day' }),
-  source: StringEnum(['influx', 'local'] as const, { description: 'which store served the hourly counts' }),
-  today: T.Composite([
-    Series,
-    T.Object({
-      hoursElapsed: T.Integer({ description: 'hours of the day already begun (24 for a past day)' }),
-    }),
-  ]),
-  usual: T.Composite([
-    Series,
-    T.Object({
-      days: T.Integer({
-        description: `days with data the mean was taken over (of the ${USUAL_DAYS} before)`,
-      }),
-    }),
-  ]),
-  baseline: Nullable(
-    T.Object(
-      {
-        days: T.Integer(),
-        firstMotionMin: Nullable(
-          T.Number({ description: 'usual first movement, local minutes after midnight' }),
-        ),
-        firstWaterMin: Nullable(
-          T.Number({ description: 'usual first water use, local minutes after midnight' }),
-        ),
-        dailyLiters: Nullable(T.Number({ description: 'usual daily water volume, litres' })),
-      },
-      { description: "the resident's baseline (alerts), when one was computed" },
-    ),
-  ),
-});
 
 const zeros = () => Array.from({ length: 24 }, () => 0);
 const round1 = (n: number) => Math.round(n * 10) / 10;
