@@ -1,4 +1,4 @@
-import type { HourlyTotals } from '../ingest/hourly-totals.ts';
+import type { HourlyTotals } from '../ingest/queries/hourly-totals.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { Registry } from '../kernel/registry/index.ts';

@@ -1,6 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
-import type { HourlyTotals } from '../ingest/hourly-totals.ts';
 import type { InCommitProcessors } from '../ingest/in-commit.ts';
+import type { HourlyTotals } from '../ingest/queries/hourly-totals.ts';
 import type { RoomDeps } from '../kernel/room.ts';
 import { AlarmService } from './alarms.ts';
 import { AwayService } from './away.ts';

@@ -8,7 +8,6 @@ import type { Logger } from '../kernel/logger.ts';
 import type { Metrics } from '../kernel/metrics.ts';
 import type { Registry } from '../kernel/registry/index.ts';
 import { SeqDeduper } from './dedupe.ts';
-import { GroupCommit } from './group-commit.ts';
 import { InCommitProcessors } from './in-commit.ts';
 import { Intake } from './intake.ts';
 import { Presence } from './presence.ts';
@@ -16,6 +15,7 @@ import { QuarantineResolution } from './quarantine-resolution.ts';
 import { createSqliteIngestQueries } from './queries/sqlite.ts';
 import type { IngestQueries } from './queries/types.ts';
 import { Retention, type SecurityEventRetention } from './retention.ts';
+import { GroupCommit } from './store/group-commit.ts';
 import type { IngestStore, IntakeStore, PairingStore, PresenceRow } from './store/types.ts';
 import { ZigbeePairing } from './zigbee-pairing.ts';
 

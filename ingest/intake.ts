@@ -12,11 +12,11 @@ import { decodeNative } from './decode-native.ts';
 import { decodeBridgeState, decodeZigbee, decodeZigbeeAvailability } from './decode-zigbee.ts';
 import type { SeqDeduper } from './dedupe.ts';
 import { classifyGatewaySubtopic } from './gateway-topics.ts';
-import type { GroupCommit } from './group-commit.ts';
 import type { InCommitProcessors } from './in-commit.ts';
 import { laneOf } from './life-safety.ts';
 import type { Presence } from './presence.ts';
 import { TelemetryRateGate } from './rate-gate.ts';
+import type { GroupCommit } from './store/group-commit.ts';
 import type { IntakeStore } from './store/types.ts';
 
 /** Bad messages from one device before it is flagged to operators as faulty. */

@@ -1,5 +1,5 @@
 import type { CanonicalMessage } from './canonical.ts';
-import type { CommitLane } from './group-commit.ts';
+import type { CommitLane } from './store/group-commit.ts';
 
 /**
  * Events that may mean a person is in danger now (design.md "The promise"): a button's or a wristband's

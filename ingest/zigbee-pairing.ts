@@ -10,7 +10,7 @@ import { parseTopic } from '../kernel/contract.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { Metrics } from '../kernel/metrics.ts';
 import type { Registry } from '../kernel/registry/index.ts';
-import type { GroupCommit } from './group-commit.ts';
+import type { GroupCommit } from './store/group-commit.ts';
 import type { PairingStore } from './store/types.ts';
 import { type BridgeUpdate, decodeBridgeDevices, decodeBridgeEvent } from './zigbee-bridge-messages.ts';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GroupCommit } from '../ingest/group-commit.ts';
+import { GroupCommit } from '../ingest/store/group-commit.ts';
 import { EventBus } from '../kernel/bus.ts';
 import { type Db, openDatabase, transaction } from '../kernel/db.ts';
 import { createLogger } from '../kernel/logger.ts';

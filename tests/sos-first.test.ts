@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FrameLanes } from '../console/live/frame-lanes.ts';
-import { GroupCommit } from '../ingest/group-commit.ts';
+import { GroupCommit } from '../ingest/store/group-commit.ts';
 import { type Db, openDatabase } from '../kernel/db.ts';
 import { createLogger } from '../kernel/logger.ts';
 import { HUB_MIGRATIONS } from '../migrations.ts';

@@ -1,6 +1,6 @@
 import type { Db } from '../../kernel/db.ts';
-import { newestFirst } from '../../kernel/newest-first.ts';
 import { connectionOf } from '../../kernel/sqlite-connection.ts';
+import { newestFirst } from '../../kernel/store/newest-first.ts';
 import type { Row } from './sqlite-rows.ts';
 import type { Delivery, DeliveryStatus, DeliveryStore } from './types.ts';
 

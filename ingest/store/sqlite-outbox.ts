@@ -1,6 +1,6 @@
 import type { Db } from '../../kernel/db.ts';
-import { newestFirst } from '../../kernel/newest-first.ts';
 import { connectionOf } from '../../kernel/sqlite-connection.ts';
+import { newestFirst } from '../../kernel/store/newest-first.ts';
 import type { DeadLetter, OutboxRow, OutboxStore } from './types.ts';
 
 const READ = `SELECT o.message_id, m.device_id, m.household_id, m.body

@@ -1,7 +1,7 @@
-import type { AfterCommit } from '../kernel/after-commit.ts';
-import type { Db } from '../kernel/db.ts';
-import type { Logger } from '../kernel/logger.ts';
-import { connectionOf, type SqliteConnection } from '../kernel/sqlite-connection.ts';
+import type { AfterCommit } from '../../kernel/after-commit.ts';
+import type { Db } from '../../kernel/db.ts';
+import type { Logger } from '../../kernel/logger.ts';
+import { connectionOf, type SqliteConnection } from '../../kernel/sqlite-connection.ts';
 import { WalSync } from './wal-sync.ts';
 
 /** `urgent`: life-safety messages (SOS, fall, leak …), committed ahead of queued telemetry. */

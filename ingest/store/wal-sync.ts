@@ -1,6 +1,6 @@
 import { close, closeSync, fdatasync, fdatasyncSync, fsyncSync, open, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Db } from '../kernel/db.ts';
+import type { Db } from '../../kernel/db.ts';
 
 /**
  * Makes committed WAL frames durable off the main thread: an fdatasync of the store's `-wal` file on

@@ -1,6 +1,6 @@
 import type { SQLInputValue } from 'node:sqlite';
-import type { Db } from './db.ts';
-import type { Row } from './registry/rows.ts';
+import type { Db } from '../db.ts';
+import type { Row } from '../registry/rows.ts';
 
 /**
  * Rows of an append-only table (id INTEGER PRIMARY KEY), newest first, paged by id: what the console's
