@@ -30,6 +30,8 @@ import type { AlertsStores } from './store/types.ts';
 import { RuleTimers } from './timers.ts';
 
 export interface AlertsDeps extends Pick<RoomDeps, 'db' | 'bus' | 'clock' | 'registry' | 'log'> {
+  /** where the open-incident gauge goes (/metrics); none in tests that build the room alone */
+  metrics?: RoomDeps['metrics'];
   /**
    * Where accepted messages reach the rules: inside the transaction that stores each one, so the rule
    * state it changes (alarms, timers) commits with it, one sync for both (ingest's InCommitProcessors).
@@ -164,8 +166,16 @@ export function createAlerts(deps: AlertsDeps): AlertsRoom {
         deps.log.error({ err, what }, 'rules failed');
       });
 
+  const queries = createSqliteAlertsQueries(deps.db, deps.registry.households);
+  deps.metrics?.labelledGauge(
+    'hub_incidents_open',
+    'Incidents not yet resolved or cancelled, by class and state',
+    ['class', 'state'],
+    async () =>
+      (await queries.openIncidentCounts()).map((r) => [{ class: r.class, state: r.state }, r.count]),
+  );
   return {
-    queries: createSqliteAlertsQueries(deps.db, deps.registry.households),
+    queries,
     alarms,
     away,
     baselines,

@@ -64,12 +64,12 @@ const refusalError = (message: string, returnCode: number) =>
 export function createAuthHooks(deps: AuthDeps) {
   const { registry, clients, secrets, perAddress, perClient, security, metrics, log, wills } = deps;
 
+  /** The client's type: its device's (button, motion …), or `gateway`. */
+  const typeOf = async (identity: MqttIdentity): Promise<string> =>
+    identity.kind === 'gateway' ? 'gateway' : ((await registry.devices.get(identity.id))?.type ?? 'unknown');
   /** Who is verified first when connects queue for scrypt: the lifeline, then alarms, then the rest. */
-  const priorityOf = async (identity: MqttIdentity): Promise<number> => {
-    if (identity.kind === 'gateway') return 1;
-    const type = (await registry.devices.get(identity.id))?.type;
-    return type === 'button' || type === 'wristband' ? 0 : type === 'leak' ? 1 : 2;
-  };
+  const priorityOf = (type: string): number =>
+    type === 'button' || type === 'wristband' ? 0 : type === 'leak' || type === 'gateway' ? 1 : 2;
 
   function preConnect(
     client: Client,
@@ -123,7 +123,8 @@ export function createAuthHooks(deps: AuthDeps) {
     const identity: MqttIdentity | null = await registry.devices.identity(attempt.clientId);
     if (!identity) return { refusal: 'unknown_client' as const };
     if (!password || password.length === 0) return { refusal: 'bad_credentials' as const };
-    const verified = await secrets.verify(identity, password, await priorityOf(identity));
+    const deviceType = await typeOf(identity);
+    const verified = await secrets.verify(identity, password, priorityOf(deviceType));
     metrics.secretVerifications.inc({ scheme: verified.scheme, result: verified.ok ? 'ok' : 'wrong' });
     if (!verified.ok) return { refusal: 'bad_credentials' as const };
     // Checked after the secret, so only a holder of the secret learns that the id is disabled.
@@ -142,6 +143,7 @@ export function createAuthHooks(deps: AuthDeps) {
       secretHashes: [...new Set([identity.secretHash, verified.secretHash])],
       address,
       transport,
+      deviceType,
     });
     return { refusal: null };
   }

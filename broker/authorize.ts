@@ -76,14 +76,15 @@ export function createAuthorizers(deps: AuthorizeDeps) {
     packet: PublishPacket,
     callback: (error?: Error | null) => void,
   ) {
+    const received = performance.now();
     const session = clients.session(client);
     const owner = (packet as PublishPacket & { clientId?: string }).clientId;
     if (session || client || !owner) {
-      authorizeAs(session, client, packet, callback);
+      authorizeAs(session, client, packet, callback, received);
       return;
     }
     registry.devices.identity(owner).then(
-      (identity) => authorizeAs(identity?.enabled ? identity : null, client, packet, callback),
+      (identity) => authorizeAs(identity?.enabled ? identity : null, client, packet, callback, received),
       (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
     );
   }
@@ -93,6 +94,7 @@ export function createAuthorizers(deps: AuthorizeDeps) {
     client: Client | null,
     packet: PublishPacket,
     callback: (error?: Error | null) => void,
+    received: number,
   ) {
     const address = client ? clients.connection(client).address : undefined;
     if (!who) {
@@ -126,6 +128,8 @@ export function createAuthorizers(deps: AuthorizeDeps) {
     const handler = publishHandler();
     const accepted = () => {
       metrics.messagesIn.inc({ channel: decision.channel });
+      if (packet.qos > 0)
+        metrics.publishAck.observe((performance.now() - received) / 1000, { channel: decision.channel });
       callback(null);
     };
     if (!handler) {

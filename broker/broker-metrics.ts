@@ -1,4 +1,4 @@
-import type { Metrics } from '../kernel/metrics.ts';
+import type { HistogramHandle, Metrics } from '../kernel/metrics.ts';
 
 type Counter = ReturnType<Metrics['counter']>;
 
@@ -13,14 +13,26 @@ export interface BrokerMetrics {
   secretVerifications: Counter;
   /** legacy scrypt hashes replaced by their fast form */
   secretUpgrades: Counter;
+  /** QoS 1/2 PUBLISH received → acknowledged (durable), seconds; labels: channel */
+  publishAck: HistogramHandle;
 }
 
 /** Registers the broker's series on the shared registry the console serves at /metrics. */
-export function registerBrokerMetrics(metrics: Metrics, connectedClients: () => number): BrokerMetrics {
+export function registerBrokerMetrics(
+  metrics: Metrics,
+  connectedClients: () => number,
+  connectedByType: () => Array<[{ type: string }, number]>,
+): BrokerMetrics {
   metrics.gauge(
     'hub_mqtt_connected_clients',
     'MQTT clients connected and authenticated now',
     connectedClients,
+  );
+  metrics.labelledGauge(
+    'hub_mqtt_connected_devices',
+    'Devices and gateways connected now, by type (button, wristband, motion …, gateway)',
+    ['type'],
+    connectedByType,
   );
   return {
     connectsRefused: metrics.counter('hub_mqtt_connects_refused_total', 'MQTT CONNECTs refused, by reason'),
@@ -36,6 +48,11 @@ export function registerBrokerMetrics(metrics: Metrics, connectedClients: () => 
     secretUpgrades: metrics.counter(
       'hub_mqtt_secret_upgrades_total',
       'Legacy scrypt device secret hashes replaced by HMAC-SHA-256 after a successful connect',
+    ),
+    publishAck: metrics.histogram(
+      'hub_mqtt_publish_ack_seconds',
+      'QoS 1/2 PUBLISH received until acknowledged (stored durably first), seconds, by channel',
+      { labelNames: ['channel'] },
     ),
   };
 }

@@ -72,7 +72,11 @@ export function createBroker(deps: BrokerDeps): BrokerRoom {
   const clients = new ClientTable();
   const secretUpgrades = new SecretUpgrades(registry, log, (n) => metrics.secretUpgrades.inc({}, n));
   const secrets = new VerifiedSecrets(registry.devices.secrets, (u) => secretUpgrades.add(u));
-  const metrics = registerBrokerMetrics(deps.metrics, () => clients.liveCount());
+  const metrics = registerBrokerMetrics(
+    deps.metrics,
+    () => clients.liveCount(),
+    () => clients.liveByType(),
+  );
   deps.metrics.gauge(
     'hub_mqtt_auth_waiting',
     'connects waiting for their secret to be verified (scrypt, lifeline devices first)',

@@ -30,6 +30,8 @@ export interface Session extends Principal {
   secretHashes: readonly string[];
   address: string;
   transport: Transport;
+  /** the device's type (button, motion …), or `gateway`: for the connected-devices gauge */
+  deviceType: string;
 }
 
 export const normalizeAddress = (address: string | undefined) =>
@@ -90,5 +92,15 @@ export class ClientTable {
 
   liveCount(): number {
     return this.#live.size;
+  }
+
+  /** Connected clients by device type (`gateway` for gateways). */
+  liveByType(): Array<[{ type: string }, number]> {
+    const counts = new Map<string, number>();
+    for (const client of this.#live.values()) {
+      const type = this.#sessions.get(client)?.deviceType ?? 'unknown';
+      counts.set(type, (counts.get(type) ?? 0) + 1);
+    }
+    return [...counts].map(([type, n]) => [{ type }, n]);
   }
 }

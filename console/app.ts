@@ -160,10 +160,16 @@ export function createConsole(deps: ConsoleDeps): ConsoleRoom {
     'hub_http_requests_total',
     'HTTP requests answered, by route and status',
   );
+  const latency = deps.metrics.histogram(
+    'hub_http_request_duration_seconds',
+    'HTTP requests from arrival to the answer sent, seconds, by route',
+    { labelNames: ['route'] },
+  );
   app.addHook('onResponse', async (request, reply) => {
     // The route's template, not the raw URL: ids in paths would make the label set unbounded.
     const route = request.is404 ? 'unmatched' : `${request.method} ${request.routeOptions.url ?? ''}`;
     requests.inc({ route, status: String(reply.statusCode) });
+    latency.observe(reply.elapsedTime / 1000, { route });
   });
   app.addHook('onRequest', createOriginCheck(parseOrigins(deps.config.consoleAllowedOrigins)));
   app.addHook('onRequest', guard.authenticate);

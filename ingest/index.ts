@@ -71,7 +71,7 @@ const OUTBOX_DEPTH_EVERY_MS = 5_000;
 export function createIngest(deps: IngestDeps): IngestRoom {
   const log = deps.log;
   const store = deps.store.intake;
-  const commit = new GroupCommit(deps.db, log);
+  const commit = new GroupCommit(deps.db, log, 2000, deps.metrics);
   const dedupe = new SeqDeduper(store);
   const inCommit = new InCommitProcessors(log);
   const retention = new Retention({

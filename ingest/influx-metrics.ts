@@ -1,7 +1,8 @@
-import type { Metrics } from '../kernel/metrics.ts';
+import type { HistogramHandle, Metrics } from '../kernel/metrics.ts';
 
 /** The writer's metrics (outbox age and high water are OutboxHighWater's; depth is the intake's). */
 export class InfluxWriterMetrics {
+  readonly #latency: HistogramHandle;
   readonly #written: ReturnType<Metrics['counter']>;
   readonly #retries: ReturnType<Metrics['counter']>;
   readonly #deadLettered: ReturnType<Metrics['counter']>;
@@ -13,6 +14,10 @@ export class InfluxWriterMetrics {
 
   constructor(metrics: Metrics, deadLetterStored: number) {
     this.#deadLetterStored = deadLetterStored;
+    this.#latency = metrics.histogram(
+      'hub_influx_write_seconds',
+      'Duration of successful InfluxDB write requests, seconds',
+    );
     this.#written = metrics.counter('hub_influx_lines_written_total', 'Lines InfluxDB acknowledged');
     this.#retries = metrics.counter('hub_influx_write_retries_total', 'Failed InfluxDB writes retried later');
     this.#deadLettered = metrics.counter(
@@ -36,6 +41,7 @@ export class InfluxWriterMetrics {
 
   written(lines: number, latencyMs: number): void {
     this.#written.inc({}, lines);
+    this.#latency.observe(latencyMs / 1000);
     this.#lastMs = latencyMs;
     this.#sumMs += latencyMs;
     this.#writes += 1;

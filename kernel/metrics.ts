@@ -85,7 +85,7 @@ export class Metrics {
     name: string,
     help: string,
     labelNames: readonly string[],
-    collect: () => Array<[Labels, number]>,
+    collect: () => Array<[Labels, number]> | Promise<Array<[Labels, number]>>,
   ) {
     if (this.#registry.getSingleMetric(name)) return;
     new Gauge({
@@ -93,9 +93,10 @@ export class Metrics {
       help,
       labelNames: [...labelNames],
       registers: [this.#registry],
-      collect() {
+      async collect() {
+        const values = await collect();
         this.reset();
-        for (const [labels, value] of collect()) this.set(labels, value);
+        for (const [labels, value] of values) this.set(labels, value);
       },
     });
   }

@@ -12,6 +12,9 @@ const LATEST_BASELINE = `SELECT days, first_motion_min, first_water_min, daily_l
 const AWAY_PERIODS =
   'SELECT household_id, until, reason, set_by, set_at FROM away_periods ORDER BY household_id';
 
+const OPEN_INCIDENT_COUNTS = `SELECT class, state, COUNT(*) AS n FROM incidents
+  WHERE state NOT IN ('resolved', 'cancelled') GROUP BY class, state`;
+
 /**
  * The alerts room's queries on the embedded store. `households`: the registry's, for the SLA rows' grids
  * (the registry's table is read through its interface, not joined).
@@ -38,6 +41,13 @@ export function createSqliteAlertsQueries(
           : null;
       }),
     openAlarms: (filter = {}) => alarms.list({ ...filter, openOnly: true }),
+    openIncidentCounts: () =>
+      conn.use(() =>
+        conn
+          .statement(OPEN_INCIDENT_COUNTS)
+          .all()
+          .map((r) => ({ class: String(r.class), state: String(r.state), count: Number(r.n) })),
+      ),
     slaRows: (from, to) => readSlaRows(sla, households, from, to),
     slaDailyReport: (day) => sla.getDaily(day),
     declaredAwayPeriods: () =>

@@ -24,6 +24,8 @@ export interface BaselineSummary {
 export interface AlertsQueries {
   /** The newest baseline computed for a resident of the household; null when none was. */
   latestBaseline(householdId: string): Promise<BaselineSummary | null>;
+  /** Incidents not yet resolved or cancelled, counted by class and state (the /metrics gauge). */
+  openIncidentCounts(): Promise<Array<{ class: string; state: string; count: number }>>;
   /** Open alarms, newest first; of one household when given; at most `limit` (default 500). */
   openAlarms(filter?: { householdId?: string; limit?: number }): Promise<Alarm[]>;
   /** The incidents opened in [from, to) with their household's grid (the registry's), for the SLA figures. */

@@ -114,9 +114,14 @@ export class LiveConnection {
     setTimeout(() => this.#ws.terminate(), CLOSE_GRACE_MS).unref();
   }
 
+  /** bytes waiting to reach this console: in the socket's buffer and in the frame lanes */
+  get queuedBytes(): number {
+    return this.#ws.bufferedAmount + this.#lanes.queuedBytes;
+  }
+
   #send(frame: ServerFrame, lane: FrameLane = 'normal'): boolean {
     if (this.#ending || this.#ws.readyState !== WebSocket.OPEN) return false;
-    if (this.#ws.bufferedAmount + this.#lanes.queuedBytes > this.#opts.maxBufferedBytes) {
+    if (this.queuedBytes > this.#opts.maxBufferedBytes) {
       this.#opts.onSlow();
       this.end(CLOSE.tooSlow, 'too slow: reconnect and resync');
       return false;

@@ -75,6 +75,16 @@ export function createLiveChannel(deps: LiveDeps): LiveChannel {
   const sent = metrics.counter('hub_live_frames_sent_total', 'live channel event frames sent, by event');
   const closedSlow = metrics.counter('hub_live_slow_closed_total', 'consoles closed for not keeping up');
   metrics.gauge('hub_live_connections', 'consoles connected to the live channel', () => open.size);
+  metrics.gauge('hub_live_send_queue_bytes', 'bytes waiting to reach the consoles, all connections', () => {
+    let bytes = 0;
+    for (const conn of open) bytes += conn.queuedBytes;
+    return bytes;
+  });
+  metrics.gauge('hub_live_send_queue_max_bytes', 'bytes waiting to reach the slowest console', () => {
+    let max = 0;
+    for (const conn of open) max = Math.max(max, conn.queuedBytes);
+    return max;
+  });
   let syncTimer: ReturnType<typeof setInterval> | null = null;
 
   const dispatch = <K extends keyof HubEvents>(name: K, payload: HubEvents[K]) => {

@@ -1,6 +1,7 @@
 import type { AfterCommit } from '../../kernel/after-commit.ts';
 import type { Db } from '../../kernel/db.ts';
 import type { Logger } from '../../kernel/logger.ts';
+import type { HistogramHandle, Metrics } from '../../kernel/metrics.ts';
 import { connectionOf, type SqliteConnection } from '../../kernel/sqlite-connection.ts';
 import { WalSync } from './wal-sync.ts';
 
@@ -41,6 +42,8 @@ export class GroupCommit {
   readonly #db: Db;
   readonly #conn: SqliteConnection;
   readonly #log: Logger;
+  readonly #size: HistogramHandle | undefined;
+  readonly #time: HistogramHandle | undefined;
   readonly #maxBatch: number;
   readonly #wal: WalSync;
   readonly #after: AfterCommit;
@@ -52,10 +55,18 @@ export class GroupCommit {
   /** writes committed */
   writes = 0;
 
-  constructor(db: Db, log: Logger, maxBatch = 2000) {
+  constructor(db: Db, log: Logger, maxBatch = 2000, metrics?: Metrics) {
     this.#db = db;
     this.#log = log;
     this.#maxBatch = maxBatch;
+    this.#size = metrics?.histogram('hub_ingest_group_commit_writes', 'Writes per group commit', {
+      buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2000],
+    });
+    this.#time = metrics?.histogram(
+      'hub_ingest_group_commit_seconds',
+      'Group commit from BEGIN to durable (WAL synced), seconds, by lane of its first write',
+      { labelNames: ['lane'] },
+    );
     this.#wal = new WalSync(db);
     this.#conn = connectionOf(db);
     this.#after = this.#conn.after;
@@ -109,6 +120,12 @@ export class GroupCommit {
   async #commit(batch: Pending[], syncNow: boolean): Promise<void> {
     let hooks: Array<() => void> = [];
     let failure: unknown = null;
+    const started = performance.now();
+    const lane = batch[0]?.urgent ? 'urgent' : 'normal';
+    const observe = () => {
+      this.#size?.observe(batch.length);
+      this.#time?.observe((performance.now() - started) / 1000, { lane });
+    };
     await this.#conn.hold(async () => {
       try {
         this.#db.exec('PRAGMA synchronous = NORMAL');
@@ -141,12 +158,14 @@ export class GroupCommit {
     }
     if (syncNow) {
       this.#wal.syncNow();
+      observe();
       this.#after.run(hooks);
       for (const p of batch) p.resolve();
       return;
     }
     this.#wal.sync().then(
       () => {
+        observe();
         this.#after.run(hooks);
         for (const p of batch) p.resolve();
       },
