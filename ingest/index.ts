@@ -123,7 +123,6 @@ export function createIngest(deps: IngestDeps): IngestRoom {
   // The outbox depth as last read (every OUTBOX_DEPTH_EVERY_MS): a scrape does not wait for the store.
   let outboxDepth = 0;
   deps.metrics.gauge('hub_ingest_outbox_depth', 'Accepted messages waiting for InfluxDB', () => outboxDepth);
-  deps.metrics.gauge('hub_ingest_group_commits', 'Group commits since start', () => commit.commits);
   let stopped = false;
   let pruneTimer: TimerHandle | null = null;
   let depthTimer: TimerHandle | null = null;

@@ -6,9 +6,6 @@ export class InfluxWriterMetrics {
   readonly #written: ReturnType<Metrics['counter']>;
   readonly #retries: ReturnType<Metrics['counter']>;
   readonly #deadLettered: ReturnType<Metrics['counter']>;
-  #lastMs = 0;
-  #sumMs = 0;
-  #writes = 0;
   /** entries in the dead letter: read at start, then counted as this writer adds them */
   #deadLetterStored = 0;
 
@@ -25,26 +22,15 @@ export class InfluxWriterMetrics {
       'Lines InfluxDB refused, moved to the dead letter',
     );
     metrics.gauge(
-      'hub_influx_dead_letter_stored',
+      'hub_influx_dead_letter_entries',
       'Entries in the dead letter',
       () => this.#deadLetterStored,
-    );
-    metrics.gauge(
-      'hub_influx_write_latency_last_ms',
-      'Duration of the last successful write request, ms',
-      () => this.#lastMs,
-    );
-    metrics.gauge('hub_influx_write_latency_avg_ms', 'Mean duration of successful write requests, ms', () =>
-      this.#writes === 0 ? 0 : this.#sumMs / this.#writes,
     );
   }
 
   written(lines: number, latencyMs: number): void {
     this.#written.inc({}, lines);
     this.#latency.observe(latencyMs / 1000);
-    this.#lastMs = latencyMs;
-    this.#sumMs += latencyMs;
-    this.#writes += 1;
   }
 
   retried(): void {

@@ -111,12 +111,18 @@ export class Metrics {
         labelNames: [...(opts.labelNames ?? [])],
         registers: [this.#registry],
       });
+    const counts = this.#values.get(name) ?? new Map<string, number>();
+    this.#values.set(name, counts);
     return {
-      observe: (value: number, labels: Labels = {}) => histogram.observe(labels, value),
+      observe: (value: number, labels: Labels = {}) => {
+        histogram.observe(labels, value);
+        const k = key(labels);
+        counts.set(k, (counts.get(k) ?? 0) + 1);
+      },
     } satisfies HistogramHandle;
   }
 
-  /** A counter's value for these labels, or a gauge's current value; 0 when unknown. */
+  /** A counter's value for these labels, a histogram's count of observations, or a gauge's current value; 0 when unknown. */
   value(name: string, labels: Labels = {}): number {
     const gauge = this.#gauges.get(name);
     if (gauge) return gauge();
