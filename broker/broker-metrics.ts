@@ -40,7 +40,9 @@ export function registerBrokerMetrics(
       'hub_mqtt_messages_in_total',
       'MQTT PUBLISHes accepted from clients, by channel',
     ),
-    securityEvents: metrics.counter('hub_mqtt_security_events_total', 'MQTT security events, by kind'),
+    securityEvents: metrics.counter('hub_mqtt_security_events_total', 'MQTT security events, by kind', [
+      'kind',
+    ]),
     secretVerifications: metrics.counter(
       'hub_mqtt_secret_verifications_total',
       'Device and gateway secrets verified at CONNECT, by scheme and result',

@@ -67,10 +67,17 @@ describe('deploy files', () => {
     const compose = parse(read('compose.yaml')) as {
       services: Record<string, { build?: string; image?: string; environment?: Record<string, string> }>;
     };
-    expect(Object.keys(compose.services).sort()).toEqual(['grafana', 'hub', 'influxdb']);
+    expect(Object.keys(compose.services).sort()).toEqual(['grafana', 'hub', 'influxdb', 'prometheus']);
     expect(compose.services.hub?.build).toBe('.');
     const env = Object.keys(compose.services.hub?.environment ?? {});
     expect(env.filter((v) => !HUB_VARS.has(v))).toEqual([]);
     expect(compose.services.hub?.environment?.HUB_INFLUX_URL).toBe('http://influxdb:8086');
+    // Files mounted from this repository (Grafana's provisioning and dashboard, Prometheus's config) exist.
+    const mounts = Object.values(compose.services)
+      .flatMap((svc) => (svc as { volumes?: string[] }).volumes ?? [])
+      .map((v) => v.split(':')[0] ?? '')
+      .filter((src) => src.startsWith('./'));
+    expect(mounts.length).toBeGreaterThanOrEqual(3);
+    for (const src of mounts) expect(existsSync(join(root, src)), src).toBe(true);
   });
 });
