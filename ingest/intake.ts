@@ -83,9 +83,11 @@ export class Intake {
     this.#quarantineRate = new KeyedTokenBucket({ clock: deps.clock, burst: 100, perSecond: 10 });
     this.#answerRate = new KeyedTokenBucket({ clock: deps.clock, burst: 5, perSecond: 1 });
     const m = deps.metrics;
-    this.#accepted = m.counter('hub_ingest_accepted_total', 'Device messages accepted and stored, by channel', [
-      'channel',
-    ]);
+    this.#accepted = m.counter(
+      'hub_ingest_accepted_total',
+      'Device messages accepted and stored, by channel',
+      ['channel'],
+    );
     this.#duplicates = m.counter(
       'hub_ingest_duplicates_total',
       'Retransmissions recognised by (device, seq)',
