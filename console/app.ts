@@ -33,6 +33,7 @@ import { historyRoutes } from './routes/history.ts';
 import { householdStatusRoutes } from './routes/household-status.ts';
 import { householdRoutes } from './routes/households.ts';
 import { importRoutes } from './routes/import.ts';
+import { incidentExportRoutes } from './routes/incident-export.ts';
 import { incidentPolicyRoutes } from './routes/incident-policy.ts';
 import { incidentRoutes } from './routes/incidents.ts';
 import { intakeRoutes } from './routes/intake.ts';
@@ -217,6 +218,7 @@ export function createConsole(deps: ConsoleDeps): ConsoleRoom {
     awayRoutes,
     alertSettingsRoutes,
     historyRoutes,
+    incidentExportRoutes,
     incidentRoutes,
     incidentPolicyRoutes,
     notificationRoutes,

@@ -14,6 +14,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
+import { csvField } from '../csv.ts';
 
 const OWNER_ONLY = 0o600;
 
@@ -23,8 +24,6 @@ export const secretsFilePath = (inputFile: string) => `${inputFile}.secrets.csv`
 export function assertSecretsFileWritable(path: string): void {
   accessSync(existsSync(path) ? path : dirname(path), constants.W_OK);
 }
-
-const csvField = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 
 export function appendSecrets(path: string, secrets: ReadonlyArray<{ id: string; secret: string }>): void {
   if (secrets.length === 0) return;

@@ -5,7 +5,7 @@
  * after a crash (against bare Aedes too), SOS latency with the intake saturated, and one device's
  * backlog flush; prints a markdown report with the machine's description and writes it to
  * bench-results.md.
- * `--only intake,alarm,connections,drain,reconnect,sos,backlog` runs some of them; every size can be
+ * `--only intake,alarm,connections,drain,reconnect,sos,backlog` (and `import`, `export`, not in the default set) runs some of them; every size can be
  * given (see options). `--only import` (not in the default set) runs SOS latency during a large import.
  */
 import { writeFileSync } from 'node:fs';
@@ -20,6 +20,7 @@ import {
   importPressureReport,
   importPressureSummary,
 } from './import-pressure.ts';
+import { benchIncidentExport, exportReport } from './incident-export.ts';
 import { benchInfluxDrain, type DrainResult } from './influx-drain.ts';
 import { benchIntake, type IntakeResult, intakeTable } from './intake.ts';
 import { machineDescription } from './machine.ts';
@@ -57,6 +58,8 @@ const { values } = parseArgs({
     'backlog-max': { type: 'string', default: '600' },
     // SOS latency during a large import (`--only import`)
     'import-households': { type: 'string', default: '8000' },
+    // a month of a county's incidents exported
+    'export-incidents': { type: 'string', default: '30000' },
     'import-sos-interval': { type: 'string', default: '100' },
   },
 });
@@ -198,6 +201,16 @@ if (only.has('backlog')) {
   const r = backlogReport(o, await benchBacklogFlush(o));
   summary.push(r.summary);
   sections.push(...r.section);
+}
+
+if (only.has('export')) {
+  const o = { incidents: clamp(values['export-incidents'], 1, 200_000), households: 10_000 };
+  log(`A month of incidents exported: ${o.incidents} incidents …`);
+  const r = await benchIncidentExport(o);
+  summary.push(
+    `| a month's incident list exported (${r.incidents} incidents), CSV / JSON | ${(r.csvMs / 1000).toFixed(2)} / ${(r.jsonMs / 1000).toFixed(2)} s | < 5 s | ${yes(Math.max(r.csvMs, r.jsonMs) < 5000)} |`,
+  );
+  sections.push(...exportReport(r));
 }
 
 if (only.has('import')) {
