@@ -96,6 +96,27 @@ describe('supervisor console', { timeout: 60_000 }, () => {
     await page.waitForSelector(`#at-risk [data-incident-id="${id2}"]`);
     await page.waitForSelector('#per-grid [data-grid="grid-west"]');
     await page.waitForSelector('#kpi-incidents .value:text-is("3")');
+    // Exports: the day of these incidents (2026-11-28, local), the incident list as CSV, through the page.
+    await page.fill('#exp-from', '2026-11-28');
+    await page.fill('#exp-to', '2026-11-28');
+    await page.fill('#exp-grid', 'grid-east');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#exp-incidents-csv')]);
+    const csv = await new Promise<string>((resolve, reject) => {
+      download.createReadStream().then((stream) => {
+        let text = '';
+        stream.on('data', (c: Buffer) => {
+          text += c.toString();
+        });
+        stream.on('end', () => resolve(text));
+        stream.on('error', reject);
+      }, reject);
+    });
+    expect(csv.split('\r\n')[0]).toMatch(/^id,opened_at,household_id,grid,/);
+    expect(csv).toContain(id1); // hh-1 is in grid-east
+    expect(csv).not.toContain(id2); // hh-2 is in grid-west
+    expect(await page.getAttribute('#exp-sla-json', 'href')).toBe(
+      '/api/reports/sla?from=2026-11-28&to=2026-11-29&format=json',
+    );
     await screenshot(page, 'supervisor');
     await page.click('#lang-switch');
     expect(await page.textContent('#kpi-breaches .name')).toBe('Breaches');

@@ -5,8 +5,9 @@
  * after a crash (against bare Aedes too), SOS latency with the intake saturated, and one device's
  * backlog flush; prints a markdown report with the machine's description and writes it to
  * bench-results.md.
- * `--only intake,alarm,connections,drain,reconnect,sos,backlog` (and `import`, `export`, not in the default set) runs some of them; every size can be
- * given (see options). `--only import` (not in the default set) runs SOS latency during a large import.
+ * `--only intake,alarm,connections,drain,reconnect,sos,backlog` runs some of them; every size can be
+ * given (see options). Not in the default set: `import` (SOS latency during a large import) and
+ * `export` (a month of incidents exported).
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';

@@ -15,6 +15,7 @@ import { Live } from '../common/live.js';
 import { showLiveStatus, startPage } from '../common/shell.js';
 import { level, nextDeadline } from '../dispatch/deadline.js';
 import { label } from '../dispatch/labels.js';
+import { setUpExports } from './exports.js';
 
 /** @import { Fleet, Household, Incident, IncidentSummary, SlaReport } from '../api-types' */
 /** @import { Child } from '../common/dom-types' */
@@ -385,4 +386,5 @@ live = new Live({
 });
 onLangChange(render);
 setInterval(() => data.report && renderAtRisk(now()), 1000);
+setUpExports();
 live.start();
