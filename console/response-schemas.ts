@@ -8,10 +8,7 @@ import { StageProgressSchema } from './views/schemas.ts';
  * is what the pages are typed with. This file is part of the browser program (tsc -p console/web): it
  * imports only schema files and the plain kernel files they import, never a server module.
  *
- * Three are still copies of a route's private schema (FleetSchema, PendingZigbeeDevice,
- * ZigbeeProvisioned: console/routes/fleet.ts and zigbee-pairing.ts), each checked against the route's in
- * the OpenAPI document by tests/response-schemas.test.ts; that test also checks that every schema here is
- * one a route's response uses.
+ * tests/response-schemas.test.ts checks that every schema here is one a route's response uses.
  */
 
 const Epoch = T.Integer({ minimum: 0, description: 'epoch ms' });
@@ -172,7 +169,7 @@ const BatteryEntry = T.Object({
   battery: Nullable(T.Number({ description: 'per cent, as reported with the alarm' })),
   since: Epoch,
 });
-const UnprotectedEntry = T.Object({
+export const UnprotectedEntry = T.Object({
   householdId: T.String(),
   residentId: Nullable(T.String()),
   deviceId: Nullable(T.String()),
@@ -199,7 +196,7 @@ const DeadLetterSummary = T.Object({
     }),
   ),
 });
-/** GET /api/fleet: console/routes/fleet.ts FleetSchema. */
+/** GET /api/fleet (console/routes/fleet.ts). */
 export const FleetSchema = T.Object({
   asOf: Epoch,
   counts: T.Object({
@@ -313,7 +310,7 @@ export const RhythmAnswer = T.Object({
   ),
 });
 
-/** GET /api/zigbee-devices (one item): console/routes/zigbee-pairing.ts PendingZigbeeDevice. */
+/** GET /api/zigbee-devices (one item; console/routes/zigbee-pairing.ts). */
 export const PendingZigbeeDevice = T.Object({
   gatewayId: T.String(),
   householdId: T.String(),

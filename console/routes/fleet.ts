@@ -1,4 +1,4 @@
-import { type Static, Type as T } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Alarm } from '../../alerts/alarm.ts';
 import type { QuarantineBrief } from '../../ingest/queries/types.ts';
@@ -6,74 +6,11 @@ import type { DeadLetter } from '../../ingest/store/types.ts';
 import type { Registry } from '../../kernel/registry/index.ts';
 import { DISPATCH } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
-import { ERROR_RESPONSES, Nullable, SECURED } from '../schemas.ts';
+import { FleetSchema, type UnprotectedEntry } from '../response-schemas.ts';
+import { ERROR_RESPONSES, SECURED } from '../schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 
 const tags = ['ops'];
-
-const Epoch = T.Integer({ minimum: 0, description: 'epoch ms, hub clock' });
-
-const OfflineEntry = T.Object({
-  clientId: T.String({ description: 'device or gateway id' }),
-  kind: T.String({ description: 'device or gateway' }),
-  householdId: Nullable(T.String()),
-  type: Nullable(T.String({ description: 'device type; null for a gateway' })),
-  state: T.String({ description: 'offline: the broker saw it go; silent: connected but past its heartbeat' }),
-  lastSeenAt: Nullable(Epoch),
-  silentSince: Nullable(Epoch),
-});
-const BatteryEntry = T.Object({
-  alarmId: T.String(),
-  householdId: T.String(),
-  deviceId: Nullable(T.String()),
-  battery: Nullable(T.Number({ description: 'per cent, as reported with the alarm' })),
-  since: Epoch,
-});
-const UnprotectedEntry = T.Object({
-  householdId: T.String(),
-  residentId: Nullable(T.String()),
-  deviceId: Nullable(T.String()),
-  reason: T.String({ description: 'lifeline_silent (call button or wristband) or wristband_removed' }),
-  since: Nullable(Epoch),
-});
-const QuarantineSummary = T.Object({
-  last24h: T.Integer({ description: 'quarantined messages in the last 24 h' }),
-  byCode: T.Record(T.String(), T.Integer(), { description: 'last 24 h per reason code' }),
-  recent: T.Array(
-    T.Object({ id: T.Integer(), at: Epoch, clientId: T.String(), code: T.String(), detail: T.String() }),
-  ),
-});
-const DeadLetterSummary = T.Object({
-  total: T.Integer({ description: 'telemetry lines InfluxDB refused, kept' }),
-  recent: T.Array(
-    T.Object({
-      id: T.Integer(),
-      at: Epoch,
-      deviceId: T.String(),
-      householdId: T.String(),
-      status: Nullable(T.Integer()),
-      error: T.String(),
-    }),
-  ),
-});
-const FleetSchema = T.Object({
-  asOf: Epoch,
-  counts: T.Object({
-    devices: T.Integer({ description: 'registered devices' }),
-    gateways: T.Integer({ description: 'registered gateways' }),
-    offline: T.Integer({ description: 'devices and gateways offline or silent' }),
-    neverConnected: T.Integer({ description: 'registered devices the broker has never seen' }),
-    batteryLow: T.Integer(),
-    unprotected: T.Integer({ description: 'residents/households whose lifeline device is silent or off' }),
-    quarantine24h: T.Integer(),
-    deadLetter: T.Integer(),
-  }),
-  offline: T.Array(OfflineEntry),
-  batteryLow: T.Array(BatteryEntry),
-  unprotected: T.Array(UnprotectedEntry),
-  quarantine: QuarantineSummary,
-  deadLetter: DeadLetterSummary,
-});
 
 type FleetHealth = Static<typeof FleetSchema>;
 

@@ -5,8 +5,8 @@ import { HubError } from '../../kernel/errors.ts';
 import type { Device as DeviceRecord, Gateway } from '../../kernel/registry/types.ts';
 import { ADMIN, type HouseholdScope, paramId } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
+import { PendingZigbeeDevice, ZigbeeProvisioned } from '../response-schemas.ts';
 import {
-  Device,
   DeviceTypeSchema,
   ERROR_RESPONSES,
   FriendlyName,
@@ -25,21 +25,7 @@ const tags = ['gateways'];
 /** Unprovisioned devices listed at most in one answer (a county has a handful pending at any time). */
 const LIST_LIMIT = 500;
 
-const PendingZigbeeDevice = T.Object({
-  gatewayId: T.String(),
-  householdId: T.String(),
-  friendlyName: T.String({ description: 'its Zigbee2MQTT friendly name (the topic under the gateway)' }),
-  ieeeAddress: T.String({ description: 'IEEE address, 0x + 16 hex digits' }),
-  model: Nullable(T.String()),
-  vendor: Nullable(T.String()),
-  description: Nullable(T.String()),
-  suggestedType: Nullable(DeviceTypeSchema),
-  interview: Nullable(T.String({ description: 'started, successful or failed (Zigbee2MQTT interview)' })),
-  firstSeenAt: T.Integer({ minimum: 0, description: 'epoch ms, hub clock: first heard of' }),
-  updatedAt: T.Integer({ minimum: 0, description: 'epoch ms, hub clock: last heard of' }),
-  quarantined: T.Integer({ description: 'its messages waiting in the quarantine as unknown_device' }),
-});
-type PendingZigbeeDevice = Static<typeof PendingZigbeeDevice>;
+type Pending = Static<typeof PendingZigbeeDevice>;
 
 const ProvisionBody = T.Object(
   {
@@ -68,10 +54,7 @@ export function zigbeePairingRoutes(ctx: RouteContext): FastifyPluginAsync {
     };
 
     /** The gateway's known devices with no hub device of that friendly name, newest first. */
-    const pending = async (
-      gateway: Gateway,
-      known: readonly KnownZigbeeDevice[],
-    ): Promise<PendingZigbeeDevice[]> => {
+    const pending = async (gateway: Gateway, known: readonly KnownZigbeeDevice[]): Promise<Pending[]> => {
       const quarantined = await ingest.quarantine.unknownDevices(gateway.id);
       const unprovisioned: KnownZigbeeDevice[] = [];
       for (const k of known)
@@ -102,7 +85,7 @@ export function zigbeePairingRoutes(ctx: RouteContext): FastifyPluginAsync {
           if (list) list.push(k);
           else byGatewayId.set(k.gatewayId, [k]);
         }
-        const out: PendingZigbeeDevice[] = [];
+        const out: Pending[] = [];
         for (const [gatewayId, known] of byGatewayId) {
           const gateway = await devices.getGateway(gatewayId);
           if (gateway) out.push(...(await pending(gateway, known)));
@@ -141,10 +124,7 @@ export function zigbeePairingRoutes(ctx: RouteContext): FastifyPluginAsync {
           params: IdParams,
           body: ProvisionBody,
           response: {
-            201: T.Object({
-              device: Device,
-              resolvedQuarantine: T.Integer({ description: 'unknown-device entries marked resolved' }),
-            }),
+            201: ZigbeeProvisioned,
             ...ERROR_RESPONSES,
           },
         },
