@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AwayService } from '../alerts/away.ts';
@@ -172,6 +173,8 @@ export function createConsole(deps: ConsoleDeps): ConsoleRoom {
     requests.inc({ route, status: String(reply.statusCode) });
     latency.observe(reply.elapsedTime / 1000, { route });
   });
+  // Cookies (the session's) through @fastify/cookie: request.cookies, reply.setCookie.
+  app.register(cookie);
   app.addHook('onRequest', createOriginCheck(parseOrigins(deps.config.consoleAllowedOrigins)));
   app.addHook('onRequest', guard.authenticate);
   app.addHook('preHandler', refuseNonFiniteNumbers);

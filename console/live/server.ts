@@ -7,7 +7,7 @@ import { parseOrigins, webSocketOriginCheck } from '../../kernel/origins.ts';
 import type { Role } from '../../kernel/registry/types.ts';
 import type { RoomDeps } from '../../kernel/room.ts';
 import { type SessionUser, sessionUserOf } from '../auth/guard.ts';
-import { parseCookies, SESSION_COOKIE } from '../auth/session.ts';
+import { sessionCookieOf } from '../auth/session.ts';
 import type { SessionStore } from '../store/types.ts';
 import { ALLOWLIST, eventsFor, familyActivity, type Viewer } from './allowlist.ts';
 import { LiveConnection } from './connection.ts';
@@ -44,7 +44,7 @@ function refuse(socket: Duplex, status: number, reason: string, code: string): v
 function tokenOf(req: IncomingMessage): string | null {
   const auth = req.headers.authorization;
   if (auth) return /^Bearer\s+(\S+)\s*$/i.exec(auth)?.[1] ?? null;
-  return parseCookies(req.headers.cookie).get(SESSION_COOKIE) || null;
+  return sessionCookieOf(req.headers.cookie);
 }
 
 const AUDIENCE_ROLES: Record<string, readonly Role[]> = {

@@ -1,6 +1,8 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, extname, join, relative, sep } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import helmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { HubError } from '../../kernel/errors.ts';
 
@@ -8,83 +10,74 @@ import { HubError } from '../../kernel/errors.ts';
 const WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 'web');
 const UPLOT_DIST = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', 'uplot', 'dist');
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json; charset=utf-8',
-  '.webmanifest': 'application/manifest+json',
-};
-
 /**
  * Same-origin scripts, styles and connections only (the live channel is same-origin); no frames.
  * `style-src 'unsafe-inline'`: uPlot sets element styles.
  */
-const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-  "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const CSP_DIRECTIVES = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+};
 
-interface Asset {
-  body: Buffer;
-  type: string;
+/** What a page is made of; other files of the folder (type declarations, its tsconfig) are not served. */
+const SERVED = /\.(html|js|css|svg|png|json|webmanifest)$/;
+
+/** The files a page may be: what the web folder holds, by URL path (never anything outside it). */
+function pageFiles(): Set<string> {
+  const files = new Set<string>();
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (SERVED.test(name) && name !== 'tsconfig.json')
+        files.add(`/${relative(WEB_ROOT, path).split(sep).join('/')}`);
+    }
+  };
+  walk(WEB_ROOT);
+  return files;
 }
 
-function walk(dir: string, into: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) walk(path, into);
-    else into.push(path);
-  }
-  return into;
-}
-
-/** Every page file, read once at boot: URL path → body. `dir/index.html` is also served as `dir/`. */
-function loadAssets(): Map<string, Asset> {
-  const assets = new Map<string, Asset>();
-  for (const file of walk(WEB_ROOT)) {
-    const type = TYPES[extname(file)];
-    if (!type) continue;
-    const url = `/${relative(WEB_ROOT, file).split(sep).join('/')}`;
-    const asset = { body: readFileSync(file), type };
-    assets.set(url, asset);
-    if (url.endsWith('/index.html')) assets.set(url.slice(0, -'index.html'.length), asset);
-  }
-  for (const [name, file] of [
-    ['/vendor/uplot.js', 'uPlot.iife.min.js'],
-    ['/vendor/uplot.css', 'uPlot.min.css'],
-  ] as const) {
-    const type = TYPES[extname(name)] ?? 'application/octet-stream';
-    assets.set(name, { body: readFileSync(join(UPLOT_DIST, file)), type });
-  }
-  return assets;
-}
-
-const send = (reply: FastifyReply, asset: Asset) =>
-  reply
-    .type(asset.type)
-    .header('content-security-policy', CSP)
-    .header('x-content-type-options', 'nosniff')
-    .header('referrer-policy', 'same-origin')
-    // Pages change with the hub's version; revalidate rather than serve a stale console on a wall screen.
-    .header('cache-control', 'no-cache')
-    .send(asset.body);
+const VENDOR: Record<string, string> = {
+  '/vendor/uplot.js': 'uPlot.iife.min.js',
+  '/vendor/uplot.css': 'uPlot.min.css',
+};
 
 /**
  * The consoles' pages (issues 7 and 8): static files, no data in them (every figure comes from the API
- * after login), so they are public. `/` is the login page; each role has its own folder.
+ * after login), so they are public. `/` is the login page; each role has its own folder. Served by
+ * @fastify/static (ETag and Last-Modified, so a browser revalidates and gets a 304; `no-cache`: pages
+ * change with the hub's version, a wall screen must not keep a stale console) with @fastify/helmet's
+ * headers (the CSP above, nosniff, same-origin referrer, no framing).
  */
 export function pageRoutes(): FastifyPluginAsync {
   return async (app) => {
-    const assets = loadAssets();
+    await app.register(helmet, {
+      contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
+      referrerPolicy: { policy: 'same-origin' },
+      // The hub serves plain http on the LAN as well: HSTS would be a promise it cannot always keep.
+      strictTransportSecurity: false,
+    });
+    await app.register(fastifyStatic, { root: WEB_ROOT, serve: false, cacheControl: false });
+    const files = pageFiles();
+    const send = (reply: FastifyReply, file: string, root?: string) =>
+      reply.header('cache-control', 'no-cache').sendFile(file, root ?? WEB_ROOT);
     app.get('/*', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
       const path = new URL(request.url, 'http://hub').pathname;
       // /api/… that matched no route is the API's 404, not a page.
-      const asset = path.startsWith('/api/') ? undefined : assets.get(path);
-      if (asset) return send(reply, asset);
+      if (path.startsWith('/api/')) throw new HubError('HUB_ERR_NOT_FOUND', 'no such page');
+      const vendor = VENDOR[path];
+      if (vendor) return send(reply, vendor, UPLOT_DIST);
+      if (files.has(path)) return send(reply, path.slice(1));
+      if (path.endsWith('/') && files.has(`${path}index.html`))
+        return send(reply, `${path.slice(1)}index.html`);
       // A folder without its trailing slash: /dispatch → /dispatch/
-      if (assets.has(`${path}/`)) return reply.redirect(`${path}/`);
+      if (files.has(`${path}/index.html`)) return reply.redirect(`${path}/`);
       throw new HubError('HUB_ERR_NOT_FOUND', 'no such page');
     });
   };
