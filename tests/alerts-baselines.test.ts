@@ -1,8 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { HourCell, LocalMetric } from '../ingest/influx-history-aggregator.ts';
+import type { HourCell } from '../ingest/influx-history-aggregator.ts';
 import { ManualClock } from '../kernel/clock.ts';
 import { SimMotion, SimWaterMeter } from '../simulators/device-types.ts';
-import { type AlertsHub, connectSim, HOUR, MIN, MORNING, startAlertsHub } from './helpers/alerts.ts';
+import {
+  type AlertsHub,
+  connectSim,
+  HOUR,
+  hourCell,
+  MIN,
+  MORNING,
+  startAlertsHub,
+} from './helpers/alerts.ts';
 
 const DAY = 24 * HOUR;
 /** Local midnight (UTC+8) that starts the day of MORNING (09:00). */
@@ -27,28 +35,7 @@ async function syntheticDays(
   firstWaterHour = 7,
 ): Promise<void> {
   const hours: HourCell[] = [];
-  const add = (
-    deviceId: string,
-    metric: LocalMetric,
-    hour: number,
-    room: string,
-    count: number,
-    sum: number,
-    lastAt: number,
-  ) =>
-    hours.push({
-      deviceId,
-      metric,
-      hour,
-      householdId: 'hh-test',
-      room,
-      count,
-      sum,
-      min: 0,
-      max: 0,
-      last: 0,
-      lastAt,
-    });
+  const add = (...args: Parameters<typeof hourCell>) => hours.push(hourCell(...args));
   for (let d = 1; d <= days; d++) {
     const day = MIDNIGHT - d * DAY;
     const water = day + firstWaterHour * HOUR;

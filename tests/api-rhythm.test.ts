@@ -1,9 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HourCell, LocalMetric } from '../ingest/influx-history-aggregator.ts';
+import type { HourCell } from '../ingest/influx-history-aggregator.ts';
 import { ManualClock } from '../kernel/clock.ts';
 import { until } from '../simulators/device.ts';
 import { SimMotion, SimWaterMeter } from '../simulators/device-types.ts';
-import { type AlertsHub, connectSim, HOUR, MIN, MORNING, startAlertsHub } from './helpers/alerts.ts';
+import {
+  type AlertsHub,
+  connectSim,
+  HOUR,
+  hourCell,
+  MIN,
+  MORNING,
+  startAlertsHub,
+} from './helpers/alerts.ts';
 import { type Api, apiClient, errorCode, userWithToken } from './helpers/api.ts';
 
 const DAY = 24 * HOUR;
@@ -27,27 +35,7 @@ interface Rhythm {
  */
 async function pastDays(h: AlertsHub, days: number): Promise<void> {
   const hours: HourCell[] = [];
-  const add = (
-    deviceId: string,
-    metric: LocalMetric,
-    hour: number,
-    room: string,
-    count: number,
-    sum: number,
-  ) =>
-    hours.push({
-      deviceId,
-      metric,
-      hour,
-      householdId: 'hh-test',
-      room,
-      count,
-      sum,
-      min: 0,
-      max: 0,
-      last: 0,
-      lastAt: hour,
-    });
+  const add = (...args: Parameters<typeof hourCell>) => hours.push(hourCell(...args));
   for (let d = 1; d <= days; d++) {
     const day = MIDNIGHT - d * DAY;
     add('pir-1', 'seen', day + 7 * HOUR, 'living', 4, 4);

@@ -1,29 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GroupCommit } from '../ingest/store/group-commit.ts';
 import { EventBus } from '../kernel/bus.ts';
-import { type Db, openDatabase, transaction } from '../kernel/db.ts';
+import { transaction } from '../kernel/db.ts';
 import { createLogger } from '../kernel/logger.ts';
 import { connectionOf } from '../kernel/sqlite-connection.ts';
-import { HUB_MIGRATIONS } from '../migrations.ts';
+import { scratchStores } from './helpers/scratch-store.ts';
 
 // The store-machinery level (kernel/db.ts, ingest/group-commit.ts): SQL on a table of the test's own.
 describe('bus events leave after the transaction that caused them commits', () => {
-  let dir = '';
-  let db: Db | null = null;
-  afterEach(() => {
-    db?.close();
-    db = null;
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const scratch = scratchStores('hub-after-commit');
 
   const setup = () => {
-    dir = mkdtempSync(join(tmpdir(), 'hub-after-commit-'));
-    db = openDatabase(dir, HUB_MIGRATIONS);
-    db.exec('CREATE TABLE things (id TEXT PRIMARY KEY)');
+    const { dir, db } = scratch();
     const bus = new EventBus(createLogger('silent'), connectionOf(db));
     // A second connection: what another process (or a crash recovery) would see.
     const other = new DatabaseSync(join(dir, 'hub.sqlite'), { readOnly: true });
@@ -32,7 +22,7 @@ describe('bus events leave after the transaction that caused them commits', () =
     bus.on('deviceHeard', 'test', (e) => {
       heard.push({ id: e.deviceId, visible: visible(e.deviceId) });
     });
-    const insert = (id: string) => db?.prepare('INSERT INTO things (id) VALUES (?)').run(id);
+    const insert = (id: string) => db.prepare('INSERT INTO things (id) VALUES (?)').run(id);
     // Synchronous transactions below: with no async participant emit's work is done when it returns,
     // so its promise is left alone there (the async test awaits it).
     const emit = (id: string) => bus.emit('deviceHeard', { deviceId: id, householdId: 'hh', at: 0 });
@@ -40,8 +30,8 @@ describe('bus events leave after the transaction that caused them commits', () =
   };
 
   it('delivers an event emitted inside a transaction only after COMMIT, and one from a rolled-back transaction never', () => {
-    const { heard, insert, emit, other } = setup();
-    transaction(db as Db, () => {
+    const { heard, insert, emit, other, db } = setup();
+    transaction(db, () => {
       insert('a');
       void emit('a');
       expect(heard).toEqual([]); // not while the transaction is open
@@ -49,7 +39,7 @@ describe('bus events leave after the transaction that caused them commits', () =
     expect(heard).toEqual([{ id: 'a', visible: true }]);
 
     expect(() =>
-      transaction(db as Db, () => {
+      transaction(db, () => {
         insert('b');
         void emit('b');
         throw new Error('rolled back');
@@ -60,12 +50,12 @@ describe('bus events leave after the transaction that caused them commits', () =
   });
 
   it('drops the events of a savepoint that rolled back and keeps those of the transaction around it', () => {
-    const { heard, insert, emit, other } = setup();
-    transaction(db as Db, () => {
+    const { heard, insert, emit, other, db } = setup();
+    transaction(db, () => {
       insert('outer');
       void emit('outer');
       try {
-        transaction(db as Db, () => {
+        transaction(db, () => {
           insert('inner');
           void emit('inner');
           throw new Error('inner fails');
@@ -79,19 +69,19 @@ describe('bus events leave after the transaction that caused them commits', () =
   });
 
   it('runs participants inside the transaction: their writes roll back with it', () => {
-    const { bus, insert, emit, visible, other } = setup();
+    const { bus, insert, emit, visible, other, db } = setup();
     bus.within('deviceHeard', 'participant', (e) => {
       insert(`${e.deviceId}-outbox`);
     });
     expect(() =>
-      transaction(db as Db, () => {
+      transaction(db, () => {
         insert('c');
         void emit('c');
         throw new Error('rolled back');
       }),
     ).toThrow();
     expect(visible('c-outbox')).toBe(false);
-    transaction(db as Db, () => {
+    transaction(db, () => {
       insert('d');
       void emit('d');
     });
@@ -101,7 +91,7 @@ describe('bus events leave after the transaction that caused them commits', () =
 
   it('awaits async participants inside an async transaction; an event from outside it is not held by it', async () => {
     const { bus, heard, emit, visible, other, db: d } = setup();
-    const conn = connectionOf(d as Db);
+    const conn = connectionOf(d);
     const write = (id: string) => conn.use((x) => x.prepare('INSERT INTO things (id) VALUES (?)').run(id));
     bus.within('deviceHeard', 'participant', async (e) => {
       await write(`${e.deviceId}-outbox`);
@@ -132,8 +122,8 @@ describe('bus events leave after the transaction that caused them commits', () =
   });
 
   it('in a group commit: events wait for the sync, a failed batch announces nothing, its good writes once on retry', async () => {
-    const { heard, insert, emit, other } = setup();
-    const commit = new GroupCommit(db as Db, createLogger('silent'));
+    const { heard, insert, emit, other, db } = setup();
+    const commit = new GroupCommit(db, createLogger('silent'));
     const resolvedBefore: string[] = [];
     const good = commit.enqueue(() => {
       insert('good');

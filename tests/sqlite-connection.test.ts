@@ -1,25 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Db, openDatabase } from '../kernel/db.ts';
+import { describe, expect, it } from 'vitest';
 import { connectionOf } from '../kernel/sqlite-connection.ts';
-import { HUB_MIGRATIONS } from '../migrations.ts';
+import { scratchStores } from './helpers/scratch-store.ts';
 
 // The store machinery every room's SQLite adapter uses: SQL on a table of the test's own.
 describe('the async SQLite connection', () => {
-  let dir = '';
-  let db: Db | null = null;
-  afterEach(() => {
-    db?.close();
-    db = null;
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const scratch = scratchStores('hub-conn');
 
   const setup = () => {
-    dir = mkdtempSync(join(tmpdir(), 'hub-conn-'));
-    db = openDatabase(dir, HUB_MIGRATIONS);
-    db.exec('CREATE TABLE things (id TEXT PRIMARY KEY)');
+    const { db } = scratch();
     const conn = connectionOf(db);
     const insert = (id: string) => conn.use((d) => d.prepare('INSERT INTO things (id) VALUES (?)').run(id));
     const count = () =>

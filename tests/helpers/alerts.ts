@@ -1,4 +1,5 @@
 import type { Alarm, AlarmChange, AlarmType } from '../../alerts/alarm.ts';
+import type { HourCell, LocalMetric } from '../../ingest/influx-history-aggregator.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import type { Room } from '../../kernel/contract.ts';
 import type { SimDevice } from '../../simulators/device.ts';
@@ -86,4 +87,32 @@ export async function connectSim<D extends SimDevice>(
   const probe = make({ url: t.mqttUrl, id, secret: '' });
   const secret = await t.provisionDevice({ id, type: probe.type, ...(room ? { room } : {}) });
   return make({ url: t.mqttUrl, id, secret }).connect();
+}
+
+/**
+ * One hour of one device's aggregates in household hh-test, as the local history keeps it (for tests that
+ * seed synthetic weeks through `History.importHours`); `lastAt` defaults to the hour itself.
+ */
+export function hourCell(
+  deviceId: string,
+  metric: LocalMetric,
+  hour: number,
+  room: string,
+  count: number,
+  sum: number,
+  lastAt = hour,
+): HourCell {
+  return {
+    deviceId,
+    metric,
+    hour,
+    householdId: 'hh-test',
+    room,
+    count,
+    sum,
+    min: 0,
+    max: 0,
+    last: 0,
+    lastAt,
+  };
 }
