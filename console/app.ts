@@ -13,6 +13,7 @@ import type { SettingsOverridesService } from '../alerts/settings-overrides.ts';
 import type { IngestReads } from '../ingest/index.ts';
 import type { StoreHealth } from '../kernel/health/types.ts';
 import { parseOrigins } from '../kernel/origins.ts';
+import type { ImportJobs } from '../kernel/provisioning/import-jobs.ts';
 import type { RoomDeps } from '../kernel/room.ts';
 import { createGuard } from './auth/guard.ts';
 import { createOriginCheck } from './auth/origin-check.ts';
@@ -54,6 +55,8 @@ import type { SessionStore } from './store/types.ts';
 export interface ConsoleDeps extends Omit<RoomDeps, 'db'> {
   /** The console's own store: login sessions (hub.ts: console/store/sqlite.ts). */
   sessions: SessionStore;
+  /** Provisioning import jobs (hub.ts: kernel/provisioning/import-jobs.ts). */
+  imports: ImportJobs;
   health: () => { mqtt: boolean; clients: number };
   /** The store's health probe (kernel/health), for GET /healthz. */
   storeHealth: StoreHealth;
@@ -140,6 +143,7 @@ export function createConsole(deps: ConsoleDeps): ConsoleRoom {
     config: deps.config,
     registry: deps.registry,
     sessions: deps.sessions,
+    imports: deps.imports,
     clock: deps.clock,
     metrics: deps.metrics,
     guard,

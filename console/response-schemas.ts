@@ -336,15 +336,51 @@ export const DeviceCreated = T.Object({ device: Device, secret: Nullable(Secret)
 /** POST /api/gateways (201): console/routes/gateways.ts. */
 export const GatewayCreated = T.Object({ gateway: Gateway, secret: Secret });
 
+const ImportProblem = T.Object({ line: T.Integer(), path: T.String(), reason: T.String() });
+const ImportCounts = T.Record(
+  T.String(),
+  T.Object({ created: T.Integer(), updated: T.Integer(), unchanged: T.Integer() }),
+);
+const NewSecret = T.Object({ id: T.String(), secret: T.String() });
+
+/** An import job (POST /api/import/jobs, GET /api/import/jobs/:id): kernel/provisioning/import-jobs.ts. */
+export const ImportJob = T.Object({
+  id: T.String({ format: 'uuid' }),
+  state: StringEnum(
+    ['checking', 'writing', 'committed', 'refused', 'invalid', 'rolling_back', 'rolled_back', 'failed'],
+    { description: 'checking → writing → committed; refused (bad rows), rolled_back (abandoned), failed' },
+  ),
+  phase: Nullable(StringEnum(['parsing', 'validating', 'hashing'], { description: 'while checking' })),
+  households: T.Object({
+    total: Nullable(T.Integer({ description: 'households in the file, once it is checked' })),
+    written: T.Integer({ description: 'households written so far (the progress bar)' }),
+  }),
+  counts: ImportCounts,
+  problems: T.Array(ImportProblem),
+  invalidField: Nullable(T.Object({ path: T.String(), reason: T.String() })),
+  reason: Nullable(T.String({ description: 'why the job was abandoned or failed' })),
+  startedBy: T.Integer({ description: 'user id of the admin who started it' }),
+  startedAt: T.String({ format: 'date-time' }),
+  finishedAt: Nullable(T.String({ format: 'date-time' })),
+  holder: StringEnum(['request', 'lease'], {
+    description: 'request: POST /api/import waits for it; lease: polled through GET (15 s)',
+  }),
+  secrets: StringEnum(['none', 'available', 'taken', 'expired'], {
+    description: 'the new secrets of a committed job: its starter takes them once',
+  }),
+});
 /** POST /api/import: console/routes/import.ts. */
 export const ImportReport = T.Object({
   ok: T.Boolean(),
-  problems: T.Array(T.Object({ line: T.Integer(), path: T.String(), reason: T.String() })),
-  counts: T.Record(
-    T.String(),
-    T.Object({ created: T.Integer(), updated: T.Integer(), unchanged: T.Integer() }),
-  ),
-  secrets: T.Array(T.Object({ id: T.String(), secret: T.String() }), {
+  problems: T.Array(ImportProblem),
+  counts: ImportCounts,
+  secrets: T.Array(NewSecret, {
+    description: 'new device/gateway secrets and generated passwords: shown once',
+  }),
+});
+export const ImportJobList = T.Object({ jobs: T.Array(ImportJob) });
+export const ImportSecrets = T.Object({
+  secrets: T.Array(NewSecret, {
     description: 'new device/gateway secrets and generated passwords: shown once',
   }),
 });

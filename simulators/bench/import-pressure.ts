@@ -318,7 +318,7 @@ if (import.meta.main) {
   });
   const clamp = (v: string | undefined, min: number, max: number) => Math.max(min, Math.min(max, Number(v)));
   const o: ImportPressureOptions = {
-    households: clamp(values.households, 1, 50_000),
+    households: clamp(values.households, 1, 99_999),
     intervalMs: clamp(values.interval, 10, 10_000),
     sos: clamp(values.sos, 1, 1000),
     maxImportS: clamp(values.max, 5, 300),
