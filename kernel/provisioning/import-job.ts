@@ -63,6 +63,8 @@ export interface ImportJobOptions {
   journal: ImportJournal;
   checker: ImportChecker;
   hooks?: ApplyHooks;
+  /** told the final status the moment the job reaches it, before anyone can read it */
+  onFinish?: (status: ImportJobStatus) => void;
 }
 
 export class ImportJob {
@@ -71,6 +73,7 @@ export class ImportJob {
   readonly #journal: ImportJournal;
   readonly #checker: ImportChecker;
   readonly #hooks: ApplyHooks;
+  readonly #onFinish: (status: ImportJobStatus) => void;
   readonly #status: ImportJobStatus = {
     state: 'checking',
     phase: null,
@@ -92,6 +95,7 @@ export class ImportJob {
     this.#journal = o.journal;
     this.#checker = o.checker;
     this.#hooks = o.hooks ?? {};
+    this.#onFinish = o.onFinish ?? (() => undefined);
     this.done = this.#run();
   }
 
@@ -141,7 +145,6 @@ export class ImportJob {
       if (this.#abandoned !== null) return await this.#rollBack(this.#abandoned);
       this.#committing = true;
       await this.#registry.transaction(() => this.#journal.forget(this.id));
-      s.state = 'committed';
       this.#secrets = await this.#checker.secrets();
       return this.#finish('committed', {});
     } catch (err) {
@@ -159,7 +162,9 @@ export class ImportJob {
 
   #finish(state: ImportJobState, patch: Partial<ImportJobStatus>): ImportJobStatus {
     Object.assign(this.#status, patch, { state, phase: null });
-    return this.status();
+    const status = this.status();
+    this.#onFinish(status);
+    return status;
   }
 
   /** Throws RegistryChanged when the plan taken now differs from the checker's (a secret would go astray). */

@@ -92,6 +92,15 @@ export class ImportJobs {
   begin(s: StartImport): ImportJob {
     if (this.#records.some(([, r]) => r.finishedAt === null)) throw new HubError('HUB_ERR_IMPORT_RUNNING');
     const id = randomUUID();
+    const record: Omit<JobRecord, 'job'> = {
+      startedBy: s.startedBy,
+      startedAt: this.#o.clock.now(),
+      finishedAt: null,
+      holder: s.holder,
+      secrets: 'none',
+      lease: null,
+      expiry: null,
+    };
     let job: ImportJob | null = null;
     const checker = startImportChecker({
       registry: this.#o.registry,
@@ -107,21 +116,13 @@ export class ImportJobs {
       journal: this.#o.journal,
       checker,
       hooks: s.hooks,
+      // At once, so that no one reads a finished job whose secrets are not offered yet.
+      onFinish: (status) => this.#finished(id, full, status),
     });
-    const record: JobRecord = {
-      job,
-      startedBy: s.startedBy,
-      startedAt: this.#o.clock.now(),
-      finishedAt: null,
-      holder: s.holder,
-      secrets: 'none',
-      lease: null,
-      expiry: null,
-    };
-    this.#records.unshift([id, record]);
+    const full: JobRecord = Object.assign(record, { job });
+    this.#records.unshift([id, full]);
     this.#records.splice(KEPT_JOBS);
-    if (s.holder === 'lease') this.#renew(record);
-    void job.done.then((status) => this.#finished(id, record, status));
+    if (s.holder === 'lease') this.#renew(full);
     return job;
   }
 
