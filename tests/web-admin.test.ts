@@ -129,8 +129,9 @@ describe('administrator console', { timeout: 60_000 }, () => {
     };
     await page.setInputFiles('#import-file', file);
     await page.click('#import-run');
+    // Some households written: the bar has moved.
     await page.waitForFunction(
-      () => Number(document.querySelector('progress')?.getAttribute('value') ?? 0) > 0,
+      "Number(document.querySelector('#import-progress')?.getAttribute('value')) > 0",
     );
     await screenshot(page, 'admin-import-progress');
     await page.click('#import-cancel');
