@@ -130,9 +130,12 @@ describe('administrator console', { timeout: 60_000 }, () => {
     await page.setInputFiles('#import-file', file);
     await page.click('#import-run');
     // Some households written: the bar has moved.
-    await page.waitForFunction(
-      "Number(document.querySelector('#import-progress')?.getAttribute('value')) > 0",
-    );
+    await expect
+      .poll(async () => Number(await page.getAttribute('#import-progress', 'value')), {
+        timeout: 30_000,
+        interval: 20,
+      })
+      .toBeGreaterThan(0);
     await screenshot(page, 'admin-import-progress');
     await page.click('#import-cancel');
     await page.waitForSelector('#import-undone');
