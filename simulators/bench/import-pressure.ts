@@ -14,7 +14,7 @@
  * The presses go round the buttons of a small pool of households (each button at most 2 SOS/s), so no
  * button is counted as flooding events (5/s sustained, bursts of 50) over a long import. Usage (direct):
  *
- *   node simulators/bench/import-pressure.ts [--households 8000] [--interval 100] [--sos 40] [--max 300] [--depth 3000000]
+ *   node simulators/bench/import-pressure.ts [--households 60000] [--interval 100] [--sos 40] [--max 300] [--depth 3000000]
  */
 import { parseArgs } from 'node:util';
 import { SimButton } from '../device-types.ts';
@@ -39,7 +39,7 @@ export interface ImportPressureOptions {
 }
 
 export const IMPORT_PRESSURE_DEFAULTS: ImportPressureOptions = {
-  households: 8000,
+  households: 60_000,
   sos: 40,
   intervalMs: 100,
   maxImportS: 300,
