@@ -99,13 +99,21 @@ describe('administrator console', { timeout: 60_000 }, () => {
       'hh-i1,幸福路 1号,grid-a,r-i1,张秀英,李明,13800000001,btn-i1,button,',
       'hh-i1,幸福路 1号,grid-a,r-i1,张秀英,李明,13800000001,pir-i1,motion,attic',
     ].join('\n');
-    await page.selectOption('#import-format', 'csv');
+    // Pasted with the format left at JSON: the page tells a CSV from its content.
+    expect(await page.inputValue('#import-format')).toBe('json');
     await page.fill('#import-text', csv);
+    expect(await page.inputValue('#import-format')).toBe('csv');
     await page.click('#import-run');
     await page.waitForSelector('#import-problems');
     expect(await page.textContent('#import-problems tr[data-line="3"]')).toContain('room');
     expect(await t.hub.registry.households.get('hh-i1')).toBeNull();
     await screenshot(page, 'admin-import-problems');
+    // The report survives a language switch (the tab is drawn again, in English).
+    await page.click('#lang-switch');
+    await page.waitForSelector('#import-problems >> text=Import refused');
+    expect(await page.textContent('#import-problems tr[data-line="3"]')).toContain('room');
+    await page.click('#lang-switch');
+    await page.waitForSelector('#import-problems >> text=导入被拒绝');
 
     await page.fill('#import-text', csv.replace(',attic', ',bedroom'));
     await page.click('#import-run');

@@ -1,7 +1,8 @@
 // The bulk import tab: the file goes to POST /api/import/jobs, and the page follows the job (GET every
 // POLL_MS, which also keeps it alive: a job nobody asks about for 15 s is undone) with a progress bar and
 // a cancel button until it commits, is refused line by line, or is undone. A committed job's new secrets
-// are fetched once and shown once.
+// are fetched once and shown once. The format is told from the content; the last report is kept, so a
+// language switch (which draws the tab again) shows it again in the new language.
 import { api, messageOf } from '../common/api.js';
 import { fill, h } from '../common/dom.js';
 import { t } from '../common/i18n.js';
@@ -12,6 +13,19 @@ import { t } from '../common/i18n.js';
 const POLL_MS = 500;
 /** bytes: a bigger picked file is sent as it is, not copied into the text box */
 const SHOWN_FILE_BYTES = 2 * 1024 * 1024;
+
+/** @typedef {{ kind: 'done', job: ImportJob, secrets: ImportReport['secrets'] } | { kind: 'problems', problems: ImportReport['problems'] } | { kind: 'error', text: string }} Outcome */
+/** @type {Outcome | null} the last import's report, drawn again after a language switch */
+let last = null;
+
+/**
+ * JSON or CSV, from the text itself: a provisioning document starts with `{` (after a byte-order mark
+ * and blanks); a CSV starts with its header row.
+ * @param {string} text @returns {'json' | 'csv'}
+ */
+export function formatOf(text) {
+  return /^\uFEFF?\s*[{[]/.test(text) ? 'json' : 'csv';
+}
 
 /** @param {HTMLElement} box */
 export function showImport(box) {
@@ -24,6 +38,7 @@ export function showImport(box) {
     placeholder: t('import.placeholder'),
     oninput: () => {
       picked = null;
+      if (text.value.trim() !== '') format.value = formatOf(text.value);
     },
   });
   const format = h(
@@ -39,7 +54,7 @@ export function showImport(box) {
     onchange: async (ev) => {
       const f = ev.currentTarget.files?.[0];
       if (!f) return;
-      format.value = f.name.toLowerCase().endsWith('.csv') ? 'csv' : 'json';
+      format.value = formatOf(await f.slice(0, 1024).text());
       if (f.size > SHOWN_FILE_BYTES) {
         picked = f;
         text.value = '';
@@ -51,6 +66,7 @@ export function showImport(box) {
     },
   });
   const report = h('div', { id: 'import-report' });
+  if (last) fill(report, drawn(last));
   const run = h(
     'button',
     {
@@ -91,13 +107,14 @@ export function showImport(box) {
  * @param {HTMLElement} report @param {string | Blob} body @param {string} contentType
  */
 async function runImport(report, body, contentType) {
+  last = null;
   fill(report, h('p', { class: 'muted' }, t('import.sending')));
   /** @type {ImportJob} */
   let job;
   try {
     job = await api('POST', '/api/import/jobs', undefined, { raw: body, contentType });
   } catch (err) {
-    fill(report, h('p', { class: 'error' }, messageOf(err)));
+    show(report, { kind: 'error', text: messageOf(err) });
     return;
   }
   const bar = h('progress', { id: 'import-progress', max: '1' });
@@ -121,11 +138,29 @@ async function runImport(report, body, contentType) {
     try {
       job = await api('GET', `/api/import/jobs/${job.id}`);
     } catch (err) {
-      fill(report, h('p', { class: 'error' }, messageOf(err)));
+      show(report, { kind: 'error', text: messageOf(err) });
       return;
     }
   }
-  fill(report, await outcome(job));
+  show(report, await outcome(job));
+}
+
+/** Keeps `o` as the last report and draws it. @param {HTMLElement} report @param {Outcome} o */
+function show(report, o) {
+  last = o;
+  fill(report, drawn(o));
+}
+
+/** @param {Outcome} o @returns {HTMLElement} */
+function drawn(o) {
+  if (o.kind === 'problems') return importProblems(o.problems);
+  if (o.kind === 'error') return h('p', { class: 'error', id: 'import-error' }, o.text);
+  const { job, secrets } = o;
+  if (job.state === 'invalid')
+    return h('p', { class: 'error' }, `${job.invalidField?.path ?? ''} ${job.invalidField?.reason ?? ''}`);
+  if (job.state !== 'committed')
+    return h('p', { class: 'error', id: 'import-undone' }, t('import.undone', { reason: job.reason ?? '' }));
+  return importDone({ ok: true, problems: [], counts: job.counts, secrets });
 }
 
 const FINAL = new Set(['committed', 'refused', 'invalid', 'rolled_back', 'failed']);
@@ -146,25 +181,17 @@ function showProgress(bar, line, job) {
       : t('import.writing', { written: job.households.written, total });
 }
 
-/** @param {ImportJob} job @returns {Promise<HTMLElement>} */
+/** What a finished job comes to: its problems, or the job with its secrets (fetched once). @param {ImportJob} job @returns {Promise<Outcome>} */
 async function outcome(job) {
-  if (job.state === 'refused') return importProblems(job.problems);
-  if (job.state === 'invalid')
-    return h('p', { class: 'error' }, `${job.invalidField?.path ?? ''} ${job.invalidField?.reason ?? ''}`);
-  if (job.state !== 'committed')
-    return h('p', { class: 'error', id: 'import-undone' }, t('import.undone', { reason: job.reason ?? '' }));
-  /** @type {ImportReport['secrets']} */
-  let secrets = [];
-  if (job.secrets === 'available') {
-    try {
-      /** @type {{ secrets: ImportReport['secrets'] }} */
-      const answer = await api('GET', `/api/import/jobs/${job.id}/secrets`);
-      secrets = answer.secrets;
-    } catch (err) {
-      return h('p', { class: 'error' }, messageOf(err));
-    }
+  if (job.state === 'refused') return { kind: 'problems', problems: job.problems };
+  if (job.state !== 'committed' || job.secrets !== 'available') return { kind: 'done', job, secrets: [] };
+  try {
+    /** @type {{ secrets: ImportReport['secrets'] }} */
+    const answer = await api('GET', `/api/import/jobs/${job.id}/secrets`);
+    return { kind: 'done', job, secrets: answer.secrets };
+  } catch (err) {
+    return { kind: 'error', text: messageOf(err) };
   }
-  return importDone({ ok: true, problems: [], counts: job.counts, secrets });
 }
 
 /** @param {ImportReport} answer */
