@@ -8,6 +8,7 @@ import { Baselines } from './baselines.ts';
 import { Explain } from './explain.ts';
 import { LocalHours } from './hours.ts';
 import { IncidentService } from './incidents/service.ts';
+import { MessageCause } from './message-cause.ts';
 import { createSqliteAlertsQueries } from './queries/sqlite.ts';
 import type { AlertsQueries } from './queries/types.ts';
 import { RuleState } from './rule-state.ts';
@@ -102,8 +103,12 @@ export function createAlerts(deps: AlertsDeps): AlertsRoom {
     log: deps.log,
     defaults: settings,
   });
+  const cause = new MessageCause();
   const incidents = new IncidentService({
     store: stores.incidents,
+    paths: stores.path,
+    cause,
+    metrics: deps.metrics,
     policy: stores.policy,
     tx: stores,
     bus: deps.bus,
@@ -186,7 +191,10 @@ export function createAlerts(deps: AlertsDeps): AlertsRoom {
       // Before the timers start: escalation steps that fell due while the hub was down need their handler.
       incidents.start();
       // Inside the message's group commit (awaited there): what the rules change commits with it.
-      deps.accepted.add(OWNER, (m) => each('message', (r) => r.onMessage?.(m)));
+      // The message's PUBLISH is the `received` of an incident the rules open from it (alarm path).
+      deps.accepted.add(OWNER, (m) =>
+        cause.during(m.receivedAt, () => each('message', (r) => r.onMessage?.(m))),
+      );
       deps.bus.on('deviceSilent', OWNER, (e) => presence('silent', (r) => r.onSilent?.(e)));
       deps.bus.on('deviceHeard', OWNER, (e) => presence('heard', (r) => r.onHeard?.(e)));
       // A participant: the timers held back while away re-arm inside the transaction that ended it.

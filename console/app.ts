@@ -22,6 +22,7 @@ import type { HistoryReader, RouteContext } from './context.ts';
 import { installErrorHandling } from './errors.ts';
 import { refuseNonFiniteNumbers } from './finite-numbers.ts';
 import { createLiveChannel } from './live/server.ts';
+import { alarmPathRoutes } from './routes/alarm-path.ts';
 import { alertSettingsRoutes } from './routes/alert-settings.ts';
 import { authRoutes } from './routes/auth.ts';
 import { awayRoutes } from './routes/away.ts';
@@ -227,6 +228,7 @@ export function createConsole(deps: ConsoleDeps): ConsoleRoom {
     historyRoutes,
     incidentExportRoutes,
     incidentRoutes,
+    alarmPathRoutes,
     incidentPolicyRoutes,
     notificationRoutes,
     reportRoutes,

@@ -26,6 +26,21 @@ export const INCIDENT_STATES = [
   'cancelled',
 ] as const;
 
+/**
+ * alerts/incidents/alarm-path.ts PATH_POINTS, in the order of the path (spelled out like INCIDENT_STATES;
+ * tests/response-schemas.test.ts checks the two are the same).
+ */
+export const PATH_POINTS = [
+  'received',
+  'rule_fired',
+  'opened',
+  'committed',
+  'shown',
+  'acknowledged',
+  'accepted',
+  'on_site',
+] as const;
+
 /** GET /api/incidents (one item), POST /api/incidents/:id/{action}: console/routes/incidents.ts. */
 export const IncidentSchema = T.Object({
   id: T.String(),
@@ -63,7 +78,9 @@ export const IncidentSchema = T.Object({
 
 /** One entry of an incident's timeline (GET /api/incidents/:id). */
 export const TimelineSchema = T.Object({
-  kind: StringEnum(['audit', 'evidence'] as const),
+  kind: StringEnum(['audit', 'evidence', 'path'] as const, {
+    description: 'path: a point of the alarm path reached (alerts/incidents/alarm-path.ts)',
+  }),
   at: Epoch,
   id: T.Optional(T.Integer()),
   action: T.Optional(T.String()),
@@ -75,6 +92,14 @@ export const TimelineSchema = T.Object({
   userAgent: T.Optional(Nullable(T.String())),
   detail: T.Optional(T.Unknown()),
   evidence: T.Optional(T.Unknown()),
+  point: T.Optional(
+    StringEnum(PATH_POINTS, {
+      description: 'the point reached: received … on_site, in the order of the path',
+    }),
+  ),
+  sincePreviousMs: T.Optional(
+    Nullable(T.Integer({ description: 'ms since the point reached before it; null for the first' })),
+  ),
 });
 
 /** GET /api/incidents/:id: console/routes/incidents.ts. */
@@ -139,6 +164,23 @@ const Breach = T.Object({
   lateByMs: T.Integer({ description: 'by how much the deadline was missed' }),
   reason: T.String(),
 });
+const PathPoint = StringEnum(PATH_POINTS);
+const HopFigures = T.Object({
+  hop: T.String({ description: 'the /metrics label of hub_alarm_path_seconds: `{from}_to_{to}`' }),
+  from: PathPoint,
+  to: PathPoint,
+  count: T.Integer({ description: 'emergencies that measured the hop (both ends recorded, in order)' }),
+  p50Ms: Ms,
+  p99Ms: Ms,
+});
+/** The alarm path's figures of a report (alerts/incidents/alarm-path.ts pathFigures). */
+const AlarmPathFigures = T.Object(
+  {
+    hops: T.Array(HopFigures, { description: 'each hop, in the order of the path' }),
+    whole: HopFigures,
+  },
+  { description: "the emergencies' alarm path, hop by hop (absent from daily reports kept before it)" },
+);
 /** GET /api/reports/sla (JSON), GET /api/reports/sla/daily: console/routes/reports.ts. */
 export const SlaReportSchema = T.Object({
   from: ReportEpoch,
@@ -150,6 +192,7 @@ export const SlaReportSchema = T.Object({
   byGrid: T.Array(T.Object({ grid: Nullable(T.String()), ...figureProps })),
   byResponder: T.Array(T.Object({ responderId: Nullable(T.String()), ...figureProps })),
   breaches: T.Array(Breach),
+  alarmPath: T.Optional(AlarmPathFigures),
 });
 
 // console/routes/fleet.ts
