@@ -8,6 +8,7 @@ import { Baselines } from './baselines.ts';
 import { Explain } from './explain.ts';
 import { LocalHours } from './hours.ts';
 import { IncidentService } from './incidents/service.ts';
+import { localDay, localDayRange, slaReport } from './incidents/sla-report.ts';
 import { MessageCause } from './message-cause.ts';
 import { createSqliteAlertsQueries } from './queries/sqlite.ts';
 import type { AlertsQueries } from './queries/types.ts';
@@ -44,6 +45,8 @@ export interface AlertsDeps extends Pick<RoomDeps, 'db' | 'bus' | 'clock' | 'reg
   hourly: HourlyTotals;
   /** The room's stores (store/types.ts); by default the SQLite adapters on `db` (store/sqlite.ts). */
   stores?: AlertsStores;
+  /** the hub's local day for the SLA gauge (hub.ts passes the whole config); without it: UTC+8 */
+  config?: Pick<RoomDeps['config'], 'historyUtcOffsetMinutes'>;
 }
 
 export interface AlertsRoom {
@@ -178,6 +181,31 @@ export function createAlerts(deps: AlertsDeps): AlertsRoom {
     ['class', 'state'],
     async () =>
       (await queries.openIncidentCounts()).map((r) => [{ class: r.class, state: r.state }, r.count]),
+  );
+  /** minutes east of UTC: China Standard Time, config historyUtcOffsetMinutes' default */
+  const CHINA_UTC_OFFSET_MINUTES = 480;
+  // Today's SLA in time (the hub's local day, config historyUtcOffsetMinutes), as the supervisor page
+  // and the daily report count it; a deadline with nothing counted yet has no sample.
+  deps.metrics?.labelledGauge(
+    'hub_sla_in_time_ratio',
+    "Share of today's emergencies (hub local day) that met the deadline, 0..1: acknowledged within 60 s, on site within 15 min",
+    ['deadline'],
+    async () => {
+      const now = deps.clock.now();
+      const offset = deps.config?.historyUtcOffsetMinutes ?? CHINA_UTC_OFFSET_MINUTES;
+      const { from, to } = localDayRange(localDay(now, offset), offset);
+      const { total } = slaReport(await queries.slaRows(from, to), {
+        from,
+        to,
+        utcOffsetMinutes: offset,
+        asOf: now,
+      });
+      const samples: Array<[{ deadline: string }, number | null]> = [
+        [{ deadline: 'acknowledged_60s' }, total.acknowledgedWithin60s.share],
+        [{ deadline: 'on_site_15min' }, total.onSiteWithin15min.share],
+      ];
+      return samples.filter((s): s is [{ deadline: string }, number] => s[1] !== null);
+    },
   );
   return {
     queries,
