@@ -48,6 +48,16 @@ async function householdIds(api: Api, token: string): Promise<string[]> {
   return (answer.body as Array<{ id: string }>).map((h) => h.id).sort();
 }
 
+/** A call button connected with `secret`: its SOS (QoS 1) must be acknowledged, i.e. stored durably. */
+async function sosAcknowledged(mqttUrl: string, id: string, secret: string): Promise<void> {
+  const device = await new SimDevice({ url: mqttUrl, id, secret, type: 'button' }).connect();
+  try {
+    await device.event('sos');
+  } finally {
+    await device.end();
+  }
+}
+
 /** The first household of the generated file, as a county already has it, with another address. */
 const existing = { households: [{ ...importedHousehold(1), address: '汶上县 旧地址 1号' }] };
 
@@ -102,17 +112,7 @@ describe('import jobs: progress, secrets once, and undone when abandoned', () =>
     // The secret is the one the hub keeps: the call button connects with it and its SOS is acknowledged.
     const button = list.find((s) => s.id === 'btn-imp-00500');
     if (!button) throw new Error('no secret for btn-imp-00500');
-    const device = await new SimDevice({
-      url: t.mqttUrl,
-      id: button.id,
-      secret: button.secret,
-      type: 'button',
-    }).connect();
-    try {
-      await device.event('sos');
-    } finally {
-      await device.end();
-    }
+    await sosAcknowledged(t.mqttUrl, button.id, button.secret);
   });
 
   it('refuses a second import while one runs', async () => {
@@ -176,18 +176,8 @@ describe('import jobs: progress, secrets once, and undone when abandoned', () =>
     }
     if (!job) throw new Error('the waiting import never showed up as a job');
     const button = await t.provisionDevice({ id: 'btn-sos-during', householdId: 'hh-sos-during' });
-    const device = await new SimDevice({
-      url: t.mqttUrl,
-      id: 'btn-sos-during',
-      secret: button,
-      type: 'button',
-    }).connect();
-    try {
-      // The alarm path is not held up by the import in progress: the SOS is acknowledged (QoS 1).
-      await device.event('sos');
-    } finally {
-      await device.end();
-    }
+    // The alarm path is not held up by the import in progress: the SOS is acknowledged.
+    await sosAcknowledged(t.mqttUrl, 'btn-sos-during', button);
     req.destroy();
     const done = await follow(api, token, job.id, finished);
     expect(done.state).toBe('rolled_back');

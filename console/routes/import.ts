@@ -2,7 +2,7 @@ import { Type as T } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { HubError } from '../../kernel/errors.ts';
 import type { BodyMediaType } from '../../kernel/provisioning/import-body.ts';
-import type { ImportJobView } from '../../kernel/provisioning/import-jobs.ts';
+import type { ImportJobView, JobHolder } from '../../kernel/provisioning/import-jobs.ts';
 import type { ImportFormat } from '../../kernel/provisioning/index.ts';
 import { ADMIN } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
@@ -87,12 +87,7 @@ function waitingImport(app: FastifyInstance, ctx: RouteContext): void {
     },
     async (request) => {
       const user = ctx.guard.userOf(request);
-      const job = ctx.imports.begin({
-        ...bodyOf(request),
-        startedBy: user.id,
-        holder: 'request',
-        hooks: passwordHooks(ctx),
-      });
+      const job = beginImport(ctx, request, 'request');
       // The client gave up before the commit: the job is undone and its secrets are never handed out.
       const gone = () => job.abandon('the client disconnected before the import committed');
       request.raw.socket.once('close', gone);
@@ -134,12 +129,7 @@ function importJobs(app: FastifyInstance, ctx: RouteContext): void {
     },
     async (request, reply) => {
       const user = ctx.guard.userOf(request);
-      const job = ctx.imports.begin({
-        ...bodyOf(request),
-        startedBy: user.id,
-        holder: 'lease',
-        hooks: passwordHooks(ctx),
-      });
+      const job = beginImport(ctx, request, 'lease');
       reply.code(202).header('location', `/api/import/jobs/${job.id}`);
       return ctx.imports.view(job.id, user.id);
     },
@@ -208,11 +198,17 @@ function importJobs(app: FastifyInstance, ctx: RouteContext): void {
   );
 }
 
-/** A user whose password the file changes loses their sessions, in the transaction that changes it. */
-function passwordHooks(ctx: RouteContext) {
-  return {
-    passwordChanged: async (userId: number) => {
-      await ctx.sessions.deleteSessions(userId);
+/** Starts the request's import as a job of its admin, held by the request or by a lease. */
+function beginImport(ctx: RouteContext, request: FastifyRequest, holder: JobHolder) {
+  return ctx.imports.begin({
+    ...bodyOf(request),
+    startedBy: ctx.guard.userOf(request).id,
+    holder,
+    // A user whose password the file changes loses their sessions, in the transaction that changes it.
+    hooks: {
+      passwordChanged: async (userId: number) => {
+        await ctx.sessions.deleteSessions(userId);
+      },
     },
-  };
+  });
 }
