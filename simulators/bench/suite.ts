@@ -217,7 +217,7 @@ if (only.has('export')) {
 if (only.has('import')) {
   const o = {
     ...IMPORT_PRESSURE_DEFAULTS,
-    households: clamp(values['import-households'], 1, 50_000),
+    households: clamp(values['import-households'], 1, 99_999),
     intervalMs: clamp(values['import-sos-interval'], 10, 10_000),
   };
   log(`SOS during an import: ${o.households} households × 3 devices, SOS every ${o.intervalMs} ms …`);
