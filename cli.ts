@@ -9,7 +9,7 @@ import { systemClock } from './kernel/clock.ts';
 import { type HubConfig, loadConfig } from './kernel/config.ts';
 import type { Db } from './kernel/db.ts';
 import { HubError } from './kernel/errors.ts';
-import { createLogger, type Logger } from './kernel/logger.ts';
+import { createConsoleLogger, type Logger } from './kernel/logger.ts';
 import type { RoomMigrations } from './kernel/migrate.ts';
 import { importCommand } from './kernel/provisioning/command.ts';
 import { HUB_MIGRATIONS } from './migrations.ts';
@@ -39,6 +39,15 @@ const COMMANDS: Record<string, Command> = {
 };
 
 const EXIT_USAGE = 2;
+
+/**
+ * A command prints what it did itself, so its log carries only warnings and errors unless HUB_LOG_LEVEL
+ * asks for more: at `info` a new data directory would print one line per migration applied.
+ */
+function commandLogLevel(config: HubConfig, levelSet: boolean): string {
+  const quiet = ['warn', 'error', 'fatal', 'silent'];
+  return levelSet || quiet.includes(config.logLevel) ? config.logLevel : 'warn';
+}
 
 function usage(): string {
   const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length), 'help'.length);
@@ -71,13 +80,14 @@ async function main(argv: readonly string[]): Promise<number> {
   let config: HubConfig | undefined;
   let log: Logger | undefined;
   const ctx: CliContext = {
-    // The only place the commands read process.env: everything else gets the frozen config.
+    // The only places the commands read process.env: everything else gets the frozen config.
     config: () => {
       config ??= loadConfig({ env: process.env });
       return config;
     },
     log: () => {
-      log ??= createLogger(ctx.config().logLevel, process.stderr);
+      const level = commandLogLevel(ctx.config(), Boolean(process.env.HUB_LOG_LEVEL));
+      log ??= createConsoleLogger(level, ctx.config().logFormat, process.stderr);
       return log;
     },
     migrations: () => HUB_MIGRATIONS,

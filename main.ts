@@ -1,8 +1,9 @@
 import { createHub } from './hub.ts';
 import { loadConfig } from './kernel/config.ts';
 import { HubError } from './kernel/errors.ts';
-import { createLogger } from './kernel/logger.ts';
+import { createConsoleLogger } from './kernel/logger.ts';
 import { removePidFile, writePidFile } from './kernel/pid-file.ts';
+import { exitOnStopSignals } from './kernel/stop-signals.ts';
 
 // The only place that reads process.env: everything else gets the frozen config.
 let config: ReturnType<typeof loadConfig>;
@@ -13,7 +14,7 @@ try {
   process.exit(2);
 }
 
-const log = createLogger(config.logLevel);
+const log = createConsoleLogger(config.logLevel, config.logFormat, process.stdout);
 const hub = createHub({ config, log });
 await hub.start();
 // Tells operator commands (restore) that a hub runs on this data directory; removed on a clean stop.
@@ -38,21 +39,10 @@ const lines = [
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
 
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping');
-    hub.stop().then(
-      () => {
-        removePidFile(config.dataDir);
-        process.exit(0);
-      },
-      (err: unknown) => {
-        log.error({ err }, 'stop failed');
-        process.exit(1);
-      },
-    );
-  });
-}
+exitOnStopSignals({
+  say: (line) => log.info(line),
+  stop: async () => {
+    await hub.stop();
+    removePidFile(config.dataDir);
+  },
+});

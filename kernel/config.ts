@@ -71,6 +71,11 @@ export const ConfigSchema = T.Object(
       ],
       { default: 'info' },
     ),
+    /**
+     * how log lines are written: 'json' (one JSON object a line), 'pretty' (readable lines, pino-pretty),
+     * 'auto' = pretty when the log's stream is a terminal, JSON otherwise (a pipe, a file, journald)
+     */
+    logFormat: T.Union([T.Literal('auto'), T.Literal('json'), T.Literal('pretty')], { default: 'auto' }),
     /** bytes; a PUBLISH larger than this closes the connection before its body is buffered */
     mqttMaxPacketBytes: T.Integer({ minimum: 1024, default: 65536 }),
     /** connects per source address per minute before CONNACK 3 */

@@ -7,13 +7,19 @@
  * Options: --households N (20), --scale K (60: an hour a minute), --every S (120 s between scenarios),
  * --first S (15 s to the first scenario). HUB_ variables are honoured (HUB_DATA_DIR defaults to
  * ./demo-data here, HUB_ADMIN_PASSWORD to demo-admin, HUB_LOG_LEVEL to error).
+ *
+ * Stopping: the first Ctrl-C (or SIGTERM) stops the scenarios, the households and the hub within
+ * STOP_GRACE_MS, whatever state the devices are in; a second one ends the process at once. A start that
+ * fails (a device that cannot connect even after its retries, a port in use) says why and exits 1.
  */
 import { parseArgs } from 'node:util';
 import { type AlertSettings, alertSettings } from '../alerts/settings.ts';
 import { createHub } from '../hub.ts';
 import { loadConfig } from '../kernel/config.ts';
 import { HubError } from '../kernel/errors.ts';
-import { createLogger } from '../kernel/logger.ts';
+import { createConsoleLogger } from '../kernel/logger.ts';
+import { exitOnStopSignals } from '../kernel/stop-signals.ts';
+import { DEFAULT_ATTEMPTS } from './connect-retry.ts';
 import { DayRunner } from './household/day-runner.ts';
 import { createDemoPeople, DEMO_USERS } from './household/demo-people.ts';
 import { SimHousehold } from './household/household.ts';
@@ -68,115 +74,169 @@ const say = (line: string) => {
   const stamp = `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
   process.stdout.write(`[demo ${stamp}] ${line}\n`);
 };
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-const hub = createHub({ config, log: createLogger(config.logLevel) });
-await hub.start();
-const { mqtt, http } = hub.addresses();
-const httpUrl = `http://127.0.0.1:${http}`;
-const mqttUrl = `mqtt://127.0.0.1:${mqtt}`;
-const adminPassword = config.adminPassword ?? hub.generatedAdminPassword ?? '';
-const api = hubApi(httpUrl, await login(httpUrl, 'admin', adminPassword));
+/** ms a stop may take before the process ends anyway: ending the devices and the hub takes < 1 s. */
+const STOP_GRACE_MS = 4000;
+/** households connected at a time: ~9 connections each, so a start is not one burst of ~180 CONNECTs */
+const CONNECT_BATCH = 5;
 
-// Households: every 5th with a Zigbee2MQTT gateway, the 2nd and every 10th after it at risk of wandering.
-const specs = Array.from({ length: HOUSEHOLDS }, (_, i) =>
-  householdSpec(i + 1, { prefix: 'D', gateway: (i + 1) % 5 === 0, wanderingRisk: (i + 1) % 10 === 2 }),
-);
-say(`provisioning ${HOUSEHOLDS} households through POST /api/import (one secret per device) …`);
-const secrets = await provisionHouseholds(api, specs);
-// A second run on the same data directory: the import answers no secrets for known devices; rotate them.
-for (const s of specs) {
-  const own = [s.button, s.wristband, ...Object.values(s.motion), s.leak, s.meter];
-  for (const id of own) {
-    if (secrets.has(id)) continue;
-    secrets.set(id, (await api.call<{ secret: string }>('POST', `/api/devices/${id}/secret`)).secret);
-  }
-  if (s.gateway && !secrets.has(s.gateway.id)) {
-    const rotated = await api.call<{ secret: string }>('POST', `/api/gateways/${s.gateway.id}/secret`);
-    secrets.set(s.gateway.id, rotated.secret);
-  }
-}
-const settingsOf = new Map<string, AlertSettings>();
-for (const s of specs) {
-  const overrides = {
-    ...DEMO_OVERRIDES,
-    ...(s.resident.careNotes.includes('wandering-risk') ? WANDERING_OVERRIDES : {}),
-  };
-  await api.call('PUT', `/api/households/${s.id}/alert-settings`, overrides);
-  settingsOf.set(s.id, alertSettings(overrides));
-}
-await createDemoPeople(api, specs[0]?.id ?? 'hh-D0001', [...new Set(specs.map((s) => s.grid))]);
-
-const households = await Promise.all(specs.map((s) => new SimHousehold(s, mqttUrl, secrets).connect()));
-hub.bus.on('incidentOpened', 'demo', (e) => {
-  const i = e.incident;
-  say(`incident opened: ${i.alarmType} in ${i.householdId} (${i.class}, ${i.severity})`);
-});
-// The simulated day starts at 06:00 in the households' local time (UTC+8 unless configured otherwise),
-// whatever the hour: the residents wake within the first minute.
-const offsetMs = config.historyUtcOffsetMinutes * 60_000;
-const DAY_MS = 24 * 3_600_000;
-const localMidnight = Math.floor((Date.now() + offsetMs) / DAY_MS) * DAY_MS - offsetMs;
-const runner = new DayRunner(households, localMidnight + 6 * 3_600_000, {
-  utcOffsetMinutes: config.historyUtcOffsetMinutes,
-  onError: (h, err) => say(`${h.id}: ${String(err)}`),
-});
-runner.runRealtime(SCALE);
-const rotation = new ScenarioRotation({
-  households,
-  runner,
-  settings: (h) => settingsOf.get(h.id) ?? alertSettings(),
-  log: say,
+const hub = createHub({
+  config,
+  log: createConsoleLogger(config.logLevel, config.logFormat, process.stdout),
 });
 
-const family = specs[0];
-process.stdout.write(
-  [
-    '',
-    `Elder-care hub demo: ${HOUSEHOLDS} simulated households, their days ${SCALE} × faster than real time.`,
-    `  Console & API   ${httpUrl}/`,
-    `  MQTT            ${mqttUrl}`,
-    `  Data            ${config.dataDir}`,
-    '  Day             starts at 06:00 local time in the simulation',
-    '  Log in as       (username / password)',
-    `    admin         admin / ${adminPassword}`,
-    ...DEMO_USERS.map(
-      (u) =>
-        `    ${u.role.padEnd(13)} ${u.username} / ${u.password}${u.role === 'family' ? `   (household ${family?.id}, ${family?.resident.name})` : ''}`,
-    ),
-    `  Scenarios       ${rotation.names.join(', ')}: the first in ${FIRST_S} s, then one every ${EVERY_S} s`,
-    '  Stop with Ctrl-C.',
-    '',
-  ].join('\n'),
-);
-
-// The family's household gets the first scenario, so both consoles have something at once.
-const first = setTimeout(() => rotation.next('sos-cancel', households[0]), FIRST_S * 1000);
-const every = setInterval(() => rotation.next(), EVERY_S * 1000);
-every.unref();
-
+// What a stop must end, filled in as the demo starts.
 let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    say('stopping …');
-    clearTimeout(first);
-    clearInterval(every);
-    const stop = async () => {
-      await rotation.stop();
-      await runner.stop();
-      await Promise.allSettled(households.map((h) => h.end()));
-      await hub.stop();
-    };
-    stop().then(
-      () => {
-        say(`stopped (${runner.stepsDone} household steps, ${rotation.started} scenarios)`);
-        process.exit(0);
-      },
-      (err: unknown) => {
-        process.stderr.write(`stop failed: ${String(err)}\n`);
-        process.exit(1);
-      },
-    );
-  });
+let hubStarted = false;
+const households: SimHousehold[] = [];
+let runner: DayRunner | null = null;
+let rotation: ScenarioRotation | null = null;
+const timers: NodeJS.Timeout[] = [];
+
+async function stopDemo(): Promise<void> {
+  stopping = true;
+  for (const t of timers) clearTimeout(t);
+  // The scenarios' waits and the day's timer end first; then the devices, so whatever a scenario or a
+  // household's step still awaits fails at once instead of waiting for an acknowledgement (a device the
+  // hub closed is ended without one: MQTT.js would otherwise wait for it to reconnect, for ever).
+  const scenarios = rotation?.stop();
+  const days = runner?.stop();
+  await Promise.allSettled(households.map((h) => h.end()));
+  await Promise.allSettled([scenarios, days]);
+  if (hubStarted) await hub.stop();
+  say(`stopped (${runner?.stepsDone ?? 0} household steps, ${rotation?.started ?? 0} scenarios)`);
 }
+
+exitOnStopSignals({ stop: stopDemo, say, graceMs: STOP_GRACE_MS });
+
+async function startDemo(): Promise<void> {
+  await hub.start();
+  hubStarted = true;
+  const { mqtt, http } = hub.addresses();
+  const httpUrl = `http://127.0.0.1:${http}`;
+  const mqttUrl = `mqtt://127.0.0.1:${mqtt}`;
+  const adminPassword = config.adminPassword ?? hub.generatedAdminPassword ?? '';
+  const api = hubApi(httpUrl, await login(httpUrl, 'admin', adminPassword));
+
+  // Households: every 5th with a Zigbee2MQTT gateway, the 2nd and every 10th after it at risk of wandering.
+  const specs = Array.from({ length: HOUSEHOLDS }, (_, i) =>
+    householdSpec(i + 1, { prefix: 'D', gateway: (i + 1) % 5 === 0, wanderingRisk: (i + 1) % 10 === 2 }),
+  );
+  say(`provisioning ${HOUSEHOLDS} households through POST /api/import (one secret per device) …`);
+  const secrets = await provisionHouseholds(api, specs);
+  // A second run on the same data directory: the import answers no secrets for known devices; rotate them.
+  for (const s of specs) {
+    const own = [s.button, s.wristband, ...Object.values(s.motion), s.leak, s.meter];
+    for (const id of own) {
+      if (secrets.has(id)) continue;
+      secrets.set(id, (await api.call<{ secret: string }>('POST', `/api/devices/${id}/secret`)).secret);
+    }
+    if (s.gateway && !secrets.has(s.gateway.id)) {
+      const rotated = await api.call<{ secret: string }>('POST', `/api/gateways/${s.gateway.id}/secret`);
+      secrets.set(s.gateway.id, rotated.secret);
+    }
+  }
+  const settingsOf = new Map<string, AlertSettings>();
+  for (const s of specs) {
+    const overrides = {
+      ...DEMO_OVERRIDES,
+      ...(s.resident.careNotes.includes('wandering-risk') ? WANDERING_OVERRIDES : {}),
+    };
+    await api.call('PUT', `/api/households/${s.id}/alert-settings`, overrides);
+    settingsOf.set(s.id, alertSettings(overrides));
+  }
+  await createDemoPeople(api, specs[0]?.id ?? 'hh-D0001', [...new Set(specs.map((s) => s.grid))]);
+
+  let toldRetry = false;
+  const onRetry = (what: string, _attempt: number, err: unknown) => {
+    if (toldRetry) return;
+    toldRetry = true;
+    say(
+      `${what}: ${messageOf(err)}; the hub is slow to answer, trying again (${DEFAULT_ATTEMPTS} tries a device)`,
+    );
+  };
+  for (let i = 0; i < specs.length && !stopping; i += CONNECT_BATCH) {
+    const batch = await Promise.allSettled(
+      specs
+        .slice(i, i + CONNECT_BATCH)
+        .map((s) => new SimHousehold(s, mqttUrl, secrets).connect({ onRetry })),
+    );
+    for (const b of batch) if (b.status === 'fulfilled') households.push(b.value);
+    const failed = batch.find((b) => b.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+  if (stopping) return;
+  hub.bus.on('incidentOpened', 'demo', (e) => {
+    const i = e.incident;
+    say(`incident opened: ${i.alarmType} in ${i.householdId} (${i.class}, ${i.severity})`);
+  });
+  // The simulated day starts at 06:00 in the households' local time (UTC+8 unless configured otherwise),
+  // whatever the hour: the residents wake within the first minute.
+  const offsetMs = config.historyUtcOffsetMinutes * 60_000;
+  const DAY_MS = 24 * 3_600_000;
+  const localMidnight = Math.floor((Date.now() + offsetMs) / DAY_MS) * DAY_MS - offsetMs;
+  // Each problem once per household (a device the hub closed fails every heartbeat after it).
+  const told = new Set<string>();
+  const days = new DayRunner(households, localMidnight + 6 * 3_600_000, {
+    utcOffsetMinutes: config.historyUtcOffsetMinutes,
+    onError: (h, err) => {
+      const line = `${h.id}: ${messageOf(err)}`;
+      if (stopping || told.has(line)) return;
+      told.add(line);
+      say(line);
+    },
+  });
+  runner = days;
+  days.runRealtime(SCALE);
+  const scenarios = new ScenarioRotation({
+    households,
+    runner: days,
+    settings: (h) => settingsOf.get(h.id) ?? alertSettings(),
+    log: say,
+  });
+  rotation = scenarios;
+
+  const family = specs[0];
+  process.stdout.write(
+    [
+      '',
+      `Elder-care hub demo: ${HOUSEHOLDS} simulated households, their days ${SCALE} × faster than real time.`,
+      `  Console & API   ${httpUrl}/`,
+      `  MQTT            ${mqttUrl}`,
+      `  Data            ${config.dataDir}`,
+      '  Day             starts at 06:00 local time in the simulation',
+      '  Log in as       (username / password)',
+      `    admin         admin / ${adminPassword}`,
+      ...DEMO_USERS.map(
+        (u) =>
+          `    ${u.role.padEnd(13)} ${u.username} / ${u.password}${u.role === 'family' ? `   (household ${family?.id}, ${family?.resident.name})` : ''}`,
+      ),
+      `  Scenarios       ${scenarios.names.join(', ')}: the first in ${FIRST_S} s, then one every ${EVERY_S} s`,
+      '  Stop with Ctrl-C.',
+      '',
+    ].join('\n'),
+  );
+
+  // The family's household gets the first scenario, so both consoles have something at once.
+  timers.push(setTimeout(() => scenarios.next('sos-cancel', households[0]), FIRST_S * 1000));
+  const every = setInterval(() => scenarios.next(), EVERY_S * 1000);
+  every.unref();
+  timers.push(every);
+}
+
+startDemo().catch((err: unknown) => {
+  if (stopping) return; // a Ctrl-C during the start: the stop reports and exits
+  say(`could not start: ${messageOf(err)}`);
+  if ((err as { code?: unknown }).code === 'EADDRINUSE') {
+    say('another hub or demo may be running: stop it, or set HUB_MQTT_PORT and HUB_HTTP_PORT');
+  } else if (/could not connect/.test(messageOf(err))) {
+    say('the machine may be too busy: try again, or with fewer households (--households 5)');
+  }
+  const deadline = setTimeout(() => process.exit(1), STOP_GRACE_MS);
+  const exit = () => {
+    clearTimeout(deadline);
+    process.exit(1);
+  };
+  stopDemo().then(exit, exit);
+});

@@ -1,5 +1,6 @@
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import { type DeviceType, topics } from '../kernel/contract.ts';
+import { connectSim, publishOn } from './sim-connection.ts';
 
 export interface SimDeviceOptions {
   /** mqtt://127.0.0.1:1883 or ws://127.0.0.1:8080/mqtt */
@@ -18,7 +19,7 @@ export interface ErrorAnswer {
 }
 
 /**
- * A scriptable device that speaks ../shared/docs/device-protocol.md through MQTT.js with its own
+ * A scriptable device that speaks docs/device-protocol.md through MQTT.js with its own
  * provisioned credentials: `status` online on connect with the Last Will offline, events with a seq
  * that grows by one, telemetry, and the hub's `command` and `error` answers.
  */
@@ -48,9 +49,13 @@ export class SimDevice {
     return this.#seq;
   }
 
+  /**
+   * Connects, subscribes to its `command` and `error` topics and publishes `status` online. On a failure
+   * the half-made connection is closed, so a retry starts afresh.
+   */
   async connect(extra: Partial<IClientOptions> = {}): Promise<this> {
     const offline = JSON.stringify({ state: 'offline' });
-    this.#client = await mqtt.connectAsync(this.#opts.url, {
+    const client = await connectSim(this.#opts.url, {
       clientId: this.id,
       username: this.id,
       password: this.#opts.secret,
@@ -60,7 +65,8 @@ export class SimDevice {
       will: { topic: topics.device(this.id, 'status'), payload: Buffer.from(offline), qos: 1, retain: true },
       ...extra,
     });
-    this.#client.on('message', (topic, payload) => {
+    this.#client = client;
+    client.on('message', (topic, payload) => {
       let body: unknown;
       try {
         body = JSON.parse(payload.toString());
@@ -70,38 +76,45 @@ export class SimDevice {
       if (topic.endsWith('/error')) this.errors.push(body as ErrorAnswer);
       else this.commands.push(body);
     });
-    await this.#client.subscribeAsync([topics.device(this.id, 'command'), topics.device(this.id, 'error')], {
-      qos: 1,
-    });
-    await this.status('online');
+    try {
+      await client.subscribeAsync([topics.device(this.id, 'command'), topics.device(this.id, 'error')], {
+        qos: 1,
+      });
+      await this.status('online');
+    } catch (err) {
+      this.kill();
+      throw err;
+    }
     return this;
   }
 
+  #publish(
+    channel: 'event' | 'telemetry' | 'status',
+    payload: string | Buffer,
+    qos: 0 | 1 | 2,
+    retain = false,
+  ) {
+    return publishOn(this.client, this.id, topics.device(this.id, channel), payload, { qos, retain });
+  }
+
   status(state: 'online' | 'offline'): Promise<unknown> {
-    return this.client.publishAsync(topics.device(this.id, 'status'), JSON.stringify({ state }), {
-      qos: 1,
-      retain: true,
-    });
+    return this.#publish('status', JSON.stringify({ state }), 1, true);
   }
 
   /** Publishes an event with the next seq (QoS 1 by default); resolves with its seq once acknowledged. */
   async event(name: string, fields: Record<string, unknown> = {}, qos: 1 | 2 = 1): Promise<number> {
     const seq = this.#seq++;
-    await this.client.publishAsync(
-      topics.device(this.id, 'event'),
-      JSON.stringify({ event: name, seq, ...fields }),
-      { qos },
-    );
+    await this.#publish('event', JSON.stringify({ event: name, seq, ...fields }), qos);
     return seq;
   }
 
   telemetry(readings: Record<string, unknown>, qos: 0 | 1 = 1): Promise<unknown> {
-    return this.client.publishAsync(topics.device(this.id, 'telemetry'), JSON.stringify(readings), { qos });
+    return this.#publish('telemetry', JSON.stringify(readings), qos);
   }
 
   /** Sends anything, on any of its own channels (bad input for tests). */
   raw(channel: 'event' | 'telemetry' | 'status', payload: string | Buffer, qos: 0 | 1 = 1): Promise<unknown> {
-    return this.client.publishAsync(topics.device(this.id, channel), payload, { qos });
+    return this.#publish(channel, payload, qos);
   }
 
   /** A reboot: the seq starts again from 0. */
@@ -109,10 +122,14 @@ export class SimDevice {
     this.#seq = 0;
   }
 
-  /** Closes cleanly (no Last Will). */
+  /**
+   * Closes cleanly (DISCONNECT: no Last Will) once its messages in flight are acknowledged; a client
+   * whose connection is already gone is ended at once (nothing of it can be acknowledged any more).
+   */
   async end(): Promise<void> {
-    await this.#client?.endAsync();
+    const client = this.#client;
     this.#client = null;
+    await client?.endAsync(!client.connected);
   }
 
   /** Drops the connection without DISCONNECT, so the broker sends the Last Will. */

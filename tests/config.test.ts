@@ -73,4 +73,11 @@ describe('configuration', () => {
     writeFileSync(broken, '{ not json');
     expect(() => loadConfig({ file: broken })).toThrow(/broken\.json/);
   });
+
+  it('takes the log format from HUB_LOG_FORMAT: auto (the default), json or pretty', () => {
+    expect(loadConfig({ env: {} }).logFormat).toBe('auto');
+    expect(loadConfig({ env: { HUB_LOG_FORMAT: 'pretty' } }).logFormat).toBe('pretty');
+    expect(loadConfig({ env: { HUB_LOG_FORMAT: 'json' } }).logFormat).toBe('json');
+    expect(() => loadConfig({ env: { HUB_LOG_FORMAT: 'fancy' } })).toThrow('logFormat (HUB_LOG_FORMAT)');
+  });
 });

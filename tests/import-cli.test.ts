@@ -17,7 +17,11 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** Runs `node cli.ts …` as an operator would, with only the hub's own settings from the environment. */
 function hub(...args: string[]) {
-  const env: Record<string, string> = { HUB_DATA_DIR: dataDir, HUB_LOG_LEVEL: 'silent' };
+  return hubWith({ HUB_DATA_DIR: dataDir, HUB_LOG_LEVEL: 'silent' }, ...args);
+}
+
+function hubWith(settings: Record<string, string>, ...args: string[]) {
+  const env: Record<string, string> = { ...settings };
   for (const [k, v] of Object.entries(process.env))
     if (!k.startsWith('HUB_') && v !== undefined) env[k] ??= v;
   const run = spawnSync(node, ['cli.ts', ...args], { cwd: root, env, encoding: 'utf8', timeout: 20_000 });
@@ -84,5 +88,24 @@ describe('npm run hub -- import FILE', () => {
     const txt = hub('import', join(work, 'county.txt'));
     expect(txt.code).toBe(2);
     expect(txt.stderr).toContain('must end in .json or .csv');
+  });
+
+  it('on a new data directory prints its summary and no migration or other log lines', () => {
+    const file = join(work, 'fresh.json');
+    copyFileSync(fixturePath('example.json'), file);
+    const fresh = join(work, 'fresh-data');
+    const run = hubWith({ HUB_DATA_DIR: fresh }, 'import', file);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).not.toMatch(/migration|"level"/);
+    expect(run.stdout.split('\n')[0]).toBe(`Imported ${file} into ${fresh}:`);
+    // HUB_LOG_LEVEL still asks for them
+    const verbose = hubWith(
+      { HUB_DATA_DIR: join(work, 'verbose-data'), HUB_LOG_LEVEL: 'info' },
+      'import',
+      file,
+    );
+    expect(verbose.code).toBe(0);
+    expect(verbose.stderr).toContain('migration applied');
   });
 });

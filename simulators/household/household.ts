@@ -1,3 +1,4 @@
+import { connectWithRetry, type RetryOptions } from '../connect-retry.ts';
 import { SimButton, SimLeak, SimMotion, SimWaterMeter, SimWristband } from '../device-types.ts';
 import { SimGateway } from '../gateway.ts';
 import type { HomeRoom, HouseholdSpec } from './spec.ts';
@@ -51,7 +52,7 @@ export class SimHousehold {
   }
 
   /** Every device that connects itself, and the gateway. */
-  get clients(): Array<{ id: string; end(): Promise<void> }> {
+  get clients(): Array<{ id: string; connect(): Promise<unknown>; end(): Promise<void> }> {
     return [
       this.button,
       this.wristband,
@@ -62,15 +63,19 @@ export class SimHousehold {
     ];
   }
 
-  async connect(): Promise<this> {
-    await Promise.all([
-      this.button.connect(),
-      this.wristband.connect(),
-      ...Object.values(this.motion).map((m) => m.connect()),
-      this.leak.connect(),
-      this.meter.connect(),
-      ...(this.gateway ? [this.gateway.connect()] : []),
-    ]);
+  /**
+   * Connects every device and the gateway, each retried while the hub is too busy to answer in time
+   * (connect-retry.ts). If one cannot connect, the others are closed again and its error is thrown.
+   */
+  async connect(retry: RetryOptions = {}): Promise<this> {
+    const tries = await Promise.allSettled(
+      this.clients.map((c) => connectWithRetry(c.id, () => c.connect(), retry)),
+    );
+    const failed = tries.find((t) => t.status === 'rejected');
+    if (failed) {
+      await this.end();
+      throw failed.reason;
+    }
     return this;
   }
 
