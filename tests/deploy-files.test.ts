@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ConfigSchema, envName } from '../kernel/config.ts';
+import { requireTool } from './helpers/tools.ts';
 
 // What this machine can check of the deploy files without a Docker daemon: the unit with systemd's own
 // verifier, the Dockerfile and compose file by reading them (the README says what is not run).
@@ -32,7 +33,7 @@ describe('deploy files', () => {
         file,
         unit.replaceAll('/opt/eldercare-hub', root).replace(/^(User|Group)=eldercare-hub$/gm, '$1=root'),
       );
-      const r = spawnSync('systemd-analyze', ['verify', file], { encoding: 'utf8' });
+      const r = spawnSync(requireTool('systemd-analyze', 'systemd'), ['verify', file], { encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(0);
       expect(`${r.stdout}${r.stderr}`.trim()).toBe('');
     } finally {

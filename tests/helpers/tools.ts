@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 
 /**
  * Returns the path of an external program a test needs. A missing program fails the test loudly
- * (never a skip): `.ci/run` installs them from Debian's packages.
+ * (never a skip): scripts/test-prerequisites.sh installs them from Debian's packages (scripts/debian-test-packages.txt).
  */
 export function requireTool(name: string, debianPackage: string): string {
   try {
