@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createConsoleLogger, logFormatFor } from '../kernel/logger.ts';
 import { until } from '../simulators/device.ts';
 import { type Foreground, killForeground, root, startForeground } from './helpers/foreground.ts';
+import { requireTool } from './helpers/tools.ts';
 
 const node = join(root, 'node_modules', '.bin', 'node');
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour sequences are what is removed
@@ -26,7 +27,12 @@ function recorder(isTTY: boolean) {
 
 /** `npm start` on a pseudo-terminal: `script` gives it one, its stdin is the terminal's keyboard. */
 function onTerminal(env: Record<string, string>): Foreground {
-  return startForeground('script', ['-qfec', 'npm start --silent', '/dev/null'], env, 'pipe');
+  return startForeground(
+    requireTool('script', 'bsdutils'),
+    ['-qfec', 'npm start --silent', '/dev/null'],
+    env,
+    'pipe',
+  );
 }
 
 /** The output's lines without colours and without the `^C` the terminal echoes for a Ctrl-C. */
