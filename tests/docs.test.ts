@@ -100,17 +100,14 @@ describe('docs/provisioning.md', () => {
   });
 
   it('its JSON and CSV examples import into a new hub without a problem', async () => {
-    const [json] = codeBlocks(PROVISIONING, 'json');
-    const csv = codeBlocks(PROVISIONING, '').find((b) => b.startsWith('household_id,'));
-    expect(json).toBeDefined();
-    expect(csv).toBeDefined();
-    for (const [format, content] of [
-      ['json', json],
-      ['csv', csv],
-    ] as const) {
+    const json = codeBlocks(PROVISIONING, 'json');
+    const csv = codeBlocks(PROVISIONING, '').filter((b) => b.startsWith('household_id,'));
+    expect([json.length, csv.length]).toEqual([1, 2]);
+    const examples = [...json.map((c) => ['json', c] as const), ...csv.map((c) => ['csv', c] as const)];
+    for (const [format, content] of examples) {
       const t = tempRegistry();
       open.push(t.close);
-      const report = await importProvisioning(t.registry, { format, content: content ?? '' });
+      const report = await importProvisioning(t.registry, { format, content });
       expect(report.problems, format).toEqual([]);
       expect(report.counts.devices?.created, format).toBeGreaterThan(0);
     }
