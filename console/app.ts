@@ -27,7 +27,7 @@ import { awayRoutes } from './routes/away.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { deadLetterRoutes } from './routes/dead-letter.ts';
 import { deviceRoutes } from './routes/devices.ts';
-import { docsRoutes } from './routes/docs.ts';
+import { docsAccess, docsRoutes } from './routes/docs.ts';
 import { fleetRoutes } from './routes/fleet.ts';
 import { gatewayRoutes } from './routes/gateways.ts';
 import { historyRoutes } from './routes/history.ts';
@@ -182,6 +182,8 @@ export function createConsole(deps: ConsoleDeps): ConsoleRoom {
   // JSON routes take JSON only: Fastify's default text/plain parser would let a cross-site "simple"
   // request (a form or fetch without preflight) reach them.
   app.removeContentTypeParser('text/plain');
+  // Before the guard's check: the docs UI's routes are marked public (readable like /metrics).
+  app.addHook('onRoute', docsAccess(deps.config));
   guard.enforceOn(app);
   installErrorHandling(app);
 
@@ -202,7 +204,7 @@ export function createConsole(deps: ConsoleDeps): ConsoleRoom {
       },
     },
   });
-  app.register(docsRoutes(deps.config), { prefix: '/api' });
+  app.register(docsRoutes());
   const api = [
     authRoutes,
     householdRoutes,
