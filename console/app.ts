@@ -18,6 +18,7 @@ import { createGuard } from './auth/guard.ts';
 import { createOriginCheck } from './auth/origin-check.ts';
 import { ConnectionTracker } from './connections.ts';
 import type { HistoryReader, RouteContext } from './context.ts';
+import { documentResponses } from './error-responses.ts';
 import { installErrorHandling } from './errors.ts';
 import { refuseNonFiniteNumbers } from './finite-numbers.ts';
 import { createLiveChannel } from './live/server.ts';
@@ -185,6 +186,8 @@ export function createConsole(deps: ConsoleDeps): ConsoleRoom {
   // Before the guard's check: the docs UI's routes are marked public (readable like /metrics).
   app.addHook('onRoute', docsAccess(deps.config));
   guard.enforceOn(app);
+  // Every documented route's error answers: what the hooks above can answer, beside its handler's own.
+  app.addHook('onRoute', (route) => documentResponses(route, guard.rolesOf(route)));
   installErrorHandling(app);
 
   app.register(swagger, {

@@ -1,5 +1,15 @@
 import { Type as T, type TSchema } from '@sinclair/typebox';
-import { Device, DeviceTypeSchema, Gateway, Nullable, RoleSchema, Secret, StringEnum } from './schemas.ts';
+import * as X from './api-examples.ts';
+import {
+  Device,
+  DeviceTypeSchema,
+  Gateway,
+  Nullable,
+  RoleSchema,
+  Secret,
+  StringEnum,
+  withExample,
+} from './schemas.ts';
 import { StageProgressSchema } from './views/schemas.ts';
 
 /**
@@ -27,39 +37,42 @@ export const INCIDENT_STATES = [
 ] as const;
 
 /** GET /api/incidents (one item), POST /api/incidents/:id/{action}: console/routes/incidents.ts. */
-export const IncidentSchema = T.Object({
-  id: T.String(),
-  householdId: T.String(),
-  residentId: Nullable(T.String()),
-  alarmType: T.String(),
-  class: T.String(),
-  severity: T.String(),
-  state: StringEnum(INCIDENT_STATES),
-  openedAt: Epoch,
-  updatedAt: Epoch,
-  closedAt: Nullable(Epoch),
-  deadlines: T.Record(T.String(), Epoch, { description: 'deadline per SLA stage, epoch ms' }),
-  stages: T.Record(T.String(), StageProgressSchema, {
-    description: 'per SLA stage: deadline, reached, time taken, met',
-  }),
-  pendingResponderId: Nullable(T.String({ description: 'assigned, not yet accepted' })),
-  assignedAt: Nullable(Epoch),
-  responderId: Nullable(T.String({ description: 'the responder who accepted' })),
-  outcome: Nullable(T.String()),
-  note: Nullable(T.String()),
-  cancelReason: Nullable(T.String()),
-  alarmCount: T.Integer(),
-  explanation: T.Object({ zh: T.String(), en: T.String() }),
-  evidence: T.Array(T.Unknown()),
-  lastEscalation: T.Optional(
-    Nullable(
-      T.Object(
-        { step: T.String(), at: Epoch },
-        { description: 'the last escalation step fired (lists only)' },
+export const IncidentSchema = withExample(
+  T.Object({
+    id: T.String(),
+    householdId: T.String(),
+    residentId: Nullable(T.String()),
+    alarmType: T.String(),
+    class: T.String(),
+    severity: T.String(),
+    state: StringEnum(INCIDENT_STATES),
+    openedAt: Epoch,
+    updatedAt: Epoch,
+    closedAt: Nullable(Epoch),
+    deadlines: T.Record(T.String(), Epoch, { description: 'deadline per SLA stage, epoch ms' }),
+    stages: T.Record(T.String(), StageProgressSchema, {
+      description: 'per SLA stage: deadline, reached, time taken, met',
+    }),
+    pendingResponderId: Nullable(T.String({ description: 'assigned, not yet accepted' })),
+    assignedAt: Nullable(Epoch),
+    responderId: Nullable(T.String({ description: 'the responder who accepted' })),
+    outcome: Nullable(T.String()),
+    note: Nullable(T.String()),
+    cancelReason: Nullable(T.String()),
+    alarmCount: T.Integer(),
+    explanation: T.Object({ zh: T.String(), en: T.String() }),
+    evidence: T.Array(T.Unknown()),
+    lastEscalation: T.Optional(
+      Nullable(
+        T.Object(
+          { step: T.String(), at: Epoch },
+          { description: 'the last escalation step fired (lists only)' },
+        ),
       ),
     ),
-  ),
-});
+  }),
+  X.INCIDENT,
+);
 
 /** One entry of an incident's timeline (GET /api/incidents/:id). */
 export const TimelineSchema = T.Object({
@@ -78,32 +91,41 @@ export const TimelineSchema = T.Object({
 });
 
 /** GET /api/incidents/:id: console/routes/incidents.ts. */
-export const IncidentDetailSchema = T.Composite([
-  IncidentSchema,
-  T.Object({ alarmIds: T.Array(T.String()), timeline: T.Array(TimelineSchema) }),
-]);
+export const IncidentDetailSchema = withExample(
+  T.Composite([
+    IncidentSchema,
+    T.Object({ alarmIds: T.Array(T.String()), timeline: T.Array(TimelineSchema) }),
+  ]),
+  X.INCIDENT_DETAIL,
+);
 
 /** GET /api/incidents/:id/suggestions (one item): console/routes/incidents.ts. */
-export const SuggestionSchema = T.Object({
-  responderId: T.String(),
-  name: T.String(),
-  kind: StringEnum(['grid_worker', 'station_staff', 'volunteer'] as const),
-  phone: T.String(),
-  stationId: Nullable(T.String()),
-  distanceM: Nullable(T.Integer({ description: 'metres from their station to the household' })),
-  etaMinutes: Nullable(T.Integer({ description: 'door to door at 15 km/h (volunteers on foot: 5 km/h)' })),
-});
+export const SuggestionSchema = withExample(
+  T.Object({
+    responderId: T.String(),
+    name: T.String(),
+    kind: StringEnum(['grid_worker', 'station_staff', 'volunteer'] as const),
+    phone: T.String(),
+    stationId: Nullable(T.String()),
+    distanceM: Nullable(T.Integer({ description: 'metres from their station to the household' })),
+    etaMinutes: Nullable(T.Integer({ description: 'door to door at 15 km/h (volunteers on foot: 5 km/h)' })),
+  }),
+  X.SUGGESTION,
+);
 
 /** POST /api/incidents/:id/position: console/routes/incidents.ts. */
-export const EtaSchema = T.Object({
-  incidentId: T.String(),
-  responderId: T.String(),
-  distanceM: T.Integer(),
-  etaMinutes: T.Integer(),
-  etaAt: Epoch,
-  onSiteDueAt: Nullable(Epoch),
-  escalated: T.Boolean({ description: 'this update escalated: first ETA past the on-site deadline' }),
-});
+export const EtaSchema = withExample(
+  T.Object({
+    incidentId: T.String(),
+    responderId: T.String(),
+    distanceM: T.Integer(),
+    etaMinutes: T.Integer(),
+    etaAt: Epoch,
+    onSiteDueAt: Nullable(Epoch),
+    escalated: T.Boolean({ description: 'this update escalated: first ETA past the on-site deadline' }),
+  }),
+  X.ETA,
+);
 
 // console/routes/reports.ts
 /** No lower bound, as the route always had it: a report's range may lie before 1970 (`from=0001-01-01`). */
@@ -140,17 +162,20 @@ const Breach = T.Object({
   reason: T.String(),
 });
 /** GET /api/reports/sla (JSON), GET /api/reports/sla/daily: console/routes/reports.ts. */
-export const SlaReportSchema = T.Object({
-  from: ReportEpoch,
-  to: ReportEpoch,
-  utcOffsetMinutes: T.Integer(),
-  asOf: ReportEpoch,
-  total: T.Object(figureProps),
-  byDay: T.Array(T.Object({ day: T.String(), ...figureProps })),
-  byGrid: T.Array(T.Object({ grid: Nullable(T.String()), ...figureProps })),
-  byResponder: T.Array(T.Object({ responderId: Nullable(T.String()), ...figureProps })),
-  breaches: T.Array(Breach),
-});
+export const SlaReportSchema = withExample(
+  T.Object({
+    from: ReportEpoch,
+    to: ReportEpoch,
+    utcOffsetMinutes: T.Integer(),
+    asOf: ReportEpoch,
+    total: T.Object(figureProps),
+    byDay: T.Array(T.Object({ day: T.String(), ...figureProps })),
+    byGrid: T.Array(T.Object({ grid: Nullable(T.String()), ...figureProps })),
+    byResponder: T.Array(T.Object({ responderId: Nullable(T.String()), ...figureProps })),
+    breaches: T.Array(Breach),
+  }),
+  X.SLA_REPORT,
+);
 
 // console/routes/fleet.ts
 const OfflineEntry = T.Object({
@@ -197,24 +222,27 @@ const DeadLetterSummary = T.Object({
   ),
 });
 /** GET /api/fleet (console/routes/fleet.ts). */
-export const FleetSchema = T.Object({
-  asOf: Epoch,
-  counts: T.Object({
-    devices: T.Integer({ description: 'registered devices' }),
-    gateways: T.Integer({ description: 'registered gateways' }),
-    offline: T.Integer({ description: 'devices and gateways offline or silent' }),
-    neverConnected: T.Integer({ description: 'registered devices the broker has never seen' }),
-    batteryLow: T.Integer(),
-    unprotected: T.Integer({ description: 'residents/households whose lifeline device is silent or off' }),
-    quarantine24h: T.Integer(),
-    deadLetter: T.Integer(),
+export const FleetSchema = withExample(
+  T.Object({
+    asOf: Epoch,
+    counts: T.Object({
+      devices: T.Integer({ description: 'registered devices' }),
+      gateways: T.Integer({ description: 'registered gateways' }),
+      offline: T.Integer({ description: 'devices and gateways offline or silent' }),
+      neverConnected: T.Integer({ description: 'registered devices the broker has never seen' }),
+      batteryLow: T.Integer(),
+      unprotected: T.Integer({ description: 'residents/households whose lifeline device is silent or off' }),
+      quarantine24h: T.Integer(),
+      deadLetter: T.Integer(),
+    }),
+    offline: T.Array(OfflineEntry),
+    batteryLow: T.Array(BatteryEntry),
+    unprotected: T.Array(UnprotectedEntry),
+    quarantine: QuarantineSummary,
+    deadLetter: DeadLetterSummary,
   }),
-  offline: T.Array(OfflineEntry),
-  batteryLow: T.Array(BatteryEntry),
-  unprotected: T.Array(UnprotectedEntry),
-  quarantine: QuarantineSummary,
-  deadLetter: DeadLetterSummary,
-});
+  X.FLEET,
+);
 
 // console/routes/history.ts
 const Stat = Nullable(T.Object({ mean: T.Number(), min: T.Number(), max: T.Number() }));
@@ -229,40 +257,55 @@ const historyAnswer = <S extends TSchema>(row: S) =>
     rows: T.Array(row),
   });
 /** GET /api/households/:id/history/activity: console/routes/history.ts. */
-export const ActivityAnswer = historyAnswer(
-  T.Object({
-    hour: T.Integer({ description: 'epoch ms of the hour’s start' }),
-    room: Nullable(T.String()),
-    motions: T.Integer({ description: 'motion events in that room and hour' }),
-  }),
+export const ActivityAnswer = withExample(
+  historyAnswer(
+    T.Object({
+      hour: T.Integer({ description: 'epoch ms of the hour’s start' }),
+      room: Nullable(T.String()),
+      motions: T.Integer({ description: 'motion events in that room and hour' }),
+    }),
+  ),
+  X.ACTIVITY,
 );
 /** GET /api/households/:id/history/water: console/routes/history.ts. */
-export const WaterAnswer = historyAnswer(
-  T.Object({
-    start: T.Integer({ description: 'epoch ms of the hour, or of the local day (historyUtcOffsetMinutes)' }),
-    liters: T.Number(),
-  }),
+export const WaterAnswer = withExample(
+  historyAnswer(
+    T.Object({
+      start: T.Integer({
+        description: 'epoch ms of the hour, or of the local day (historyUtcOffsetMinutes)',
+      }),
+      liters: T.Number(),
+    }),
+  ),
+  X.WATER,
 );
 /** GET /api/households/:id/history/vitals: console/routes/history.ts. */
-export const VitalsAnswer = historyAnswer(
-  T.Object({
-    deviceId: T.String(),
-    hour: T.Integer({ description: 'epoch ms of the hour’s start' }),
-    heartRate: Stat,
-    spo2: Stat,
-  }),
+export const VitalsAnswer = withExample(
+  historyAnswer(
+    T.Object({
+      deviceId: T.String(),
+      hour: T.Integer({ description: 'epoch ms of the hour’s start' }),
+      heartRate: Stat,
+      spo2: Stat,
+    }),
+  ),
+  X.VITALS,
 );
 /** GET /api/households/:id/history/battery: console/routes/history.ts. */
-export const BatteryAnswer = historyAnswer(
-  T.Object({
-    deviceId: T.String(),
-    battery: T.Number({ description: 'per cent, the last level reported in the range' }),
-    at: T.Integer({ description: 'epoch ms it was received' }),
-  }),
+export const BatteryAnswer = withExample(
+  historyAnswer(
+    T.Object({
+      deviceId: T.String(),
+      battery: T.Number({ description: 'per cent, the last level reported in the range' }),
+      at: T.Integer({ description: 'epoch ms it was received' }),
+    }),
+  ),
+  X.BATTERY,
 );
 /** GET /api/households/:id/history/last-seen: console/routes/history.ts. */
-export const LastSeenAnswer = historyAnswer(
-  T.Object({ deviceId: T.String(), at: T.Integer({ description: 'epoch ms' }) }),
+export const LastSeenAnswer = withExample(
+  historyAnswer(T.Object({ deviceId: T.String(), at: T.Integer({ description: 'epoch ms' }) })),
+  X.LAST_SEEN,
 );
 
 // console/routes/rhythm.ts
@@ -274,80 +317,98 @@ const Series = T.Object({
   liters: Hours('water litres per local hour 0–23'),
 });
 /** GET /api/households/:id/rhythm: console/routes/rhythm.ts. */
-export const RhythmAnswer = T.Object({
-  householdId: T.String(),
-  date: T.String({ description: 'YYYY-MM-DD, local' }),
-  dayStart: T.Integer({ description: 'epoch ms of the local midnight starting the day' }),
-  source: StringEnum(['influx', 'local'] as const, { description: 'which store served the hourly counts' }),
-  today: T.Composite([
-    Series,
-    T.Object({
-      hoursElapsed: T.Integer({ description: 'hours of the day already begun (24 for a past day)' }),
-    }),
-  ]),
-  usual: T.Composite([
-    Series,
-    T.Object({
-      days: T.Integer({
-        description: `days with data the mean was taken over (of the ${USUAL_DAYS} before)`,
+export const RhythmAnswer = withExample(
+  T.Object({
+    householdId: T.String(),
+    date: T.String({ description: 'YYYY-MM-DD, local' }),
+    dayStart: T.Integer({ description: 'epoch ms of the local midnight starting the day' }),
+    source: StringEnum(['influx', 'local'] as const, { description: 'which store served the hourly counts' }),
+    today: T.Composite([
+      Series,
+      T.Object({
+        hoursElapsed: T.Integer({ description: 'hours of the day already begun (24 for a past day)' }),
       }),
-    }),
-  ]),
-  baseline: Nullable(
-    T.Object(
-      {
-        days: T.Integer(),
-        firstMotionMin: Nullable(
-          T.Number({ description: 'usual first movement, local minutes after midnight' }),
-        ),
-        firstWaterMin: Nullable(
-          T.Number({ description: 'usual first water use, local minutes after midnight' }),
-        ),
-        dailyLiters: Nullable(T.Number({ description: 'usual daily water volume, litres' })),
-      },
-      { description: "the resident's baseline (alerts), when one was computed" },
+    ]),
+    usual: T.Composite([
+      Series,
+      T.Object({
+        days: T.Integer({
+          description: `days with data the mean was taken over (of the ${USUAL_DAYS} before)`,
+        }),
+      }),
+    ]),
+    baseline: Nullable(
+      T.Object(
+        {
+          days: T.Integer(),
+          firstMotionMin: Nullable(
+            T.Number({ description: 'usual first movement, local minutes after midnight' }),
+          ),
+          firstWaterMin: Nullable(
+            T.Number({ description: 'usual first water use, local minutes after midnight' }),
+          ),
+          dailyLiters: Nullable(T.Number({ description: 'usual daily water volume, litres' })),
+        },
+        { description: "the resident's baseline (alerts), when one was computed" },
+      ),
     ),
-  ),
-});
+  }),
+  X.RHYTHM,
+);
 
 /** GET /api/zigbee-devices (one item; console/routes/zigbee-pairing.ts). */
-export const PendingZigbeeDevice = T.Object({
-  gatewayId: T.String(),
-  householdId: T.String(),
-  friendlyName: T.String({ description: 'its Zigbee2MQTT friendly name (the topic under the gateway)' }),
-  ieeeAddress: T.String({ description: 'IEEE address, 0x + 16 hex digits' }),
-  model: Nullable(T.String()),
-  vendor: Nullable(T.String()),
-  description: Nullable(T.String()),
-  suggestedType: Nullable(DeviceTypeSchema),
-  interview: Nullable(T.String({ description: 'started, successful or failed (Zigbee2MQTT interview)' })),
-  firstSeenAt: T.Integer({ minimum: 0, description: 'epoch ms, hub clock: first heard of' }),
-  updatedAt: T.Integer({ minimum: 0, description: 'epoch ms, hub clock: last heard of' }),
-  quarantined: T.Integer({ description: 'its messages waiting in the quarantine as unknown_device' }),
-});
+export const PendingZigbeeDevice = withExample(
+  T.Object({
+    gatewayId: T.String(),
+    householdId: T.String(),
+    friendlyName: T.String({ description: 'its Zigbee2MQTT friendly name (the topic under the gateway)' }),
+    ieeeAddress: T.String({ description: 'IEEE address, 0x + 16 hex digits' }),
+    model: Nullable(T.String()),
+    vendor: Nullable(T.String()),
+    description: Nullable(T.String()),
+    suggestedType: Nullable(DeviceTypeSchema),
+    interview: Nullable(T.String({ description: 'started, successful or failed (Zigbee2MQTT interview)' })),
+    firstSeenAt: T.Integer({ minimum: 0, description: 'epoch ms, hub clock: first heard of' }),
+    updatedAt: T.Integer({ minimum: 0, description: 'epoch ms, hub clock: last heard of' }),
+    quarantined: T.Integer({ description: 'its messages waiting in the quarantine as unknown_device' }),
+  }),
+  X.PENDING_ZIGBEE,
+);
 /** POST /api/gateways/:id/zigbee-devices/provision (201): console/routes/zigbee-pairing.ts. */
-export const ZigbeeProvisioned = T.Object({
-  device: Device,
-  resolvedQuarantine: T.Integer({ description: 'unknown-device entries marked resolved' }),
-});
+export const ZigbeeProvisioned = withExample(
+  T.Object({
+    device: Device,
+    resolvedQuarantine: T.Integer({ description: 'unknown-device entries marked resolved' }),
+  }),
+  X.ZIGBEE_PROVISIONED,
+);
 
 /** POST /api/devices (201): console/routes/devices.ts. */
-export const DeviceCreated = T.Object({ device: Device, secret: Nullable(Secret) });
+export const DeviceCreated = withExample(T.Object({ device: Device, secret: Nullable(Secret) }), {
+  device: X.DEVICE,
+  secret: X.SECRET,
+});
 /** POST /api/gateways (201): console/routes/gateways.ts. */
-export const GatewayCreated = T.Object({ gateway: Gateway, secret: Secret });
+export const GatewayCreated = withExample(T.Object({ gateway: Gateway, secret: Secret }), {
+  gateway: X.GATEWAY,
+  secret: X.SECRET,
+});
 
 /** POST /api/import: console/routes/import.ts. */
-export const ImportReport = T.Object({
-  ok: T.Boolean(),
-  problems: T.Array(T.Object({ line: T.Integer(), path: T.String(), reason: T.String() })),
-  counts: T.Record(
-    T.String(),
-    T.Object({ created: T.Integer(), updated: T.Integer(), unchanged: T.Integer() }),
-  ),
-  secrets: T.Array(T.Object({ id: T.String(), secret: T.String() }), {
-    description: 'new device/gateway secrets and generated passwords: shown once',
+export const ImportReport = withExample(
+  T.Object({
+    ok: T.Boolean(),
+    problems: T.Array(T.Object({ line: T.Integer(), path: T.String(), reason: T.String() })),
+    counts: T.Record(
+      T.String(),
+      T.Object({ created: T.Integer(), updated: T.Integer(), unchanged: T.Integer() }),
+    ),
+    secrets: T.Array(T.Object({ id: T.String(), secret: T.String() }), {
+      description: 'new device/gateway secrets and generated passwords: shown once',
+    }),
   }),
-});
+  X.IMPORT_REPORT,
+);
 
 // console/routes/auth.ts
 /** The logged-in user, as login and who-am-I answer it. */
@@ -359,10 +420,16 @@ export const SessionUser = T.Object({
   households: T.Array(T.String()),
 });
 /** POST /api/auth/login: console/routes/auth.ts. */
-export const LoginReply = T.Object({
-  token: T.String({ description: 'bearer token; also set as the HttpOnly cookie hub_session' }),
-  expiresAt: T.String({ format: 'date-time' }),
-  user: SessionUser,
-});
+export const LoginReply = withExample(
+  T.Object({
+    token: T.String({ description: 'bearer token; also set as the HttpOnly cookie hub_session' }),
+    expiresAt: T.String({ format: 'date-time' }),
+    user: SessionUser,
+  }),
+  X.LOGIN_REPLY,
+);
 /** GET /api/auth/me: console/routes/auth.ts. */
-export const MeReply = T.Object({ user: SessionUser, expiresAt: T.String({ format: 'date-time' }) });
+export const MeReply = withExample(
+  T.Object({ user: SessionUser, expiresAt: T.String({ format: 'date-time' }) }),
+  X.ME_REPLY,
+);

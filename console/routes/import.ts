@@ -3,11 +3,13 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { HubError } from '../../kernel/errors.ts';
 import { type ImportFormat, importProvisioning } from '../../kernel/provisioning/index.ts';
 import { MAX_DEPTH, tooDeepAt } from '../../kernel/provisioning/parse-json.ts';
+import * as X from '../api-examples.ts';
 import { ADMIN } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
+import { caseOf, errors } from '../error-responses.ts';
 import { invalidField } from '../errors.ts';
 import { ImportReport } from '../response-schemas.ts';
-import { ERROR_RESPONSES, SECURED } from '../schemas.ts';
+import { SECURED, withExample } from '../schemas.ts';
 import { NO_STORE } from './lookups.ts';
 
 /** bytes; a county's list (thousands of homes × 3–8 device rows × ~200 B) fits with room. */
@@ -76,11 +78,37 @@ export function importRoutes(ctx: RouteContext): FastifyPluginAsync {
           security: SECURED,
           body: {
             content: {
-              'application/json': { schema: T.Union([ImportRequest, ProvisioningDocument]) },
-              'text/csv': { schema: T.String({ description: 'CSV with a header row, one row per device' }) },
+              'application/json': {
+                schema: withExample(T.Union([ImportRequest, ProvisioningDocument]), {
+                  format: 'csv',
+                  content: X.IMPORT_CSV,
+                }),
+              },
+              'text/csv': {
+                schema: withExample(
+                  T.String({ description: 'CSV with a header row, one row per device' }),
+                  X.IMPORT_CSV,
+                ),
+              },
             },
           },
-          response: { 200: ImportReport, ...ERROR_RESPONSES },
+          response: {
+            200: ImportReport,
+            ...errors(caseOf(invalidField('/format', 'must be json or csv')), {
+              code: 'HUB_ERR_IMPORT_INVALID',
+              details: {
+                problems: [
+                  {
+                    line: 3,
+                    path: 'room',
+                    reason:
+                      'unknown room "cellar" (one of bedroom, bathroom, kitchen, living, entrance, other)',
+                  },
+                ],
+              },
+              note: 'every bad row is listed with its line; nothing was imported',
+            }),
+          },
         },
       },
       async (request, reply) => {
