@@ -19,6 +19,8 @@ import { type Db, openDatabase } from './kernel/db.ts';
 import { createSqliteStoreHealth } from './kernel/health/sqlite.ts';
 import type { Logger } from './kernel/logger.ts';
 import { Metrics } from './kernel/metrics.ts';
+import { ImportJobs } from './kernel/provisioning/import-jobs.ts';
+import { SqliteImportJournal } from './kernel/provisioning/store/sqlite-import-journal.ts';
 import { createRegistry, type Registry } from './kernel/registry/index.ts';
 import { connectionOf } from './kernel/sqlite-connection.ts';
 import { UpgradeRouter } from './kernel/upgrades.ts';
@@ -106,11 +108,19 @@ export function createHub({ config, log, clock = systemClock }: HubOptions): Hub
     outbox: ingestStore.outbox,
     log: log.child({ room: 'ingest' }),
   });
+  const imports = new ImportJobs({
+    registry,
+    journal: new SqliteImportJournal(db),
+    dbPath: db.location(),
+    clock,
+    log: log.child({ room: 'kernel', part: 'import' }),
+  });
   const history = createHistory({ ...base, store: ingestStore.history, log: log.child({ room: 'ingest' }) });
   const consoleRoom: ConsoleRoom = createConsole({
     ...base,
     log: log.child({ room: 'console' }),
     sessions: createSqliteSessionStore(db, clock),
+    imports,
     health: () => ({ mqtt: broker.listening(), clients: broker.connectedClients() }),
     storeHealth: createSqliteStoreHealth(db),
     ingest,
@@ -125,6 +135,8 @@ export function createHub({ config, log, clock = systemClock }: HubOptions): Hub
   notifications.addChannel(consoleRoom.liveNotifier);
   // Ingest starts first: the broker must never acknowledge a message before the durable intake is wired.
   const rooms: Array<{ name: string; start(): Promise<void>; stop(): Promise<void> }> = [
+    // Undoes an import a stopped hub left half-written, before anything reads the registry; stops last.
+    { name: 'imports', start: () => imports.start(), stop: () => imports.stop() },
     { name: 'ingest', start: () => ingest.start(), stop: () => ingest.stop() },
     // Rules listen to the intake's bus events: up before the broker lets a message in, down before ingest.
     { name: 'alerts', start: () => alerts.start(), stop: () => alerts.stop() },

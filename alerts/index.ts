@@ -8,6 +8,8 @@ import { Baselines } from './baselines.ts';
 import { Explain } from './explain.ts';
 import { LocalHours } from './hours.ts';
 import { IncidentService } from './incidents/service.ts';
+import { localDay, localDayRange, slaReport } from './incidents/sla-report.ts';
+import { MessageCause } from './message-cause.ts';
 import { createSqliteAlertsQueries } from './queries/sqlite.ts';
 import type { AlertsQueries } from './queries/types.ts';
 import { RuleState } from './rule-state.ts';
@@ -43,6 +45,8 @@ export interface AlertsDeps extends Pick<RoomDeps, 'db' | 'bus' | 'clock' | 'reg
   hourly: HourlyTotals;
   /** The room's stores (store/types.ts); by default the SQLite adapters on `db` (store/sqlite.ts). */
   stores?: AlertsStores;
+  /** the hub's local day for the SLA gauge (hub.ts passes the whole config); without it: UTC+8 */
+  config?: Pick<RoomDeps['config'], 'historyUtcOffsetMinutes'>;
 }
 
 export interface AlertsRoom {
@@ -102,8 +106,12 @@ export function createAlerts(deps: AlertsDeps): AlertsRoom {
     log: deps.log,
     defaults: settings,
   });
+  const cause = new MessageCause();
   const incidents = new IncidentService({
     store: stores.incidents,
+    paths: stores.path,
+    cause,
+    metrics: deps.metrics,
     policy: stores.policy,
     tx: stores,
     bus: deps.bus,
@@ -174,6 +182,31 @@ export function createAlerts(deps: AlertsDeps): AlertsRoom {
     async () =>
       (await queries.openIncidentCounts()).map((r) => [{ class: r.class, state: r.state }, r.count]),
   );
+  /** minutes east of UTC: China Standard Time, config historyUtcOffsetMinutes' default */
+  const CHINA_UTC_OFFSET_MINUTES = 480;
+  // Today's SLA in time (the hub's local day, config historyUtcOffsetMinutes), as the supervisor page
+  // and the daily report count it; a deadline with nothing counted yet has no sample.
+  deps.metrics?.labelledGauge(
+    'hub_sla_in_time_ratio',
+    "Share of today's emergencies (hub local day) that met the deadline, 0..1: acknowledged within 60 s, on site within 15 min",
+    ['deadline'],
+    async () => {
+      const now = deps.clock.now();
+      const offset = deps.config?.historyUtcOffsetMinutes ?? CHINA_UTC_OFFSET_MINUTES;
+      const { from, to } = localDayRange(localDay(now, offset), offset);
+      const { total } = slaReport(await queries.slaRows(from, to), {
+        from,
+        to,
+        utcOffsetMinutes: offset,
+        asOf: now,
+      });
+      const samples: Array<[{ deadline: string }, number | null]> = [
+        [{ deadline: 'acknowledged_60s' }, total.acknowledgedWithin60s.share],
+        [{ deadline: 'on_site_15min' }, total.onSiteWithin15min.share],
+      ];
+      return samples.filter((s): s is [{ deadline: string }, number] => s[1] !== null);
+    },
+  );
   return {
     queries,
     alarms,
@@ -186,7 +219,10 @@ export function createAlerts(deps: AlertsDeps): AlertsRoom {
       // Before the timers start: escalation steps that fell due while the hub was down need their handler.
       incidents.start();
       // Inside the message's group commit (awaited there): what the rules change commits with it.
-      deps.accepted.add(OWNER, (m) => each('message', (r) => r.onMessage?.(m)));
+      // The message's PUBLISH is the `received` of an incident the rules open from it (alarm path).
+      deps.accepted.add(OWNER, (m) =>
+        cause.during(m.receivedAt, () => each('message', (r) => r.onMessage?.(m))),
+      );
       deps.bus.on('deviceSilent', OWNER, (e) => presence('silent', (r) => r.onSilent?.(e)));
       deps.bus.on('deviceHeard', OWNER, (e) => presence('heard', (r) => r.onHeard?.(e)));
       // A participant: the timers held back while away re-arm inside the transaction that ended it.

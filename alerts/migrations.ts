@@ -2,8 +2,8 @@ import type { RoomMigrations } from '../kernel/migrate.ts';
 
 /**
  * The alerts room's tables: alarms, rule timers and state, away periods, baselines, settings overrides,
- * incidents, notification deliveries, SLA reports, incident policy. Versions are global
- * (kernel/migrate.ts); append only, never edit a released one.
+ * incidents, notification deliveries, SLA reports, incident policy, incidents' alarm paths. Versions are
+ * global (kernel/migrate.ts); append only, never edit a released one.
  */
 export const ALERTS_MIGRATIONS: RoomMigrations = {
   room: 'alerts',
@@ -208,6 +208,26 @@ export const ALERTS_MIGRATIONS: RoomMigrations = {
         policy TEXT NOT NULL,         -- JSON: {deadlines?: ms per stage (partial), ladder?: the whole ladder}
         updated_at INTEGER NOT NULL,  -- epoch ms, hub clock
         PRIMARY KEY (scope, key)
+      );
+    `,
+    },
+    {
+      version: 14,
+      name: 'incident alarm path',
+      sql: `
+      -- Each incident's alarm path (issue 22, item 2; alerts/incidents/alarm-path.ts): epoch ms, hub clock,
+      -- per point, each written once (the first time counts); NULL while not reached, or not measured
+      -- (received: no device PUBLISH behind the alarm). Incidents opened before this version have no row.
+      CREATE TABLE incident_path (
+        incident_id TEXT PRIMARY KEY REFERENCES incidents(id),
+        received_at INTEGER,          -- the broker got the PUBLISH
+        rule_fired_at INTEGER,        -- a rule raised the alarm (inside the message's group commit)
+        opened_at INTEGER NOT NULL,   -- the incident was inserted (same transaction)
+        committed_at INTEGER,         -- that transaction durable (WAL synced)
+        shown_at INTEGER,             -- the first dispatcher page that rendered it reported so
+        acknowledged_at INTEGER,
+        accepted_at INTEGER,          -- a responder accepted
+        on_site_at INTEGER
       );
     `,
     },

@@ -6,6 +6,7 @@
  * ("acknowledged means on disk", design.md principle 2).
  */
 import type { AedesPublishPacket, Client, PublishPacket, Subscription } from 'aedes';
+import type { Clock } from '../kernel/clock.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { Registry } from '../kernel/registry/index.ts';
 import type { MqttIdentity } from '../kernel/registry/types.ts';
@@ -23,6 +24,11 @@ export interface PublishContext {
   payload: Buffer;
   qos: 0 | 1 | 2;
   retain: boolean;
+  /**
+   * When the broker got the PUBLISH (before its ACL check), epoch ms, hub clock: the message's receipt
+   * time, and the first point of an alarm's path (alerts/incidents/alarm-path.ts).
+   */
+  receivedAt: number;
   /** false once the connection that sent the message has closed */
   connected(): boolean;
   /**
@@ -50,6 +56,7 @@ export interface AuthorizeDeps {
   security: SecurityLog;
   metrics: BrokerMetrics;
   log: Logger;
+  clock: Clock;
   publishHandler: () => PublishHandler | null;
 }
 
@@ -65,7 +72,7 @@ function refreshKeepAlive(client: Client | null): void {
 }
 
 export function createAuthorizers(deps: AuthorizeDeps) {
-  const { clients, registry, security, metrics, log, publishHandler } = deps;
+  const { clients, registry, security, metrics, log, clock, publishHandler } = deps;
 
   /**
    * The publisher: the client's session (at once: the hot path), or for a Last Will aedes replays
@@ -76,7 +83,7 @@ export function createAuthorizers(deps: AuthorizeDeps) {
     packet: PublishPacket,
     callback: (error?: Error | null) => void,
   ) {
-    const received = performance.now();
+    const received = { perf: performance.now(), at: clock.now() };
     const session = clients.session(client);
     const owner = (packet as PublishPacket & { clientId?: string }).clientId;
     if (session || client || !owner) {
@@ -94,7 +101,8 @@ export function createAuthorizers(deps: AuthorizeDeps) {
     client: Client | null,
     packet: PublishPacket,
     callback: (error?: Error | null) => void,
-    received: number,
+    /** performance.now() for the PUBACK histogram; the hub clock for the message */
+    received: { perf: number; at: number },
   ) {
     const address = client ? clients.connection(client).address : undefined;
     if (!who) {
@@ -129,7 +137,9 @@ export function createAuthorizers(deps: AuthorizeDeps) {
     const accepted = () => {
       metrics.messagesIn.inc({ channel: decision.channel });
       if (packet.qos > 0)
-        metrics.publishAck.observe((performance.now() - received) / 1000, { channel: decision.channel });
+        metrics.publishAck.observe((performance.now() - received.perf) / 1000, {
+          channel: decision.channel,
+        });
       callback(null);
     };
     if (!handler) {
@@ -146,6 +156,7 @@ export function createAuthorizers(deps: AuthorizeDeps) {
       payload,
       qos: packet.qos,
       retain: packet.retain,
+      receivedAt: received.at,
       connected: () => live !== null && !live.closed,
       keepAlive: () => refreshKeepAlive(live),
     }).then(accepted, (err: unknown) => {

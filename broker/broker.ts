@@ -198,6 +198,7 @@ export function createBroker(deps: BrokerDeps): BrokerRoom {
       const authorizers = createAuthorizers({
         clients,
         registry,
+        clock,
         security,
         metrics,
         log,

@@ -17,6 +17,8 @@ const T0 = DAY_START + 7 * HOUR + 42 * MIN + 10 * S;
 const ACKNOWLEDGED = T0 + 18 * S;
 const ASSIGNED = T0 + 41 * S;
 const ACCEPTED = T0 + 95 * S;
+/** The first dispatcher page painted it (the alarm path's `shown`). */
+export const SHOWN_AT = T0 + 310;
 
 export const SECRET = 'q7VYkR2m9xT4cLp0WbN8sJf3HdZa6EuG';
 export const INCIDENT_ID = 'inc-3f6c2a1e-8b4d-4c7a-9e21-5d0b7f4a9c13';
@@ -213,6 +215,11 @@ export const INCIDENT_DETAIL = {
   ...INCIDENT,
   alarmIds: [ALARM_ID],
   timeline: [
+    { kind: 'path', at: T0 - 42, point: 'received', sincePreviousMs: null },
+    { kind: 'path', at: T0 - 38, point: 'rule_fired', sincePreviousMs: 4 },
+    { kind: 'path', at: T0 - 37, point: 'opened', sincePreviousMs: 1 },
+    { kind: 'path', at: T0, point: 'committed', sincePreviousMs: 37 },
+    { kind: 'path', at: SHOWN_AT, point: 'shown', sincePreviousMs: SHOWN_AT - T0 },
     { kind: 'evidence', at: T0, evidence: SOS_EVIDENCE },
     {
       kind: 'audit',
@@ -475,6 +482,46 @@ export const SLA_REPORT = {
   byDay: [{ day: '2026-03-14', ...FIGURES }],
   byGrid: [{ grid: GRID, ...FIGURES }],
   byResponder: [{ responderId: 'rsp-0001', ...FIGURES }],
+  alarmPath: {
+    hops: [
+      { hop: 'received_to_rule_fired', from: 'received', to: 'rule_fired', count: 3, p50Ms: 4, p99Ms: 9 },
+      { hop: 'rule_fired_to_opened', from: 'rule_fired', to: 'opened', count: 3, p50Ms: 1, p99Ms: 2 },
+      { hop: 'opened_to_committed', from: 'opened', to: 'committed', count: 3, p50Ms: 31, p99Ms: 48 },
+      { hop: 'committed_to_shown', from: 'committed', to: 'shown', count: 3, p50Ms: 290, p99Ms: 640 },
+      {
+        hop: 'shown_to_acknowledged',
+        from: 'shown',
+        to: 'acknowledged',
+        count: 3,
+        p50Ms: 17 * S,
+        p99Ms: 40 * S,
+      },
+      {
+        hop: 'acknowledged_to_accepted',
+        from: 'acknowledged',
+        to: 'accepted',
+        count: 3,
+        p50Ms: 76 * S,
+        p99Ms: 2 * MIN,
+      },
+      {
+        hop: 'accepted_to_on_site',
+        from: 'accepted',
+        to: 'on_site',
+        count: 3,
+        p50Ms: 8 * MIN,
+        p99Ms: 14 * MIN,
+      },
+    ],
+    whole: {
+      hop: 'received_to_on_site',
+      from: 'received',
+      to: 'on_site',
+      count: 3,
+      p50Ms: 620 * S,
+      p99Ms: 1010 * S,
+    },
+  },
   breaches: [
     {
       incidentId: 'inc-9b1e4d27-5a3c-4f86-8e0d-2c7b6a1f9e54',
@@ -490,7 +537,7 @@ export const SLA_REPORT = {
       reason: 'on_site reached 110 s after its deadline',
     },
   ],
-};
+} as const;
 export const EXPORT_ROW = {
   id: INCIDENT_ID,
   openedAt: T0,
@@ -693,6 +740,28 @@ export const IMPORT_REPORT = {
     { id: 'sos-0002', secret: 'Zt4Hq8Nw1Ls6Vb3Ry0Pk7Fm2Xc9Dj5Ga' },
     { id: 'pir-0003', secret: 'Mb5Wr2Kx8Qh1Tn6Yv3Lc0Sd7Fz4Jp9Ge' },
   ],
+} as const;
+
+export const IMPORT_JOB_ID = '5b0c7a3e-2f41-4d8e-9a6b-1c3d5e7f9a20';
+export const IMPORT_JOB = {
+  id: IMPORT_JOB_ID,
+  state: 'writing',
+  phase: null,
+  households: { total: 1200, written: 400 },
+  counts: {
+    ...IMPORT_REPORT.counts,
+    households: counted(400),
+    residents: counted(400),
+    devices: counted(1190),
+  },
+  problems: [],
+  invalidField: null,
+  reason: null,
+  startedBy: 1,
+  startedAt: '2026-03-14T01:05:00.000Z',
+  finishedAt: null,
+  holder: 'lease',
+  secrets: 'none',
 } as const;
 
 // Operations

@@ -13,6 +13,7 @@ import type { SettingsOverridesService } from '../alerts/settings-overrides.ts';
 import type { IngestReads } from '../ingest/index.ts';
 import type { StoreHealth } from '../kernel/health/types.ts';
 import { parseOrigins } from '../kernel/origins.ts';
+import type { ImportJobs } from '../kernel/provisioning/import-jobs.ts';
 import type { RoomDeps } from '../kernel/room.ts';
 import { createGuard } from './auth/guard.ts';
 import { createOriginCheck } from './auth/origin-check.ts';
@@ -22,6 +23,7 @@ import { documentResponses } from './error-responses.ts';
 import { installErrorHandling } from './errors.ts';
 import { refuseNonFiniteNumbers } from './finite-numbers.ts';
 import { createLiveChannel } from './live/server.ts';
+import { alarmPathRoutes } from './routes/alarm-path.ts';
 import { alertSettingsRoutes } from './routes/alert-settings.ts';
 import { authRoutes } from './routes/auth.ts';
 import { awayRoutes } from './routes/away.ts';
@@ -55,6 +57,8 @@ import type { SessionStore } from './store/types.ts';
 export interface ConsoleDeps extends Omit<RoomDeps, 'db'> {
   /** The console's own store: login sessions (hub.ts: console/store/sqlite.ts). */
   sessions: SessionStore;
+  /** Provisioning import jobs (hub.ts: kernel/provisioning/import-jobs.ts). */
+  imports: ImportJobs;
   health: () => { mqtt: boolean; clients: number };
   /** The store's health probe (kernel/health), for GET /healthz. */
   storeHealth: StoreHealth;
@@ -141,6 +145,7 @@ export function createConsole(deps: ConsoleDeps): ConsoleRoom {
     config: deps.config,
     registry: deps.registry,
     sessions: deps.sessions,
+    imports: deps.imports,
     clock: deps.clock,
     metrics: deps.metrics,
     guard,
@@ -228,6 +233,7 @@ export function createConsole(deps: ConsoleDeps): ConsoleRoom {
     historyRoutes,
     incidentExportRoutes,
     incidentRoutes,
+    alarmPathRoutes,
     incidentPolicyRoutes,
     notificationRoutes,
     reportRoutes,

@@ -10,6 +10,7 @@ import type { Clock } from '../kernel/clock.ts';
 import type { HubConfig } from '../kernel/config.ts';
 import type { StoreHealth } from '../kernel/health/types.ts';
 import type { Metrics } from '../kernel/metrics.ts';
+import type { ImportJobs } from '../kernel/provisioning/import-jobs.ts';
 import type { Registry } from '../kernel/registry/index.ts';
 import type { Guard } from './auth/guard.ts';
 import type { SessionStore } from './store/types.ts';
@@ -23,6 +24,8 @@ export interface RouteContext {
   registry: Registry;
   /** the console's login sessions (console/store) */
   sessions: SessionStore;
+  /** provisioning import jobs (kernel/provisioning/import-jobs.ts) */
+  imports: ImportJobs;
   clock: Clock;
   metrics: Metrics;
   guard: Guard;

@@ -85,6 +85,7 @@ function problemOf(
   if (Array.isArray(prop.enum))
     return { path, message: 'must be equal to one of the allowed values', allowedValues: prop.enum };
   if (typeof prop.pattern === 'string') return { path, message: `must match pattern "${prop.pattern}"` };
+  if (typeof prop.format === 'string') return { path, message: `must match format "${prop.format}"` };
   if (prop.type === 'integer' || prop.type === 'boolean' || prop.type === 'number')
     return { path, message: `must be ${prop.type}` };
   return null;

@@ -8,6 +8,8 @@ const MAX_DEPTH = 32;
 function firstNonFinite(value: unknown, path: string, depth: number): string | null {
   if (typeof value === 'number') return Number.isFinite(value) ? null : path;
   if (depth >= MAX_DEPTH || value === null || typeof value !== 'object') return null;
+  // Raw bytes (the import's body) hold no numbers to check, and walking 44 MB of them key by key takes seconds.
+  if (ArrayBuffer.isView(value)) return null;
   for (const [key, item] of Object.entries(value)) {
     const found = firstNonFinite(item, `${path}/${key}`, depth + 1);
     if (found) return found;

@@ -36,6 +36,21 @@ export const INCIDENT_STATES = [
   'cancelled',
 ] as const;
 
+/**
+ * alerts/incidents/alarm-path.ts PATH_POINTS, in the order of the path (spelled out like INCIDENT_STATES;
+ * tests/response-schemas.test.ts checks the two are the same).
+ */
+export const PATH_POINTS = [
+  'received',
+  'rule_fired',
+  'opened',
+  'committed',
+  'shown',
+  'acknowledged',
+  'accepted',
+  'on_site',
+] as const;
+
 /** GET /api/incidents (one item), POST /api/incidents/:id/{action}: console/routes/incidents.ts. */
 export const IncidentSchema = withExample(
   T.Object({
@@ -76,7 +91,9 @@ export const IncidentSchema = withExample(
 
 /** One entry of an incident's timeline (GET /api/incidents/:id). */
 export const TimelineSchema = T.Object({
-  kind: StringEnum(['audit', 'evidence'] as const),
+  kind: StringEnum(['audit', 'evidence', 'path'] as const, {
+    description: 'path: a point of the alarm path reached (alerts/incidents/alarm-path.ts)',
+  }),
   at: Epoch,
   id: T.Optional(T.Integer()),
   action: T.Optional(T.String()),
@@ -88,6 +105,14 @@ export const TimelineSchema = T.Object({
   userAgent: T.Optional(Nullable(T.String())),
   detail: T.Optional(T.Unknown()),
   evidence: T.Optional(T.Unknown()),
+  point: T.Optional(
+    StringEnum(PATH_POINTS, {
+      description: 'the point reached: received … on_site, in the order of the path',
+    }),
+  ),
+  sincePreviousMs: T.Optional(
+    Nullable(T.Integer({ description: 'ms since the point reached before it; null for the first' })),
+  ),
 });
 
 /** GET /api/incidents/:id: console/routes/incidents.ts. */
@@ -161,6 +186,23 @@ const Breach = T.Object({
   lateByMs: T.Integer({ description: 'by how much the deadline was missed' }),
   reason: T.String(),
 });
+const PathPoint = StringEnum(PATH_POINTS);
+const HopFigures = T.Object({
+  hop: T.String({ description: 'the /metrics label of hub_alarm_path_seconds: `{from}_to_{to}`' }),
+  from: PathPoint,
+  to: PathPoint,
+  count: T.Integer({ description: 'emergencies that measured the hop (both ends recorded, in order)' }),
+  p50Ms: Ms,
+  p99Ms: Ms,
+});
+/** The alarm path's figures of a report (alerts/incidents/alarm-path.ts pathFigures). */
+const AlarmPathFigures = T.Object(
+  {
+    hops: T.Array(HopFigures, { description: 'each hop, in the order of the path' }),
+    whole: HopFigures,
+  },
+  { description: "the emergencies' alarm path, hop by hop (absent from daily reports kept before it)" },
+);
 /** GET /api/reports/sla (JSON), GET /api/reports/sla/daily: console/routes/reports.ts. */
 export const SlaReportSchema = withExample(
   T.Object({
@@ -173,6 +215,7 @@ export const SlaReportSchema = withExample(
     byGrid: T.Array(T.Object({ grid: Nullable(T.String()), ...figureProps })),
     byResponder: T.Array(T.Object({ responderId: Nullable(T.String()), ...figureProps })),
     breaches: T.Array(Breach),
+    alarmPath: T.Optional(AlarmPathFigures),
   }),
   X.SLA_REPORT,
 );
@@ -394,20 +437,62 @@ export const GatewayCreated = withExample(T.Object({ gateway: Gateway, secret: S
   secret: X.SECRET,
 });
 
+const ImportProblem = T.Object({ line: T.Integer(), path: T.String(), reason: T.String() });
+const ImportCounts = T.Record(
+  T.String(),
+  T.Object({ created: T.Integer(), updated: T.Integer(), unchanged: T.Integer() }),
+);
+const NewSecret = T.Object({ id: T.String(), secret: T.String() });
+
+/** An import job (POST /api/import/jobs, GET /api/import/jobs/:id): kernel/provisioning/import-jobs.ts. */
+export const ImportJob = withExample(
+  T.Object({
+    id: T.String({ format: 'uuid' }),
+    state: StringEnum(
+      ['checking', 'writing', 'committed', 'refused', 'invalid', 'rolling_back', 'rolled_back', 'failed'],
+      { description: 'checking → writing → committed; refused (bad rows), rolled_back (abandoned), failed' },
+    ),
+    phase: Nullable(StringEnum(['parsing', 'validating', 'hashing'], { description: 'while checking' })),
+    households: T.Object({
+      total: Nullable(T.Integer({ description: 'households in the file, once it is checked' })),
+      written: T.Integer({ description: 'households written so far (the progress bar)' }),
+    }),
+    counts: ImportCounts,
+    problems: T.Array(ImportProblem),
+    invalidField: Nullable(T.Object({ path: T.String(), reason: T.String() })),
+    reason: Nullable(T.String({ description: 'why the job was abandoned or failed' })),
+    startedBy: T.Integer({ description: 'user id of the admin who started it' }),
+    startedAt: T.String({ format: 'date-time' }),
+    finishedAt: Nullable(T.String({ format: 'date-time' })),
+    holder: StringEnum(['request', 'lease'], {
+      description: 'request: POST /api/import waits for it; lease: polled through GET (15 s)',
+    }),
+    secrets: StringEnum(['none', 'available', 'taken', 'expired'], {
+      description: 'the new secrets of a committed job: its starter takes them once',
+    }),
+  }),
+  X.IMPORT_JOB,
+);
 /** POST /api/import: console/routes/import.ts. */
 export const ImportReport = withExample(
   T.Object({
     ok: T.Boolean(),
-    problems: T.Array(T.Object({ line: T.Integer(), path: T.String(), reason: T.String() })),
-    counts: T.Record(
-      T.String(),
-      T.Object({ created: T.Integer(), updated: T.Integer(), unchanged: T.Integer() }),
-    ),
-    secrets: T.Array(T.Object({ id: T.String(), secret: T.String() }), {
+    problems: T.Array(ImportProblem),
+    counts: ImportCounts,
+    secrets: T.Array(NewSecret, {
       description: 'new device/gateway secrets and generated passwords: shown once',
     }),
   }),
   X.IMPORT_REPORT,
+);
+export const ImportJobList = withExample(T.Object({ jobs: T.Array(ImportJob) }), { jobs: [X.IMPORT_JOB] });
+export const ImportSecrets = withExample(
+  T.Object({
+    secrets: T.Array(NewSecret, {
+      description: 'new device/gateway secrets and generated passwords: shown once',
+    }),
+  }),
+  { secrets: X.IMPORT_REPORT.secrets },
 );
 
 // console/routes/auth.ts

@@ -153,7 +153,8 @@ export class Intake {
       // An event is never refused for rate alone, but a device that floods events is faulty.
       this.#countFault(device.id, 'event_flood');
     }
-    const result = decodeNative(device, parsed.channel, ctx.payload, this.#d.clock.now());
+    // received when the broker got the PUBLISH (a telemetry message may have waited for its rate since)
+    const result = decodeNative(device, parsed.channel, ctx.payload, ctx.receivedAt);
     await this.#store(ctx, device.id, result);
   }
 
@@ -174,7 +175,7 @@ export class Intake {
         : null;
     const lookup = (name: string) =>
       'friendlyName' in sub && name === sub.friendlyName && named?.enabled ? named : null;
-    const now = this.#d.clock.now();
+    const now = ctx.receivedAt;
     switch (sub.kind) {
       case 'bridge_state': {
         const state = decodeBridgeState(ctx.payload);

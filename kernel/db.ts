@@ -24,6 +24,16 @@ export function openDatabase(dataDir: string, migrations: readonly RoomMigration
 }
 
 /**
+ * A second, read-only connection to a store file another connection (the hub's) writes: for work off
+ * the main thread that only reads (the import checker). WAL lets it read while the hub writes.
+ */
+export function openReadOnly(path: string): Db {
+  const db = new DatabaseSync(path, { readOnly: true });
+  db.exec('PRAGMA busy_timeout = 5000;');
+  return db;
+}
+
+/**
  * Runs `fn` in one transaction; rolls back on any error. A call inside an open transaction (a store
  * method that uses its own transaction, called from a bulk import) runs in a savepoint of it. What the
  * transaction deferred (bus events, outbox kicks: after-commit.ts) runs after its COMMIT, or never.

@@ -16,6 +16,13 @@ export const ERRORS = {
   /** an incident action its current state does not allow (or another dispatcher was first) */
   HUB_ERR_INCIDENT_STATE: { status: 409, message: "not allowed in the incident's current state" },
   HUB_ERR_IMPORT_INVALID: { status: 422, message: 'import file has bad rows; nothing was imported' },
+  HUB_ERR_IMPORT_RUNNING: {
+    status: 409,
+    message: 'another import is running; try again when it has finished',
+  },
+  /** an import job action its state does not allow (cancel after the commit, secrets before it) */
+  HUB_ERR_IMPORT_STATE: { status: 409, message: "not allowed in the import job's current state" },
+  HUB_ERR_SECRETS_GONE: { status: 410, message: 'the secrets of this import were taken or have expired' },
   HUB_ERR_RATE_LIMITED: { status: 429, message: 'too many requests' },
   HUB_ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'request body too large' },
   HUB_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'unsupported content type' },

@@ -100,5 +100,20 @@ export const KERNEL_MIGRATIONS: RoomMigrations = {
       ALTER TABLE devices ADD COLUMN sos_actions TEXT;
     `,
     },
+    {
+      version: 13,
+      name: 'import journal',
+      sql: `
+      -- What an import job's batches overwrote (issue 16, item 5): one row per committed batch, the prior
+      -- rows of every registry row the batch wrote, as JSON (kernel/provisioning/store/). A job that is
+      -- abandoned, or a hub that died during one, puts them back; a job that commits deletes its rows.
+      CREATE TABLE import_journal (
+        job_id TEXT NOT NULL,
+        batch INTEGER NOT NULL,
+        snapshots TEXT NOT NULL,
+        PRIMARY KEY (job_id, batch)
+      );
+    `,
+    },
   ],
 };

@@ -17,6 +17,8 @@ import { openDatabase } from '../kernel/db.ts';
 import { createSqliteStoreHealth } from '../kernel/health/sqlite.ts';
 import { createLogger } from '../kernel/logger.ts';
 import { Metrics } from '../kernel/metrics.ts';
+import { ImportJobs } from '../kernel/provisioning/import-jobs.ts';
+import { SqliteImportJournal } from '../kernel/provisioning/store/sqlite-import-journal.ts';
 import { createRegistry } from '../kernel/registry/index.ts';
 import { UpgradeRouter } from '../kernel/upgrades.ts';
 import { HUB_MIGRATIONS } from '../migrations.ts';
@@ -249,6 +251,13 @@ function consoleOnly(level = 'silent') {
     config: loadConfig({ env: {}, overrides: { dataDir, httpPort: 0 } }),
     registry,
     sessions: createSqliteSessionStore(db, systemClock),
+    imports: new ImportJobs({
+      registry,
+      journal: new SqliteImportJournal(db),
+      dbPath: db.location(),
+      clock: systemClock,
+      log,
+    }),
     bus: new EventBus(log),
     metrics: new Metrics(),
     clock: systemClock,

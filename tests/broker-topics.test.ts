@@ -88,6 +88,7 @@ describe('device topics (device-protocol.md "Topics")', () => {
         payload: Buffer.from('{"battery":87}'),
         qos: 1,
         retain: false,
+        receivedAt: expect.any(Number),
         connected: expect.any(Function),
         keepAlive: expect.any(Function),
       },

@@ -179,3 +179,48 @@ describe('CSV: per-button SOS actions (optional column sos_actions)', () => {
     expect(await reg.households.get('hh-s2')).toBeNull();
   });
 });
+
+describe('CSV columns that carry what the JSON does (provisioning.md, CSV)', () => {
+  const WITH_OPTIONAL = `${HEADER},sharing,contact_relation,contact_priority,resident_language`;
+  const row = (device: string, extra: string) =>
+    `hh-o1,幸福路 8号,grid-a,,,r-o1,Mary Chen,1940,,陈明,+86 138 0000 0081,${device},button,,,,${extra}`;
+
+  it('imports sharing, the contact’s relation (as typed) and priority, and the resident’s language', async () => {
+    const reg = registry();
+    const content = [
+      WITH_OPTIONAL,
+      row('btn-o1', 'rhythm,女儿,2,en'),
+      row('pir-o1', 'rhythm,女儿,2,en').replace(',button,', ',motion,'),
+      'hh-o1,幸福路 8号,grid-a,,,r-o1,Mary Chen,1940,,Li Wei,+86 138 0000 0082,,,,,,rhythm,neighbour,1,en',
+    ].join('\n');
+    const report = await importCsv(reg, content);
+    expect(report.problems).toEqual([]);
+    expect(await reg.households.get('hh-o1')).toMatchObject({ sharing: 'rhythm' });
+    expect(await reg.households.residents('hh-o1')).toEqual([expect.objectContaining({ language: 'en' })]);
+    expect((await reg.households.contacts('hh-o1')).map((c) => [c.name, c.relation, c.priority])).toEqual([
+      ['Li Wei', 'neighbour', 1],
+      ['陈明', '女儿', 2],
+    ]);
+  });
+
+  it('takes the JSON defaults for empty cells, and reports rows that disagree or bad values with their column', async () => {
+    const reg = registry();
+    const defaults = await importCsv(reg, [WITH_OPTIONAL, row('btn-o2', ',,,')].join('\n'));
+    expect(defaults.problems).toEqual([]);
+    expect(await reg.households.get('hh-o1')).toMatchObject({ sharing: 'status' });
+    expect(await reg.households.residents('hh-o1')).toEqual([expect.objectContaining({ language: 'zh' })]);
+
+    const bad = await importCsv(
+      reg,
+      [
+        WITH_OPTIONAL,
+        row('btn-o3', 'rhythm,,1,zh'),
+        row('pir-o3', 'status,,x,fr').replace(',button,', ',motion,'),
+      ].join('\n'),
+    );
+    expect(places(bad.problems)).toEqual(
+      expect.arrayContaining(['3 sharing', '3 contact_priority', '3 resident_language']),
+    );
+    expect(await reg.devices.get('btn-o3')).toBeNull();
+  });
+});

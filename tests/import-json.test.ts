@@ -137,14 +137,14 @@ describe('JSON provisioning import', () => {
     expect(report.ok).toBe(false);
     expect(report.secrets).toEqual([]);
     expect(places(report.problems)).toEqual([
-      '3 households[0].address', // missing address: the household starts on line 3
+      '3 households[0].address', // missing address: the household starts on line 3 (no line of its own)
       '8 households[0].devices[0].type', // unknown type "buton"
       '9 households[0].devices[1].room', // room "garage"
       '10 households[0].devices[2].id', // btn-0101 twice
       '11 households[0].devices[3].resident', // r-9999 is not a resident of hh-0101
-      '14 households[1].sharing', // "everything"
+      '18 households[1].sharing', // "everything", on line 18 (the household starts on 14)
       '24 households[1].gateways[0].devices[1].friendlyName', // "hall" twice on gw-0102
-      '31 responders[0].kind', // "firefighter" (line 34) in the responder that starts on line 31
+      '34 responders[0].kind', // "firefighter", on line 34 (the responder starts on line 31)
       '40 users[0].households', // hh-9999 exists nowhere
       '41 users[1].password', // "…" is not a password
     ]);
@@ -285,16 +285,17 @@ describe('JSON: per-button SOS actions (optional sosActions)', () => {
     const bad = await importJson(reg, doc(['single', 'single']));
     expect(bad.problems).toEqual([
       {
-        line: 11,
+        // the line of the sosActions key (the device's object starts on line 11)
+        line: 15,
         path: 'households[0].gateways[0].devices[0].sosActions',
         reason: 'SOS action "single" is listed twice',
       },
     ]);
     expect(places((await importJson(reg, doc([]))).problems)).toEqual([
-      '11 households[0].gateways[0].devices[0].sosActions',
+      '15 households[0].gateways[0].devices[0].sosActions',
     ]);
     expect(places((await importJson(reg, doc('single'))).problems)).toEqual([
-      '11 households[0].gateways[0].devices[0].sosActions',
+      '15 households[0].gateways[0].devices[0].sosActions',
     ]);
     expect(await reg.devices.get('z-btn-j1')).toBeNull();
 

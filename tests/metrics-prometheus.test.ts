@@ -2,16 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../kernel/clock.ts';
 import { MORNING } from './helpers/alerts.ts';
 import { type IncidentsHub, startIncidentsHub } from './helpers/incidents.ts';
-
-/** One series' value from the Prometheus text, by name and (a subset of) its labels; null when absent. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | null {
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    const wanted = Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`));
-    if (wanted) return Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return null;
-}
+import { sample } from './helpers/metrics.ts';
 
 describe('/metrics as Prometheus expects it (prom-client)', () => {
   let h: IncidentsHub | null = null;

@@ -1,5 +1,6 @@
 import { Kind, Type as T, type TSchema } from '@sinclair/typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PATH_POINTS } from '../alerts/incidents/alarm-path.ts';
 import { INCIDENT_STATES } from '../alerts/incidents/events.ts';
 import * as R from '../console/response-schemas.ts';
 import { startTestHub, type TestHub } from './helpers/hub.ts';
@@ -102,7 +103,11 @@ describe('response schemas shared with the browser code', () => {
 
   it('leaves no exported schema unchecked (the others are constants)', () => {
     const schemas = new Set(EXPORTED.map(([name]) => name));
-    expect(Object.keys(R).filter((name) => !schemas.has(name))).toEqual(['INCIDENT_STATES', 'USUAL_DAYS']);
+    expect(Object.keys(R).filter((name) => !schemas.has(name))).toEqual([
+      'INCIDENT_STATES',
+      'PATH_POINTS',
+      'USUAL_DAYS',
+    ]);
   });
 
   it('would notice a schema no route uses as it is written (a description or a bound changed)', () => {
@@ -117,6 +122,10 @@ describe('response schemas shared with the browser code', () => {
 
   it('spells the incident states as alerts/incidents/events.ts does', () => {
     expect(R.INCIDENT_STATES).toEqual(INCIDENT_STATES);
+  });
+
+  it("spells the alarm path's points as alerts/incidents/alarm-path.ts does", () => {
+    expect(R.PATH_POINTS).toEqual(PATH_POINTS);
   });
 
   it('would notice a difference (a field left out, a type changed)', () => {

@@ -105,6 +105,18 @@ describe('responder page', () => {
     );
     expect(await mine.page.getAttribute(`${job} a.geo`, 'href')).toBe('geo:31.2304,121.4737');
 
+    // The on-site deadline (15 min after the alarm) counts down on the hub's clock, beside the time
+    // since the alarm, in figures big enough to read at arm's length.
+    expect(await text(mine.page, `${job} .clock.due .clock-label`)).toBe('距到场时限');
+    expect(await text(mine.page, `${job} .clock.due .clock-value`)).toMatch(/^1[45]:\d\d$/);
+    expect(await text(mine.page, `${job} .clock.since .clock-label`)).toBe('距报警已过');
+    expect(await text(mine.page, `${job} .clock.since .clock-value`)).toMatch(/^0:\d\d$/);
+    // The figure's CSS font size, px (the tests have no DOM types: the page's window, as far as used).
+    type Styled = { getComputedStyle(el: unknown): { fontSize: string } };
+    const figure = await mine.page.$eval(`${job} .clock.due .clock-value`, (el) =>
+      Number.parseFloat((globalThis as unknown as Styled).getComputedStyle(el).fontSize),
+    );
+    expect(figure).toBeGreaterThanOrEqual(32);
     await screenshot(mine.page, 'responder-pending');
     await mine.page.click(`${job} button.accept`);
     await mine.page.waitForSelector(`${job}[data-state="dispatched"][data-pending="false"]`);

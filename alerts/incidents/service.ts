@@ -3,11 +3,21 @@ import type { EventBus } from '../../kernel/bus.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { HubError } from '../../kernel/errors.ts';
 import type { Logger } from '../../kernel/logger.ts';
+import type { Metrics } from '../../kernel/metrics.ts';
 import type { Registry } from '../../kernel/registry/index.ts';
 import { type Alarm, type AlarmChange, type Evidence, MAX_EVIDENCE, maxSeverity } from '../alarm.ts';
 import type { AlarmService } from '../alarms.ts';
-import type { AuditEntry, IncidentFilter, IncidentStore, PolicyStore, Transactions } from '../store/types.ts';
+import type { MessageCause } from '../message-cause.ts';
+import type {
+  AuditEntry,
+  IncidentFilter,
+  IncidentStore,
+  PathStore,
+  PolicyStore,
+  Transactions,
+} from '../store/types.ts';
 import type { FiredTimer, RuleTimers } from '../timers.ts';
+import { type PathPoint, type PathTimes, POINT_REACHED_BY, pathEntries } from './alarm-path.ts';
 import {
   armLadder,
   cancelPassedSteps,
@@ -30,6 +40,7 @@ import {
   SYSTEM,
   summary,
 } from './model.ts';
+import { AlarmPathRecorder } from './path-recorder.ts';
 import { IncidentPolicyService } from './policy.ts';
 import type { Suggestion } from './responders.ts';
 
@@ -46,12 +57,14 @@ function trimEvidence(list: Evidence[]): Evidence[] {
 
 export type TimelineEntry =
   | ({ kind: 'audit' } & Omit<AuditEntry, 'incidentId'>)
-  | { kind: 'evidence'; at: number; evidence: Evidence };
+  | { kind: 'evidence'; at: number; evidence: Evidence }
+  /** a point of the alarm path reached (alarm-path.ts), with the ms since the one reached before it */
+  | { kind: 'path'; at: number; point: PathPoint; sincePreviousMs: number | null };
 
 export interface IncidentDetail {
   incident: Incident;
   alarmIds: string[];
-  /** audit entries and evidence, oldest first */
+  /** audit entries, evidence and the alarm path's points, oldest first */
   timeline: TimelineEntry[];
 }
 
@@ -66,6 +79,8 @@ export class IncidentService {
   readonly store: IncidentStore;
   /** deadlines and ladders per class, alarm type and household; resolved when an incident opens */
   readonly policy: IncidentPolicyService;
+  /** each incident's alarm path, hop by hop (alarm-path.ts), and its histograms */
+  readonly path: AlarmPathRecorder;
   readonly #tx: Transactions;
   readonly #bus: EventBus;
   readonly #clock: Clock;
@@ -74,6 +89,7 @@ export class IncidentService {
   readonly #alarms: AlarmService;
   readonly #registry: Registry;
   readonly #followUp: ResponderFollowUp;
+  readonly #cause: MessageCause;
 
   constructor(deps: {
     store: IncidentStore;
@@ -85,9 +101,17 @@ export class IncidentService {
     timers: RuleTimers;
     alarms: AlarmService;
     registry: Registry;
+    /** the incidents' alarm paths (incident_path) */
+    paths: PathStore;
+    /** the device message the rules are reacting to (its PUBLISH is a path's `received`) */
+    cause: MessageCause;
+    /** where the alarm path's histograms go; none in tests that build the room alone */
+    metrics?: Metrics | undefined;
   }) {
     this.store = deps.store;
     this.policy = new IncidentPolicyService({ store: deps.policy, clock: deps.clock, log: deps.log });
+    this.path = new AlarmPathRecorder({ ...deps, store: deps.paths });
+    this.#cause = deps.cause;
     this.#tx = deps.tx;
     this.#bus = deps.bus;
     this.#clock = deps.clock;
@@ -106,6 +130,7 @@ export class IncidentService {
   start(): void {
     this.#timers.on<EscalationPayload>(ESCALATION_KIND, (t) => this.#escalate(t));
     this.#followUp.start();
+    this.path.start();
     // Participants: an incident opens (or is joined) in the transaction that raised its alarm.
     this.#bus.within('alarmRaised', OWNER, (e) => this.#fromAlarm(e.alarm, 'raised'));
     this.#bus.within('alarmUpdated', OWNER, (e) => this.#fromAlarm(e.alarm, e.change));
@@ -113,6 +138,7 @@ export class IncidentService {
 
   stop(): void {
     this.#bus.removeOwner(OWNER);
+    this.path.stop();
   }
 
   get(id: string): Promise<Incident | null> {
@@ -145,9 +171,22 @@ export class IncidentService {
       kind: 'audit',
       ...a,
     }));
-    // Stable: on the same millisecond the evidence (what happened) comes before what was done about it.
-    const timeline = [...evidence, ...audit].sort((a, b) => a.at - b.at);
+    const times = await this.path.get(id);
+    const path: TimelineEntry[] = times ? pathEntries(times).map((e) => ({ kind: 'path', ...e })) : [];
+    // Stable: on the same millisecond the evidence (what happened) comes before what was done about it,
+    // and the path's points last, in their order.
+    const timeline = [...evidence, ...audit, ...path].sort((a, b) => a.at - b.at);
     return { incident, alarmIds: await this.store.alarmIds(id), timeline };
+  }
+
+  /**
+   * A dispatcher page put the incident on screen (the alarm path's `shown`): the first report counts,
+   * a later one answers the first one's time.
+   */
+  async shown(id: string): Promise<{ incidentId: string; shownAt: number | null; counted: boolean }> {
+    const incident = await this.store.get(id);
+    if (!incident) throw new HubError('HUB_ERR_NOT_FOUND', `unknown incident ${id}`);
+    return { incidentId: id, ...(await this.path.shown(id, incident.class)) };
   }
 
   acknowledge(id: string, actor: Actor): Promise<Incident> {
@@ -253,6 +292,8 @@ export class IncidentService {
     detail: Record<string, unknown> = {},
   ): Promise<Incident> {
     const now = this.#clock.now();
+    // the alarm path's point this action reaches, if it moves the state (acknowledged, accepted, on site)
+    let reached = null as { point: PathPoint; times: PathTimes | null } | null;
     const next = await this.#tx.transaction(async () => {
       const current = await this.store.get(id);
       if (!current) throw new HubError('HUB_ERR_NOT_FOUND', `unknown incident ${id}`);
@@ -274,6 +315,8 @@ export class IncidentService {
         throw new HubError('HUB_ERR_INCIDENT_STATE', `incident ${id} changed meanwhile`, { action });
       }
       await this.store.audit(id, now, action, actor, { from: current.state, to: state, detail });
+      const point = state !== current.state ? POINT_REACHED_BY[action] : undefined;
+      if (point) reached = { point, times: await this.path.reached(id, point, now) };
       await cancelPassedSteps(this.#timers, result);
       if (CLOSED_STATES.includes(result.state)) await this.#closeAlarms(result, actor);
       await this.#bus.emit('incidentUpdated', {
@@ -284,6 +327,7 @@ export class IncidentService {
       });
       return result;
     });
+    if (reached) this.path.observe(next.class, reached.times, reached.point);
     if (CLOSED_STATES.includes(next.state)) await this.#followUp.settled(id);
     this.#log.info({ incident: id, action, state: next.state, by: actor.username }, 'incident updated');
     return next;
@@ -368,6 +412,12 @@ export class IncidentService {
         await this.store.audit(incident.id, now, 'opened', SYSTEM, {
           to: 'open',
           detail: { alarmId: alarm.id },
+        });
+        // The alarm's rule fired when it was raised, or re-triggered with no incident open.
+        await this.path.opened(incident.id, {
+          received: this.#cause.receivedAt(),
+          ruleFired: alarm.updatedAt,
+          opened: now,
         });
         await armLadder(this.#timers, incident, policy.ladder);
         return { incident, opened: true };

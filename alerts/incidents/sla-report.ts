@@ -5,8 +5,10 @@
  * sla-daily.ts.
  */
 import type { AlarmClass } from '../alarm.ts';
+import { type AlarmPathFigures, type PathTimes, pathFigures } from './alarm-path.ts';
 import type { IncidentStage, IncidentState } from './events.ts';
 import { CLOSED_STATES, type StageRecord } from './model.ts';
+import { median, percentile } from './stats.ts';
 
 /** The promise's two headline deadlines (design.md "The promise"), ms after the alarm. */
 export const ACK_WITHIN_MS = 60_000;
@@ -27,6 +29,8 @@ export interface SlaRow {
   openedAt: number;
   closedAt: number | null;
   stages: Partial<Record<IncidentStage, StageRecord>>;
+  /** its alarm path (alarm-path.ts); null when opened before the hub measured them */
+  path: PathTimes | null;
 }
 
 /** A share of incidents that met a deadline, over those where the answer is known. */
@@ -92,6 +96,11 @@ export interface SlaReport {
   byGrid: Array<{ grid: string | null } & SlaFigures>;
   byResponder: Array<{ responderId: string | null } & SlaFigures>;
   breaches: SlaBreach[];
+  /**
+   * The emergencies' alarm path, hop by hop: p50/p99 over those that measured each hop (the other
+   * classes' hours would swamp the seconds that matter). Absent from daily reports kept before it existed.
+   */
+  alarmPath?: AlarmPathFigures;
 }
 
 /** The local calendar day (YYYY-MM-DD) of an instant, `offsetMinutes` east of UTC. */
@@ -103,20 +112,6 @@ export function localDay(at: number, offsetMinutes: number): string {
 export function localDayRange(day: string, offsetMinutes: number): { from: number; to: number } {
   const from = Date.parse(`${day}T00:00:00Z`) - offsetMinutes * 60_000;
   return { from, to: from + DAY_MS };
-}
-
-/** Median: the middle value, or the mean of the two middle ones. */
-export function median(sorted: readonly number[]): number | null {
-  const n = sorted.length;
-  if (n === 0) return null;
-  const hi = sorted[Math.floor(n / 2)] ?? 0;
-  return n % 2 === 1 ? hi : ((sorted[n / 2 - 1] ?? 0) + hi) / 2;
-}
-
-/** Nearest-rank percentile: the smallest value with at least p of the values at or below it. */
-export function percentile(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? null;
 }
 
 /** The time an emergency took to reach a stage, ms; null when it did not. */
@@ -242,6 +237,7 @@ export function slaReport(
       .sort(byKey)
       .map((responderId) => ({ responderId, ...figures(responders.get(responderId) ?? [], asOf) })),
     breaches: rows.flatMap((r) => breachesOf(r, asOf)),
+    alarmPath: pathFigures(rows.flatMap((r) => (r.class === 'emergency' && r.path ? [r.path] : []))),
   };
 }
 

@@ -4,11 +4,14 @@ import type { AlarmClass } from '../alarm.ts';
 import type { IncidentStage, IncidentState } from '../incidents/events.ts';
 import type { StageRecord } from '../incidents/model.ts';
 import type { SlaReport } from '../incidents/sla-report.ts';
+import { joinedPathColumns, joinedPathOf } from './sqlite-path.ts';
 import { nullableNum, nullableStr } from './sqlite-rows.ts';
 import type { SlaStore } from './types.ts';
 
-const OPENED = `SELECT id, household_id, responder_id, class, state, opened_at, closed_at, stages FROM incidents
-  WHERE opened_at >= ? AND opened_at < ? ORDER BY opened_at, id`;
+const OPENED = `SELECT i.id, i.household_id, i.responder_id, i.class, i.state, i.opened_at, i.closed_at, i.stages,
+    ${joinedPathColumns('p')}
+  FROM incidents i LEFT JOIN incident_path p ON p.incident_id = i.id
+  WHERE i.opened_at >= ? AND i.opened_at < ? ORDER BY i.opened_at, i.id`;
 const PUT_DAILY = `INSERT INTO sla_daily_reports (day, from_ms, to_ms, generated_at, report) VALUES (?, ?, ?, ?, ?)
   ON CONFLICT (day) DO UPDATE SET from_ms = excluded.from_ms, to_ms = excluded.to_ms,
     generated_at = excluded.generated_at, report = excluded.report`;
@@ -31,6 +34,7 @@ export function createSqliteSlaStore(db: Db): SlaStore {
             openedAt: Number(r.opened_at),
             closedAt: nullableNum(r.closed_at),
             stages: JSON.parse(String(r.stages)) as Partial<Record<IncidentStage, StageRecord>>,
+            path: joinedPathOf(r),
           })),
       ),
     putDaily: (day, report, generatedAt) =>

@@ -5,6 +5,7 @@ import { createSqliteAwayStore } from './sqlite-away.ts';
 import { createSqliteBaselineStore } from './sqlite-baselines.ts';
 import { createSqliteDeliveryStore } from './sqlite-deliveries.ts';
 import { createSqliteIncidentStore } from './sqlite-incidents.ts';
+import { createSqlitePathStore } from './sqlite-path.ts';
 import { createSqlitePolicyStore } from './sqlite-policy.ts';
 import { createSqliteRuleStateStore } from './sqlite-rule-state.ts';
 import { createSqliteSettingsOverridesStore } from './sqlite-settings.ts';
@@ -27,6 +28,7 @@ export function createSqliteAlertsStores(db: Db): AlertsStores {
     ...sqliteTransactions(db),
     alarms: createSqliteAlarmStore(db),
     incidents: createSqliteIncidentStore(db),
+    path: createSqlitePathStore(db),
     timers: createSqliteTimerStore(db),
     ruleState: createSqliteRuleStateStore(db),
     baselines: createSqliteBaselineStore(db),

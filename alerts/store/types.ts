@@ -11,6 +11,7 @@
  */
 // Only the room's model modules, never a service: the services import this file.
 import type { Alarm, AlarmType } from '../alarm.ts';
+import type { PathPoint, PathTimes } from '../incidents/alarm-path.ts';
 import type { IncidentState } from '../incidents/events.ts';
 import type { Actor, Incident } from '../incidents/model.ts';
 import type { PolicyScope } from '../incidents/policy-schema.ts';
@@ -158,6 +159,18 @@ export interface IncidentStore {
   auditOf(incidentId: string): Promise<AuditEntry[]>;
 }
 
+/** Each incident's alarm path (incident_path): epoch ms per point, hub clock (incidents/alarm-path.ts). */
+export interface PathStore {
+  /** The path of a new incident, written in the transaction that opens it. */
+  insert(incidentId: string, times: PathTimes): Promise<void>;
+  /**
+   * Records a point not recorded yet and answers the path with it; null when the point was recorded
+   * already (the first time counts) or the incident has no path (opened before the hub measured them).
+   */
+  mark(incidentId: string, point: PathPoint, at: number): Promise<PathTimes | null>;
+  get(incidentId: string): Promise<PathTimes | null>;
+}
+
 /** A persisted rule timer (alert_timers). */
 export interface StoredTimer {
   key: string;
@@ -277,6 +290,7 @@ export interface Transactions {
 export interface AlertsStores extends Transactions {
   alarms: AlarmStore;
   incidents: IncidentStore;
+  path: PathStore;
   timers: TimerStore;
   ruleState: RuleStateStore;
   baselines: BaselineStore;

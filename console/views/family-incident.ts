@@ -7,7 +7,8 @@ const INTERNAL_ACTIONS = new Set(['comment']);
 /**
  * What a family reads of an incident through the REST API, in line with the live channel's family form:
  * the progress and the outcome, never the evidence (the triggering readings), the dispatch center's
- * comments, who acted from which address, or the responder's exact position (only a position's ETA).
+ * comments, who acted from which address, the alarm path's timings, or the responder's exact position
+ * (only a position's ETA).
  */
 export function familyIncident<I extends Incident>(incident: I): I {
   return { ...incident, evidence: [] };
@@ -15,7 +16,8 @@ export function familyIncident<I extends Incident>(incident: I): I {
 
 export function familyTimeline(timeline: readonly TimelineEntry[]): TimelineEntry[] {
   return timeline.flatMap((e): TimelineEntry[] => {
-    if (e.kind === 'evidence' || INTERNAL_ACTIONS.has(e.action)) return [];
+    // the evidence and the alarm path's points (the dispatch center's own measure) stay with it
+    if (e.kind !== 'audit' || INTERNAL_ACTIONS.has(e.action)) return [];
     const detail =
       e.action === 'position' ? { etaAt: e.detail.etaAt, etaMinutes: e.detail.etaMinutes } : e.detail;
     return [{ ...e, userId: null, username: null, ip: null, userAgent: null, detail }];

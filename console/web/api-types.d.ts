@@ -49,6 +49,7 @@ export type ZigbeeProvisioned = Static<typeof R.ZigbeeProvisioned>;
 export type DeviceCreated = Static<typeof R.DeviceCreated>;
 export type GatewayCreated = Static<typeof R.GatewayCreated>;
 export type ImportReport = Static<typeof R.ImportReport>;
+export type ImportJob = Static<typeof R.ImportJob>;
 export type SessionUser = Static<typeof R.SessionUser>;
 export type LoginReply = Static<typeof R.LoginReply>;
 export type MeReply = Static<typeof R.MeReply>;

@@ -42,10 +42,29 @@ export async function applyDocument(
   hooks: ApplyHooks = {},
 ): Promise<Counts> {
   const counts = emptyCounts();
-  const count = (what: Counted, change: Change) => {
+  const count = counter(counts);
+  for (const h of doc.households) await applyHousehold(h, registry, credentials, count);
+  await applyPeople(doc, registry, credentials, count, hooks);
+  return counts;
+}
+
+export type Count = (what: Counted, change: Change) => void;
+
+/** Counts each change into `counts`. */
+export function counter(counts: Counts): Count {
+  return (what, change) => {
     counts[what][change]++;
   };
-  for (const h of doc.households) await applyHousehold(h, registry, credentials, count);
+}
+
+/** The document's responders and users (after every household: a user's households must exist). */
+export async function applyPeople(
+  doc: Pick<ImportDocument, 'responders' | 'users'>,
+  registry: Registry,
+  credentials: Pick<Credentials, 'userHashes'>,
+  count: Count,
+  hooks: ApplyHooks = {},
+): Promise<void> {
   for (const r of doc.responders) {
     const existing = await registry.people.getResponder(r.id);
     count(
@@ -64,14 +83,14 @@ export async function applyDocument(
   }
   for (const u of doc.users)
     count('users', await applyUser(u, registry, credentials.userHashes.get(u.username), hooks));
-  return counts;
 }
 
-async function applyHousehold(
+/** One household with its residents, contacts, gateways and devices. */
+export async function applyHousehold(
   h: HouseholdEntry,
   registry: Registry,
-  credentials: Credentials,
-  count: (what: Counted, change: Change) => void,
+  credentials: Pick<Credentials, 'deviceHashes' | 'gatewayHashes'>,
+  count: Count,
 ): Promise<void> {
   const householdId = h.id;
   count(

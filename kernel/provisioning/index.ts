@@ -46,6 +46,8 @@ const failed = (problems: Problems): ImportReport => ({
 export async function checkProvisioning(
   registry: Registry,
   input: ImportInput,
+  /** told when parsing is done and validation begins (an import job's progress) */
+  parsed: () => void = () => undefined,
 ): Promise<{ document: ImportDocument; problems: Problems }> {
   const problems = new Problems();
   const decoded = decodeUtf8(input.content);
@@ -58,6 +60,7 @@ export async function checkProvisioning(
     input.format === 'json'
       ? parseJsonDocument(text.replace(/^\uFEFF/, ''), problems)
       : parseCsvDocument(text, problems);
+  parsed();
   await validateDocument(document, registry, problems, new Date().getUTCFullYear());
   return { document, problems };
 }

@@ -1,6 +1,7 @@
 /**
  * Maps places in a JSON text (paths such as `households[0].devices[2]`) to the 1-based line where the
- * object or array at that place starts, so a problem found in the parsed value can name its line.
+ * object at that place starts, and each of its keys to the line the key is on, so a problem found in
+ * the parsed value can name its line.
  */
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
@@ -26,6 +27,8 @@ interface Frame {
 export interface JsonLines {
   /** Line where the nearest object enclosing `path` (or at `path`) starts; 1 when unknown. */
   objectLine(path: string): number;
+  /** The line of each key of the object at `path` (undefined for no object there). */
+  fieldLines(path: string): Readonly<Record<string, number>> | undefined;
 }
 
 /**
@@ -34,6 +37,7 @@ export interface JsonLines {
  */
 export function scanJsonLines(text: string): JsonLines {
   const objects = new Map<string, number>();
+  const keys = new Map<string, Record<string, number>>();
   const stack: Frame[] = [];
   let line = 1;
 
@@ -57,6 +61,9 @@ export function scanJsonLines(text: string): JsonLines {
         if (top?.kind === 'object' && top.expectKey) {
           top.key = String(JSON.parse(text.slice(start, i + 1)));
           top.expectKey = false;
+          const lines = keys.get(top.path) ?? {};
+          lines[top.key] = line;
+          keys.set(top.path, lines);
         }
         break;
       }
@@ -83,6 +90,7 @@ export function scanJsonLines(text: string): JsonLines {
   }
 
   return {
+    fieldLines: (path) => keys.get(path),
     objectLine(path: string): number {
       let p = path;
       for (;;) {

@@ -13,6 +13,8 @@ export interface Origin {
   path: string;
   /** CSV only: the column that holds each field, e.g. { type: 'device_type' } */
   columns?: Readonly<Record<string, string>>;
+  /** JSON only: the line of each of the object's keys, so a problem with a field names the field's line */
+  fieldLines?: Readonly<Record<string, number>>;
 }
 
 /** The place of one field of an entry: `households[0].devices[2].type` in JSON, the column in CSV. */
@@ -118,7 +120,8 @@ export class Problems {
   }
 
   at(origin: Origin, field: string | null, reason: string): void {
-    this.add(origin.line, field === null ? origin.path : fieldPath(origin, field), reason);
+    if (field === null) this.add(origin.line, origin.path, reason);
+    else this.add(origin.fieldLines?.[field] ?? origin.line, fieldPath(origin, field), reason);
   }
 
   get size(): number {

@@ -31,15 +31,32 @@ export const CSV_COLUMNS = [
   'gateway_id',
   'friendly_name',
   'sos_actions',
+  // Optional, carrying what the JSON does (provisioning.md, CSV): a missing column or an empty cell
+  // takes the JSON's default.
+  'sharing',
+  'contact_relation',
+  'contact_priority',
+  'resident_language',
 ] as const;
 type Column = (typeof CSV_COLUMNS)[number];
 const REQUIRED_COLUMNS: readonly Column[] = ['household_id', 'address', 'grid'];
 
 /** The column holding each model field, so problems name the column the operator sees. */
 const COLUMNS_OF = {
-  household: { id: 'household_id', address: 'address', grid: 'grid', location: 'lat' },
-  resident: { id: 'resident_id', name: 'resident_name', birthYear: 'birth_year', careNotes: 'care_notes' },
-  contact: { name: 'contact_name', phone: 'contact_phone' },
+  household: { id: 'household_id', address: 'address', grid: 'grid', location: 'lat', sharing: 'sharing' },
+  resident: {
+    id: 'resident_id',
+    name: 'resident_name',
+    birthYear: 'birth_year',
+    careNotes: 'care_notes',
+    language: 'resident_language',
+  },
+  contact: {
+    name: 'contact_name',
+    phone: 'contact_phone',
+    relation: 'contact_relation',
+    priority: 'contact_priority',
+  },
   device: {
     id: 'device_id',
     type: 'device_type',
@@ -190,7 +207,7 @@ class DocumentBuilder {
   #household(row: Row, id: string): HouseholdEntry {
     const known = this.#households.get(id);
     if (known) {
-      this.#agree(row, known.first, ['address', 'grid', 'lat', 'lon'], `household ${id}`);
+      this.#agree(row, known.first, ['address', 'grid', 'lat', 'lon', 'sharing'], `household ${id}`);
       return known.entry;
     }
     const entry: HouseholdEntry = {
@@ -199,6 +216,7 @@ class DocumentBuilder {
       address: row.get('address'),
       grid: row.get('grid'),
       location: this.#location(row),
+      sharing: row.get('sharing') || undefined,
       residents: [],
       contacts: [],
       devices: [],
@@ -236,7 +254,7 @@ class DocumentBuilder {
 
   #resident(row: Row, household: HouseholdEntry): void {
     const id = row.get('resident_id');
-    const details: Column[] = ['resident_name', 'birth_year', 'care_notes'];
+    const details: Column[] = ['resident_name', 'birth_year', 'care_notes', 'resident_language'];
     if (id === '') {
       const given = details.find((c) => row.get(c) !== '');
       if (given)
@@ -258,30 +276,34 @@ class DocumentBuilder {
       name: row.get('resident_name'),
       birthYear: birthYear === '' ? undefined : this.#number(row, 'birth_year'),
       careNotes: listOf(careNotes),
+      language: row.get('resident_language') || undefined,
     });
   }
 
   #contact(row: Row, household: HouseholdEntry): void {
     const phone = row.get('contact_phone');
+    const details: Column[] = ['contact_name', 'contact_relation', 'contact_priority'];
     if (phone === '') {
-      if (row.get('contact_name') !== '') {
-        this.#problems.add(row.line, 'contact_phone', 'contact_phone is required when contact_name is given');
-      }
+      const given = details.find((c) => row.get(c) !== '');
+      if (given)
+        this.#problems.add(row.line, 'contact_phone', `contact_phone is required when ${given} is given`);
       return;
     }
     const key = `${household.id}\u0000${phone}`;
     const first = this.#contacts.get(key);
     if (first) {
-      this.#agree(row, first, ['contact_name'], 'the contact with this phone');
+      this.#agree(row, first, details, 'the contact with this phone');
       return;
     }
     this.#contacts.set(key, row);
+    const priority = row.get('contact_priority');
     household.contacts.push({
       origin: this.#origin(row, COLUMNS_OF.contact),
       name: row.get('contact_name'),
       phone,
-      // The order of first appearance is the calling order.
-      priority: household.contacts.length + 1,
+      relation: row.get('contact_relation') || undefined,
+      // Without the column the order of first appearance is the calling order.
+      priority: priority === '' ? household.contacts.length + 1 : this.#number(row, 'contact_priority'),
     });
   }
 

@@ -104,7 +104,7 @@ class ObjectReader {
     const out: Array<{ value: JsonObject; origin: Origin }> = [];
     v.forEach((item: unknown, index) => {
       const path = joinPath(base, index);
-      const origin = { line: lines.objectLine(path), path };
+      const origin = { line: lines.objectLine(path), path, fieldLines: lines.fieldLines(path) };
       if (isObject(item)) out.push({ value: item, origin });
       else this.#problems.at(origin, null, 'must be an object');
     });
@@ -116,7 +116,7 @@ class ObjectReader {
     if (v === undefined) return undefined;
     if (!isObject(v)) return this.#wrong(key, 'an object');
     const path = joinPath(this.origin.path, key);
-    return { value: v, origin: { line: lines.objectLine(path), path } };
+    return { value: v, origin: { line: lines.objectLine(path), path, fieldLines: lines.fieldLines(path) } };
   }
 }
 
@@ -178,7 +178,12 @@ export function parseJsonDocument(text: string, problems: Problems): ImportDocum
     problems.add(1, '', 'the file must hold one JSON object with households, responders and users');
     return emptyDocument();
   }
-  const root = new ObjectReader(parsed, { line: lines.objectLine(''), path: '' }, problems, KEYS.root);
+  const root = new ObjectReader(
+    parsed,
+    { line: lines.objectLine(''), path: '', fieldLines: lines.fieldLines('') },
+    problems,
+    KEYS.root,
+  );
   return {
     households: root.objects('households', lines, 'households').map((h) => readHousehold(h, lines, problems)),
     responders: root.objects('responders', lines, 'responders').map((r) => readResponder(r, problems)),

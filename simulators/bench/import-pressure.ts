@@ -14,11 +14,12 @@
  * The presses go round the buttons of a small pool of households (each button at most 2 SOS/s), so no
  * button is counted as flooding events (5/s sustained, bursts of 50) over a long import. Usage (direct):
  *
- *   node simulators/bench/import-pressure.ts [--households 8000] [--interval 100] [--sos 40] [--max 300] [--depth 3000000]
+ *   node simulators/bench/import-pressure.ts [--households 60000] [--interval 100] [--sos 40] [--max 300] [--depth 3000000]
  */
 import { parseArgs } from 'node:util';
 import { SimButton } from '../device-types.ts';
 import { login } from '../household/hub-api.ts';
+import { importFile } from '../household/import-file.ts';
 import { householdSpec } from '../household/spec.ts';
 import { BENCH_ADMIN_PASSWORD, type BenchHub, startBenchHub, stopChild } from './hub-child.ts';
 import { machineDescription, percentile, sleep } from './machine.ts';
@@ -38,7 +39,7 @@ export interface ImportPressureOptions {
 }
 
 export const IMPORT_PRESSURE_DEFAULTS: ImportPressureOptions = {
-  households: 8000,
+  households: 60_000,
   sos: 40,
   intervalMs: 100,
   maxImportS: 300,
@@ -80,34 +81,6 @@ function latencies(values: number[], expected: number): Latencies {
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
     maxMs: sorted.at(-1) ?? Number.NaN,
-  };
-}
-
-/** One household of the legitimate import, as provisioning.md's JSON has it: 3 devices. */
-function importedHousehold(i: number): Record<string, unknown> {
-  const n = String(i).padStart(5, '0');
-  return {
-    id: `hh-imp-${n}`,
-    address: `汶上县中都街道 幸福路 ${i}号`,
-    grid: `zhongdu-${String(1 + (i % 40)).padStart(2, '0')}`,
-    location: { lat: 35.7312 + (i % 100) * 0.001, lon: 116.489 + Math.floor(i / 100) * 0.001 },
-    sharing: 'status',
-    residents: [
-      { id: `r-imp-${n}`, name: '张秀英', birthYear: 1935 + (i % 15), careNotes: [], language: 'zh' },
-    ],
-    contacts: [
-      {
-        name: '李明',
-        relation: '儿子',
-        phone: `+86 138 00${n.slice(0, 2)} ${n.slice(2).padStart(4, '0')}`,
-        priority: 1,
-      },
-    ],
-    devices: [
-      { id: `btn-imp-${n}`, type: 'button' },
-      { id: `wb-imp-${n}`, type: 'wristband', resident: `r-imp-${n}` },
-      { id: `pir-imp-${n}-bedroom`, type: 'motion', room: 'bedroom' },
-    ],
   };
 }
 
@@ -197,7 +170,7 @@ export async function benchImportPressure(o: ImportPressureOptions): Promise<Imp
   const poolSize = Math.max(1, Math.ceil(500 / o.intervalMs));
   const specs = Array.from({ length: poolSize }, (_, i) => householdSpec(i + 1, { prefix: 'S' }));
   log('building the import files …');
-  const doc = { households: Array.from({ length: o.households }, (_, i) => importedHousehold(i + 1)) };
+  const doc = importFile(o.households);
   const deep = `{"households":${'['.repeat(o.depth)}${']'.repeat(o.depth)}}`;
   const variants: Variant[] = [
     { name: 'households', households: o.households, devices: o.households * 3, body: JSON.stringify(doc) },
@@ -318,7 +291,7 @@ if (import.meta.main) {
   });
   const clamp = (v: string | undefined, min: number, max: number) => Math.max(min, Math.min(max, Number(v)));
   const o: ImportPressureOptions = {
-    households: clamp(values.households, 1, 50_000),
+    households: clamp(values.households, 1, 99_999),
     intervalMs: clamp(values.interval, 10, 10_000),
     sos: clamp(values.sos, 1, 1000),
     maxImportS: clamp(values.max, 5, 300),

@@ -58,7 +58,7 @@ const { values } = parseArgs({
     'backlog-messages': { type: 'string', default: '1000' },
     'backlog-max': { type: 'string', default: '600' },
     // SOS latency during a large import (`--only import`)
-    'import-households': { type: 'string', default: '8000' },
+    'import-households': { type: 'string', default: '60000' },
     // a month of a county's incidents exported
     'export-incidents': { type: 'string', default: '30000' },
     'import-sos-interval': { type: 'string', default: '100' },

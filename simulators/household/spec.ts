@@ -94,6 +94,8 @@ export function householdSpec(i: number, opts: SpecOptions = {}): HouseholdSpec 
   };
 }
 
+const DEMO_RELATIONS = ['儿子', 'daughter', '女儿', 'son'] as const;
+
 /** The household as a provisioning document entry (../shared/docs/provisioning.md, JSON). */
 export function provisioningEntry(s: HouseholdSpec): Record<string, unknown> {
   const devices: Array<Record<string, unknown>> = [
@@ -113,7 +115,8 @@ export function provisioningEntry(s: HouseholdSpec): Record<string, unknown> {
     contacts: [
       {
         name: '李明',
-        relation: '儿子',
+        // Relations are free text, kept as typed: the demo's come in both languages.
+        relation: DEMO_RELATIONS[s.index % DEMO_RELATIONS.length],
         phone: `+86 138 0000 ${String(s.index).padStart(4, '0')}`,
         priority: 1,
       },

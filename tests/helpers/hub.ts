@@ -45,7 +45,7 @@ export async function startTestHub(
       mqttsPort: 0,
       dataDir,
       adminPassword: ADMIN_PASSWORD,
-      logLevel: 'silent',
+      logLevel: (process.env.TEST_LOG_LEVEL as 'silent' | undefined) ?? 'silent',
       ...overrides,
     },
   });

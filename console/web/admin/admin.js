@@ -1,16 +1,17 @@
 // The administrator's page: one tab per kind of record (list, create, edit where the API allows, delete),
 // grids as the distinct grids of households and responders, Zigbee pairing (pairing.js), and the bulk
-// import with its per-line report.
-import { ApiError, api, fieldsOf, messageOf } from '../common/api.js';
+// import (import.js).
+import { api, messageOf } from '../common/api.js';
 import { $, $as, fill, h, isolate } from '../common/dom.js';
 import { applyI18n, onLangChange, t } from '../common/i18n.js';
 import { startPage, toast } from '../common/shell.js';
 import { label } from '../dispatch/labels.js';
 import { bodyOf, ENTITIES } from './entities.js';
 import './messages.js';
+import { showImport } from './import.js';
 import { showPairing } from './pairing.js';
 
-/** @import { Household, ImportReport, Responder } from '../api-types' */
+/** @import { Household, Responder } from '../api-types' */
 /** @import { Entity, Field } from './entities.js' */
 
 await startPage(['admin'], 'admin.title');
@@ -327,174 +328,6 @@ async function showGrids(box) {
                 h('td', {}, v.responders.map(isolate).join(', ') || '—'),
               ),
             ),
-        ),
-      ),
-    ),
-  );
-}
-
-/** @param {HTMLElement} box */
-function showImport(box) {
-  const text = h('textarea', {
-    id: 'import-text',
-    rows: '14',
-    spellcheck: 'false',
-    placeholder: t('import.placeholder'),
-  });
-  const format = h(
-    'select',
-    { id: 'import-format' },
-    h('option', { value: 'json' }, 'JSON'),
-    h('option', { value: 'csv' }, 'CSV'),
-  );
-  const file = h('input', {
-    type: 'file',
-    id: 'import-file',
-    accept: '.json,.csv,text/csv,application/json',
-    onchange: async (ev) => {
-      const f = ev.currentTarget.files?.[0];
-      if (!f) return;
-      text.value = await f.text();
-      format.value = f.name.toLowerCase().endsWith('.csv') ? 'csv' : 'json';
-    },
-  });
-  const report = h('div', { id: 'import-report' });
-  const run = h(
-    'button',
-    {
-      type: 'button',
-      class: 'primary',
-      id: 'import-run',
-      onclick: async () => {
-        fill(report, h('p', { class: 'muted' }, t('common.loading')));
-        try {
-          /** @type {ImportReport} */
-          const answer = await api('POST', '/api/import', undefined, {
-            raw: text.value,
-            contentType: format.value === 'csv' ? 'text/csv' : 'application/json',
-          });
-          fill(report, importDone(answer));
-        } catch (err) {
-          // a refused import: 400 with the report's problems, line by line, in the error's details
-          const problems = err instanceof ApiError ? fieldsOf(err.details).problems : undefined;
-          fill(
-            report,
-            Array.isArray(problems)
-              ? importProblems(problems.map(problemOf))
-              : h('p', { class: 'error' }, messageOf(err)),
-          );
-        }
-      },
-    },
-    t('import.run'),
-  );
-  fill(
-    box,
-    h(
-      'section',
-      { class: 'panel import' },
-      h('h3', {}, t('entity.import')),
-      h('p', { class: 'muted' }, t('import.hint')),
-      h('div', { class: 'form-row' }, file, format, run),
-      text,
-      report,
-    ),
-  );
-}
-
-/** @param {ImportReport} answer */
-function importDone(answer) {
-  return h(
-    'div',
-    { id: 'import-ok' },
-    h('p', { class: 'ok' }, t('import.ok')),
-    h(
-      'table',
-      {},
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          ['import.kind', 'import.created', 'import.updated', 'import.unchanged'].map((k) =>
-            h('th', {}, t(k)),
-          ),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        Object.entries(answer.counts).map(([kind, c]) =>
-          h(
-            'tr',
-            {},
-            h('td', {}, kind),
-            h('td', {}, String(c.created)),
-            h('td', {}, String(c.updated)),
-            h('td', {}, String(c.unchanged)),
-          ),
-        ),
-      ),
-    ),
-    answer.secrets.length
-      ? h(
-          'div',
-          { class: 'secrets', id: 'import-secrets' },
-          h('p', { class: 'warn' }, t('secret.once')),
-          h(
-            'table',
-            {},
-            h(
-              'tbody',
-              {},
-              answer.secrets.map((s) => h('tr', {}, h('td', {}, s.id), h('td', {}, h('code', {}, s.secret)))),
-            ),
-          ),
-        )
-      : null,
-  );
-}
-
-/**
- * One problem of a refused import: the 400's details are its report (ImportReport), `unknown` to a client.
- * @param {unknown} value
- * @returns {ImportReport['problems'][number]}
- */
-function problemOf(value) {
-  const p = fieldsOf(value);
-  return { line: Number(p.line), path: String(p.path ?? ''), reason: String(p.reason ?? '') };
-}
-
-/** @param {ImportReport['problems']} problems */
-function importProblems(problems) {
-  return h(
-    'div',
-    { id: 'import-problems' },
-    h('p', { class: 'error' }, t('import.refused', { n: problems.length })),
-    h(
-      'table',
-      {},
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          ['import.line', 'import.path', 'import.reason'].map((k) => h('th', {}, t(k))),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        problems.map((p) =>
-          h(
-            'tr',
-            { 'data-line': String(p.line) },
-            h('td', {}, String(p.line)),
-            h('td', {}, h('code', {}, p.path)),
-            h('td', {}, p.reason),
-          ),
         ),
       ),
     ),

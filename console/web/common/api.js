@@ -22,7 +22,7 @@ export function toLogin() {
  * The answer's type T is the caller's to say (from ../api-types.d.ts, e.g. `@type {Household[]}` on the
  * variable it is awaited into): the hub serializes every answer with the schema those types come from.
  * @template [T=unknown]
- * @param {string} method @param {string} path @param {unknown} [body] @param {{ raw?: string, contentType?: string, noRedirect?: boolean }} [opts]
+ * @param {string} method @param {string} path @param {unknown} [body] @param {{ raw?: string | Blob, contentType?: string, noRedirect?: boolean }} [opts]
  * @returns {Promise<T>}
  */
 export async function api(method, path, body, opts = {}) {

@@ -25,6 +25,7 @@ const messages = {
     'common.minutes': '{n} 分钟',
     'common.ago': '{when}前',
     'time.justNow': '刚刚',
+    'time.ms': '{n} 毫秒',
     'time.s': '{n} 秒',
     'time.m': '{n} 分',
     'time.h': '{n} 小时',
@@ -52,6 +53,7 @@ const messages = {
     'common.minutes': '{n} min',
     'common.ago': '{when} ago',
     'time.justNow': 'just now',
+    'time.ms': '{n} ms',
     'time.s': '{n} s',
     'time.m': '{n} min',
     'time.h': '{n} h',
@@ -124,6 +126,17 @@ export function formatDuration(ms) {
   if (s < 3600) return t('time.m', { n: Math.floor(s / 60) });
   if (s < 86400) return t('time.h', { n: Math.floor(s / 3600) });
   return t('time.d', { n: Math.floor(s / 86400) });
+}
+
+/**
+ * A measured latency (the alarm path's hops): ms below a second, seconds to a tenth below a minute, then
+ * minutes and seconds. @param {number} ms
+ */
+export function formatLatency(ms) {
+  if (ms < 1000) return t('time.ms', { n: Math.round(ms) });
+  if (ms < 60_000) return t('time.s', { n: (ms / 1000).toFixed(1) });
+  const s = Math.round(ms / 1000);
+  return `${t('time.m', { n: Math.floor(s / 60) })} ${t('time.s', { n: s % 60 })}`;
 }
 
 /** mm:ss (or h:mm:ss) for countdowns; negative values get a minus sign. @param {number} ms */

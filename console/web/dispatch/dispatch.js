@@ -9,6 +9,7 @@ import './labels.js';
 import './messages.js';
 import { IncidentView } from './incident-view.js';
 import { Queue } from './queue.js';
+import { SeenReports } from './seen.js';
 import { Sound } from './sound.js';
 
 /** @import { Household, Incident } from '../api-types' */
@@ -18,6 +19,7 @@ await startPage(['dispatcher', 'supervisor', 'admin'], 'dispatch.title');
 /** @type {Map<string, { address: string, grid: string }>} household id → where */
 const places = new Map();
 const sound = new Sound();
+const seen = new SeenReports();
 /** @type {Live} */
 let live;
 const now = () => live.serverNow();
@@ -78,6 +80,7 @@ live = new Live({
       loadPlaces(),
     ]);
     queue.replaceAll(incidents, now());
+    seen.afterPaint(queue.incidents.keys());
     // the escalation mark survives a reload: the list says each incident's last step
     for (const i of incidents) if (i.lastEscalation) queue.markEscalated(i.id, i.lastEscalation.step);
     queue.select(view.id);
@@ -88,6 +91,7 @@ live = new Live({
     if (frame.event === 'incidentOpened' || frame.event === 'incidentUpdated') {
       if (!incident) return;
       const result = queue.apply(incident, frame.at, now());
+      if (result === 'added') seen.afterPaint([incident.id]);
       if (result === 'added' && !places.has(incident.householdId)) void placeOf(incident.householdId);
       if (frame.event === 'incidentOpened' && result === 'added' && incident.class === 'emergency')
         sound.alert();

@@ -2,7 +2,7 @@
 // the last 24 h as charts, the timeline; and the actions the incident's state allows.
 import { api, fieldsOf, messageOf } from '../common/api.js';
 import { fill, h } from '../common/dom.js';
-import { formatAgo, formatCountdown, formatTime, pick, t } from '../common/i18n.js';
+import { formatAgo, formatCountdown, formatLatency, formatTime, pick, t } from '../common/i18n.js';
 import { toast } from '../common/shell.js';
 import { drawCharts } from './charts.js';
 import { level, nextDeadline } from './deadline.js';
@@ -588,6 +588,11 @@ export class IncidentView {
     const text = (value) => (typeof value === 'string' ? value : '');
     /** @param {TimelineEntry} e */
     const line = (e) => {
+      if (e.kind === 'path') {
+        // a point of the alarm path, with the time the hop to it took
+        const took = typeof e.sincePreviousMs === 'number' ? ` +${formatLatency(e.sincePreviousMs)}` : '';
+        return `${t('timeline.path')} · ${label('point', e.point)}${took}`;
+      }
       if (e.kind === 'evidence') {
         const ev = fieldsOf(e.evidence);
         return [t('timeline.evidence'), text(ev.deviceId), text(ev.event) || text(ev.what)]
@@ -624,7 +629,7 @@ export class IncidentView {
           .map((e) =>
             h(
               'li',
-              { 'data-kind': e.kind, 'data-action': e.action ?? '' },
+              { 'data-kind': e.kind, 'data-action': e.action ?? '', 'data-point': e.point ?? '' },
               h('time', {}, formatTime(e.at)),
               ' ',
               h('span', {}, line(e)),

@@ -1,5 +1,6 @@
-// Names of the hub's codes (alarm types, classes, states, outcomes, stages, device issues) in Chinese and
-// English: shared by the dispatcher's, the supervisor's and the administrator's pages.
+// Names of the hub's codes (alarm types, classes, states, outcomes, stages, the alarm path's points,
+// device issues) in Chinese and English: shared by the dispatcher's, the supervisor's and the
+// administrator's pages.
 import { addMessages, t } from '../common/i18n.js';
 
 addMessages({
@@ -36,6 +37,14 @@ addMessages({
     'stage.accept': '接单',
     'stage.on_site': '到场',
     'stage.resolve': '结案',
+    'point.received': '中枢收到报警',
+    'point.rule_fired': '规则触发',
+    'point.opened': '生成警情',
+    'point.committed': '落盘',
+    'point.shown': '调度台显示',
+    'point.acknowledged': '接警',
+    'point.accepted': '接单',
+    'point.on_site': '到场',
     'outcome.assisted_at_home': '上门协助',
     'outcome.sent_to_hospital': '送医',
     'outcome.false_alarm': '误报',
@@ -105,6 +114,14 @@ addMessages({
     'stage.accept': 'Accept',
     'stage.on_site': 'On site',
     'stage.resolve': 'Resolve',
+    'point.received': 'PUBLISH received',
+    'point.rule_fired': 'Rule fired',
+    'point.opened': 'Incident opened',
+    'point.committed': 'Committed',
+    'point.shown': 'On a dispatcher screen',
+    'point.acknowledged': 'Acknowledged',
+    'point.accepted': 'Responder accepted',
+    'point.on_site': 'On site',
     'outcome.assisted_at_home': 'Assisted at home',
     'outcome.sent_to_hospital': 'Sent to hospital',
     'outcome.false_alarm': 'False alarm',

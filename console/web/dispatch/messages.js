@@ -72,6 +72,7 @@ addMessages({
     'timeline.position': '位置更新',
     'timeline.reassigned': '超时改派',
     'timeline.evidence': '依据',
+    'timeline.path': '报警链路',
   },
   en: {
     'dispatch.title': 'Dispatch center',
@@ -143,5 +144,6 @@ addMessages({
     'timeline.position': 'Position',
     'timeline.reassigned': 'Reassigned (no acceptance)',
     'timeline.evidence': 'Evidence',
+    'timeline.path': 'Alarm path',
   },
 });

@@ -3,6 +3,7 @@
 import { h } from '../common/dom.js';
 import { pick, t } from '../common/i18n.js';
 import { OUTCOMES } from '../common/outcomes.js';
+import { jobClocks } from './clocks.js';
 /** @import { Household, Incident, IncidentContext } from '../api-types' */
 
 /**
@@ -42,6 +43,7 @@ export function jobCard(incident, context, opts) {
       h('span', { class: `badge ${incident.class}` }, pick(incident.explanation) || incident.alarmType),
       h('span', { class: 'job-state' }, pending ? t('responder.pending') : t(`state.${incident.state}`)),
     ),
+    incident.closedAt === null ? jobClocks(incident) : null,
     household ? where(household) : null,
     context ? who(context) : null,
     actions(incident, pending, opts),

@@ -7,6 +7,7 @@ import { onLangChange, t } from '../common/i18n.js';
 import { Live } from '../common/live.js';
 import { serialReloader } from '../common/reload.js';
 import { showLiveStatus, startPage, toast } from '../common/shell.js';
+import { tickClocks } from './clocks.js';
 import { jobCard } from './job.js';
 import { PositionSharing } from './position.js';
 
@@ -129,6 +130,7 @@ function render() {
       jobCard(j, contexts.get(j.id) ?? null, { act, positionText: positionTexts.get(j.id) ?? '' }),
     ),
   );
+  tickClocks(el, live.serverNow());
   for (const [id, values] of typed) {
     const form = el.querySelector(`article.job[data-incident="${CSS.escape(id)}"] form.resolve-form`);
     if (!(form instanceof HTMLFormElement)) continue;
@@ -149,3 +151,5 @@ const live = new Live({
 });
 onLangChange(() => render());
 live.start();
+// The clocks move each second on the hub's clock; the cards are not redrawn for it.
+setInterval(() => tickClocks($('#jobs'), live.serverNow()), 1000);

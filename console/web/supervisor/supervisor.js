@@ -1,5 +1,5 @@
-// The supervisor's screen: today's SLA figures, incidents at risk, breaches, incidents per grid, and the
-// fleet's health. Reloaded from the REST API on every (re)connect and, shortly after, on live events.
+// The supervisor's screen: today's SLA figures, incidents at risk, breaches, the alarm path's p50/p99 per
+// hop, incidents per grid, and the fleet's health. Reloaded from the REST API on every (re)connect and, shortly after, on live events.
 import { api } from '../common/api.js';
 import { $, fill, h } from '../common/dom.js';
 import {
@@ -7,6 +7,7 @@ import {
   formatAgo,
   formatCountdown,
   formatDuration,
+  formatLatency,
   formatTime,
   onLangChange,
   t,
@@ -28,6 +29,7 @@ addMessages({
     'sup.atRisk': '即将超时或已超时的警情',
     'sup.breaches': '今日超时记录',
     'sup.perGrid': '各网格警情',
+    'sup.alarmPath': '报警链路 p50/p99（今日紧急警情）',
     'sup.unprotected': '失去保护的老人',
     'sup.offline': '离线或失联的设备',
     'sup.batteryLow': '电量低的设备',
@@ -59,6 +61,11 @@ addMessages({
     'col.since': '自',
     'col.battery': '电量',
     'col.lastSeen': '最近上报',
+    'col.hop': '环节',
+    'col.measured': '次数',
+    'col.p50': 'p50',
+    'col.p99': 'p99',
+    'path.whole': '全程',
     'reason.lifeline_silent': '呼叫设备失联',
     'reason.wristband_removed': '手环已摘下',
     'state.silent': '失联',
@@ -71,6 +78,7 @@ addMessages({
     'sup.atRisk': 'Incidents at risk or overdue',
     'sup.breaches': "Today's breaches",
     'sup.perGrid': 'Incidents per grid',
+    'sup.alarmPath': 'Alarm path p50/p99 today (emergencies)',
     'sup.unprotected': 'Residents unprotected',
     'sup.offline': 'Devices offline or silent',
     'sup.batteryLow': 'Batteries low',
@@ -102,6 +110,11 @@ addMessages({
     'col.since': 'Since',
     'col.battery': 'Battery',
     'col.lastSeen': 'Last seen',
+    'col.hop': 'Hop',
+    'col.measured': 'Measured',
+    'col.p50': 'p50',
+    'col.p99': 'p99',
+    'path.whole': 'whole path',
     'reason.lifeline_silent': 'call device silent',
     'reason.wristband_removed': 'wristband taken off',
     'state.silent': 'silent',
@@ -191,6 +204,28 @@ const table = (id, heads, rows) =>
         h('tbody', {}, rows),
       );
 
+/** @typedef {NonNullable<SlaReport['alarmPath']>['whole']} HopFigures */
+/** @param {number | null} ms */
+const latency = (ms) => (ms === null ? '—' : formatLatency(ms));
+/**
+ * One hop of the alarm path, or the whole of it: from → to, how many measured it, p50, p99.
+ * @param {HopFigures} f @param {boolean} [whole]
+ */
+const hopRow = (f, whole = false) =>
+  h(
+    'tr',
+    { 'data-hop': f.hop },
+    h(
+      'td',
+      {},
+      `${label('point', f.from)} → ${label('point', f.to)}`,
+      whole ? h('span', { class: 'muted' }, ` (${t('path.whole')})`) : null,
+    ),
+    h('td', { class: 'num count' }, String(f.count)),
+    h('td', { class: 'num p50' }, latency(f.p50Ms)),
+    h('td', { class: 'num p99' }, latency(f.p99Ms)),
+  );
+
 /** The open incidents whose next deadline is near or passed, soonest first. @param {number} at hub clock */
 function atRisk(at) {
   return data.active
@@ -253,6 +288,15 @@ function render() {
           h('td', {}, b.reason),
         ),
       ),
+    ),
+  );
+  const path = report.alarmPath;
+  fill(
+    $('#alarm-path'),
+    table(
+      'alarm-path',
+      ['col.hop', 'col.measured', 'col.p50', 'col.p99'],
+      path ? [...path.hops.map((f) => hopRow(f)), hopRow(path.whole, true)] : [],
     ),
   );
   /** @type {Map<string, number>} */
