@@ -19,6 +19,7 @@ import { createGuard } from './auth/guard.ts';
 import { createOriginCheck } from './auth/origin-check.ts';
 import { ConnectionTracker } from './connections.ts';
 import type { HistoryReader, RouteContext } from './context.ts';
+import { documentResponses } from './error-responses.ts';
 import { installErrorHandling } from './errors.ts';
 import { refuseNonFiniteNumbers } from './finite-numbers.ts';
 import { createLiveChannel } from './live/server.ts';
@@ -29,7 +30,7 @@ import { awayRoutes } from './routes/away.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { deadLetterRoutes } from './routes/dead-letter.ts';
 import { deviceRoutes } from './routes/devices.ts';
-import { docsRoutes } from './routes/docs.ts';
+import { docsAccess, docsRoutes } from './routes/docs.ts';
 import { fleetRoutes } from './routes/fleet.ts';
 import { gatewayRoutes } from './routes/gateways.ts';
 import { historyRoutes } from './routes/history.ts';
@@ -187,7 +188,11 @@ export function createConsole(deps: ConsoleDeps): ConsoleRoom {
   // JSON routes take JSON only: Fastify's default text/plain parser would let a cross-site "simple"
   // request (a form or fetch without preflight) reach them.
   app.removeContentTypeParser('text/plain');
+  // Before the guard's check: the docs UI's routes are marked public (readable like /metrics).
+  app.addHook('onRoute', docsAccess(deps.config));
   guard.enforceOn(app);
+  // Every documented route's error answers: what the hooks above can answer, beside its handler's own.
+  app.addHook('onRoute', (route) => documentResponses(route, guard.rolesOf(route)));
   installErrorHandling(app);
 
   app.register(swagger, {
@@ -207,7 +212,7 @@ export function createConsole(deps: ConsoleDeps): ConsoleRoom {
       },
     },
   });
-  app.register(docsRoutes(deps.config), { prefix: '/api' });
+  app.register(docsRoutes());
   const api = [
     authRoutes,
     householdRoutes,

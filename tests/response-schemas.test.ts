@@ -43,13 +43,15 @@ function shape(schema: unknown): unknown {
 /**
  * A schema exactly as the OpenAPI document writes it, descriptions and bounds included: without TypeBox's
  * symbol keys (a JSON round trip), T.Record's `patternProperties` as the `additionalProperties` the
- * document shows, keys and `required` sorted, as one string.
+ * document shows, keys and `required` sorted, as one string. Examples are left out: the document moves a
+ * response's own example beside its schema (the media type's `example`).
  */
 function canonical(schema: unknown): string {
   const norm = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(norm);
     if (v === null || typeof v !== 'object') return v;
     const o = { ...(v as Json) };
+    if (Array.isArray(o.examples)) delete o.examples;
     const pattern = o.patternProperties as Record<string, unknown> | undefined;
     if (pattern && Object.keys(pattern).length === 1 && o.additionalProperties === undefined) {
       o.additionalProperties = Object.values(pattern)[0];

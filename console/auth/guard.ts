@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler, RouteOptions } from 'fastify';
 import { type ErrorCode, HubError } from '../../kernel/errors.ts';
 import type { Registry } from '../../kernel/registry/index.ts';
 import { ROLES, type Role, type User } from '../../kernel/registry/types.ts';
@@ -65,11 +65,21 @@ export interface Guard {
   canSeeHousehold(user: User, householdId: string): boolean;
   /** Refuses to register a route that is neither public nor guarded (a forgotten check fails at boot). */
   enforceOn(app: FastifyInstance): void;
+  /** The roles a route's requireRole check admits (its preHandlers), or null for a route without one. */
+  rolesOf(route: Pick<RouteOptions, 'preHandler'>): readonly Role[] | null;
 }
 
 export function createGuard(registry: Registry, sessions: SessionStore): Guard {
   const users = new WeakMap<FastifyRequest, SessionUser>();
-  const guards = new WeakSet<object>();
+  /** Each requireRole check and the roles it admits. */
+  const guards = new WeakMap<object, readonly Role[]>();
+  const rolesOf = (route: Pick<RouteOptions, 'preHandler'>): readonly Role[] | null => {
+    for (const h of [route.preHandler ?? []].flat()) {
+      const roles = typeof h === 'function' ? guards.get(h) : undefined;
+      if (roles) return roles;
+    }
+    return null;
+  };
 
   const visibleHouseholds = (user: User) =>
     HOUSEHOLD_SCOPED.includes(user.role) ? user.households : undefined;
@@ -101,17 +111,17 @@ export function createGuard(registry: Registry, sessions: SessionStore): Guard {
         }
         if (!roles.includes(user.role)) throw new HubError('HUB_ERR_FORBIDDEN');
       };
-      guards.add(check);
+      guards.set(check, roles);
       return check;
     },
+    rolesOf,
     userOf,
     visibleHouseholds,
     canSeeHousehold,
     enforceOn(app) {
       app.addHook('onRoute', (route) => {
         if (route.config?.public) return;
-        const preHandlers = [route.preHandler ?? []].flat();
-        if (!preHandlers.some((h) => guards.has(h))) {
+        if (rolesOf(route) === null) {
           throw new Error(
             `route ${String(route.method)} ${route.url} is neither public nor guarded by requireRole`,
           );

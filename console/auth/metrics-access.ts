@@ -3,6 +3,9 @@ import type { FastifyRequest } from 'fastify';
 import type { HubConfig } from '../../kernel/config.ts';
 import { HubError } from '../../kernel/errors.ts';
 
+/** The 401's message without the token (also the OpenAPI document's example). */
+export const METRICS_TOKEN_REQUIRED = 'metrics token required (metricsAuth is token)';
+
 /**
  * Who may read the operators' surfaces, /metrics and the OpenAPI document (config metricsAuth): anyone
  * who reaches the port ('none', the default: a Prometheus on a private network, as most exporters are
@@ -16,6 +19,6 @@ export function metricsAccess(config: Pick<HubConfig, 'metricsAuth' | 'metricsTo
     const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
     const given = Buffer.from(match?.[1] ?? '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected))
-      throw new HubError('HUB_ERR_UNAUTHENTICATED', 'metrics token required (metricsAuth is token)');
+      throw new HubError('HUB_ERR_UNAUTHENTICATED', METRICS_TOKEN_REQUIRED);
   };
 }

@@ -1,24 +1,34 @@
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
+import { DEFAULT_ALERT_SETTINGS } from '../../alerts/settings.ts';
 import type { SettingsScope } from '../../alerts/settings-overrides.ts';
 import { AlertSettingsOverrides, AlertSettingsSchema } from '../../alerts/settings-schema.ts';
 import { HubError } from '../../kernel/errors.ts';
 import type { Role } from '../../kernel/registry/types.ts';
+import * as X from '../api-examples.ts';
 import { DISPATCH } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
-import { ERROR_RESPONSES, IdParams, SECURED } from '../schemas.ts';
+import { errors } from '../error-responses.ts';
+import { HouseholdIdParams, ResidentIdParams, SECURED, withExample } from '../schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 import { found } from './lookups.ts';
 
 /** Thresholds are the dispatch center's judgement: admin and supervisor change them, dispatchers read. */
 const WRITERS: readonly Role[] = ['admin', 'supervisor'];
 
-const SettingsView = T.Object({
-  defaults: AlertSettingsSchema,
-  household: AlertSettingsOverrides,
-  resident: T.Optional(AlertSettingsOverrides),
-  effective: AlertSettingsSchema,
-});
+const SettingsView = withExample(
+  T.Object({
+    defaults: AlertSettingsSchema,
+    household: AlertSettingsOverrides,
+    resident: T.Optional(AlertSettingsOverrides),
+    effective: AlertSettingsSchema,
+  }),
+  {
+    defaults: DEFAULT_ALERT_SETTINGS,
+    household: X.SETTINGS_OVERRIDE,
+    effective: { ...DEFAULT_ALERT_SETTINGS, ...X.SETTINGS_OVERRIDE },
+  },
+);
 
 /**
  * Per-household and per-resident overrides of the detection rules' thresholds, active/night hours and
@@ -44,6 +54,8 @@ export function alertSettingsRoutes(ctx: RouteContext): FastifyPluginAsync {
     for (const scope of ['household', 'resident'] as const) {
       const path = `/${scope === 'household' ? 'households' : 'residents'}/:id/alert-settings`;
       const tags = [scope === 'household' ? 'households' : 'residents'];
+      const params = scope === 'household' ? HouseholdIdParams : ResidentIdParams;
+      const unknown = scope === 'household' ? 'HUB_ERR_HOUSEHOLD_UNKNOWN' : 'HUB_ERR_NOT_FOUND';
 
       app.get(
         path,
@@ -53,8 +65,8 @@ export function alertSettingsRoutes(ctx: RouteContext): FastifyPluginAsync {
             tags,
             summary: `The ${scope}'s alert-settings overrides, the defaults and the effective settings`,
             security: SECURED,
-            params: IdParams,
-            response: { 200: SettingsView, ...ERROR_RESPONSES },
+            params,
+            response: { 200: SettingsView, ...errors(unknown) },
           },
         },
         async (request) => {
@@ -71,9 +83,17 @@ export function alertSettingsRoutes(ctx: RouteContext): FastifyPluginAsync {
             tags,
             summary: `Override some of the ${scope}'s alert settings (merged into its earlier overrides)`,
             security: SECURED,
-            params: IdParams,
-            body: AlertSettingsOverrides,
-            response: { 200: SettingsView, ...ERROR_RESPONSES },
+            params,
+            body: withExample(AlertSettingsOverrides, X.SETTINGS_OVERRIDE),
+            response: {
+              200: SettingsView,
+              ...errors(unknown, {
+                code: 'HUB_ERR_VALIDATION',
+                message: 'heartRateLow must be below heartRateHigh',
+                details: { heartRateLow: 120, heartRateHigh: 110 },
+                note: 'the overrides merged with the earlier ones must hold together',
+              }),
+            },
           },
         },
         async (request) => {
@@ -91,8 +111,14 @@ export function alertSettingsRoutes(ctx: RouteContext): FastifyPluginAsync {
             tags,
             summary: `Drop the ${scope}'s alert-settings overrides (404 when it has none)`,
             security: SECURED,
-            params: IdParams,
-            response: { 200: SettingsView, ...ERROR_RESPONSES },
+            params,
+            response: {
+              200: SettingsView,
+              ...errors(unknown, {
+                code: 'HUB_ERR_NOT_FOUND',
+                message: `${scope} ${scope === 'household' ? X.HOUSEHOLD.id : X.RESIDENT.id} has no alert-settings overrides`,
+              }),
+            },
           },
         },
         async (request) => {

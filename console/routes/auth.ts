@@ -4,12 +4,14 @@ import { BoundedSet } from '../../kernel/bounded-set.ts';
 import { HubError } from '../../kernel/errors.ts';
 import type { User } from '../../kernel/registry/types.ts';
 import { generateSecret, hashSecret, verifySecret } from '../../kernel/secrets.ts';
+import * as X from '../api-examples.ts';
 import { EVERYONE } from '../auth/guard.ts';
 import { SlidingWindowLimiter } from '../auth/rate-limit.ts';
 import { clearSessionCookie, sessionToken, setSessionCookie } from '../auth/session.ts';
 import type { RouteContext } from '../context.ts';
+import { errors } from '../error-responses.ts';
 import { LoginReply, MeReply } from '../response-schemas.ts';
-import { ERROR_RESPONSES, OPTIONAL_AUTH, PUBLIC, SECURED } from '../schemas.ts';
+import { OPTIONAL_AUTH, PUBLIC, SECURED, withExample } from '../schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 
 /**
@@ -24,12 +26,15 @@ const MINUTE_MS = 60_000;
 const KNOWN_GOOD_MAX = 100_000;
 const HOUR_MS = 3_600_000;
 
-const LoginBody = T.Object(
-  {
-    username: T.String({ minLength: 1, maxLength: 100 }),
-    password: T.String({ minLength: 1, maxLength: 1000 }),
-  },
-  { additionalProperties: false },
+const LoginBody = withExample(
+  T.Object(
+    {
+      username: T.String({ minLength: 1, maxLength: 100 }),
+      password: T.String({ minLength: 1, maxLength: 1000 }),
+    },
+    { additionalProperties: false },
+  ),
+  X.LOGIN,
 );
 const sessionUserBody = (u: User) => ({
   id: u.id,
@@ -69,7 +74,21 @@ export function authRoutes(ctx: RouteContext): FastifyPluginAsync {
           summary: 'Log in; answers a bearer token and sets the session cookie',
           security: PUBLIC,
           body: LoginBody,
-          response: { 200: LoginReply, ...ERROR_RESPONSES },
+          response: {
+            200: LoginReply,
+            ...errors(
+              {
+                code: 'HUB_ERR_BAD_CREDENTIALS',
+                note: 'one answer for an unknown user, a wrong password and a disabled user',
+              },
+              {
+                code: 'HUB_ERR_RATE_LIMITED',
+                message: 'too many failed logins; try again later',
+                details: { retryAfterSeconds: 42 },
+                note: `${FAILURES_PER_USER_PER_MINUTE} failed logins a minute of a user name from one address, or ${FAILURES_PER_ADDRESS_PER_MINUTE} of the address; the Retry-After header says when to try again`,
+              },
+            ),
+          },
         },
       },
       async (request, reply) => {
@@ -124,7 +143,7 @@ export function authRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags: ['auth'],
           summary: 'Log out: ends the session of the token or cookie and clears the cookie',
           security: OPTIONAL_AUTH,
-          response: { 204: T.Null(), ...ERROR_RESPONSES },
+          response: { 204: T.Null() },
         },
       },
       async (request, reply) => {
@@ -145,7 +164,6 @@ export function authRoutes(ctx: RouteContext): FastifyPluginAsync {
           security: SECURED,
           response: {
             200: MeReply,
-            ...ERROR_RESPONSES,
           },
         },
       },

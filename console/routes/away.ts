@@ -2,9 +2,11 @@ import { Type as T } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { HubError } from '../../kernel/errors.ts';
 import type { Role } from '../../kernel/registry/types.ts';
+import * as X from '../api-examples.ts';
 import { type HouseholdScope, paramId } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
-import { ERROR_RESPONSES, IdParams, SECURED } from '../schemas.ts';
+import { errors } from '../error-responses.ts';
+import { HouseholdIdParams, SECURED, withExample } from '../schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 import { found } from './lookups.ts';
 
@@ -14,14 +16,21 @@ const AWAY_ROLES: readonly Role[] = ['admin', 'supervisor', 'dispatcher', 'famil
 /** A forgotten period must not silence a home for ever: at most this far ahead, ms (90 days). */
 const MAX_AWAY_MS = 90 * 24 * 3_600_000;
 
-const AwayBody = T.Object(
-  {
-    until: T.Union([T.Integer({ minimum: 0 }), T.String({ format: 'date-time' })], {
-      description: 'end of the away period: epoch ms or an ISO 8601 date-time with offset',
-    }),
-    reason: T.String({ minLength: 1, maxLength: 200, description: 'e.g. "in hospital", "visiting family"' }),
-  },
-  { additionalProperties: false },
+const AwayBody = withExample(
+  T.Object(
+    {
+      until: T.Union([T.Integer({ minimum: 0 }), T.String({ format: 'date-time' })], {
+        description: 'end of the away period: epoch ms or an ISO 8601 date-time with offset',
+      }),
+      reason: T.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'e.g. "in hospital", "visiting family"',
+      }),
+    },
+    { additionalProperties: false },
+  ),
+  X.AWAY_BODY,
 );
 
 const Declared = T.Object({
@@ -32,22 +41,25 @@ const Declared = T.Object({
   setAt: T.Integer({ description: 'epoch ms' }),
 });
 
-const AwayStatus = T.Object({
-  householdId: T.String(),
-  away: T.Boolean({ description: 'inactivity and water-use alarms are suppressed' }),
-  declared: T.Union([Declared, T.Null()]),
-  wristband: T.Union([
-    T.Object({
-      since: T.Integer(),
-      at: T.Integer(),
-      deviceId: T.String(),
-      lat: T.Number(),
-      lon: T.Number(),
-      distanceM: T.Number(),
-    }),
-    T.Null(),
-  ]),
-});
+const AwayStatus = withExample(
+  T.Object({
+    householdId: T.String(),
+    away: T.Boolean({ description: 'inactivity and water-use alarms are suppressed' }),
+    declared: T.Union([Declared, T.Null()]),
+    wristband: T.Union([
+      T.Object({
+        since: T.Integer(),
+        at: T.Integer(),
+        deviceId: T.String(),
+        lat: T.Number(),
+        lon: T.Number(),
+        distanceM: T.Number(),
+      }),
+      T.Null(),
+    ]),
+  }),
+  X.AWAY_STATUS,
+);
 
 /**
  * Away-suppression of a household (issue 5): marked away (in hospital, visiting family) until an end time;
@@ -70,8 +82,8 @@ export function awayRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: "Whether the household's inactivity and water-use alarms are suppressed, and why",
           security: SECURED,
-          params: IdParams,
-          response: { 200: AwayStatus, ...ERROR_RESPONSES },
+          params: HouseholdIdParams,
+          response: { 200: AwayStatus, ...errors('HUB_ERR_HOUSEHOLD_UNKNOWN') },
         },
       },
       async (request) => away.status((await household(request.params.id)).id),
@@ -85,9 +97,24 @@ export function awayRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'Mark the household away until a time (replaces a period it had)',
           security: SECURED,
-          params: IdParams,
+          params: HouseholdIdParams,
           body: AwayBody,
-          response: { 200: AwayStatus, ...ERROR_RESPONSES },
+          response: {
+            200: AwayStatus,
+            ...errors(
+              'HUB_ERR_HOUSEHOLD_UNKNOWN',
+              {
+                code: 'HUB_ERR_VALIDATION',
+                message: 'until must be in the future',
+                details: { until: '2026-03-01T18:00:00+08:00' },
+              },
+              {
+                code: 'HUB_ERR_VALIDATION',
+                message: 'until may be at most 90 days ahead',
+                details: { until: '2026-09-01T18:00:00+08:00' },
+              },
+            ),
+          },
         },
       },
       async (request) => {
@@ -114,8 +141,14 @@ export function awayRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'End the away period now (404 when there is none)',
           security: SECURED,
-          params: IdParams,
-          response: { 200: AwayStatus, ...ERROR_RESPONSES },
+          params: HouseholdIdParams,
+          response: {
+            200: AwayStatus,
+            ...errors('HUB_ERR_HOUSEHOLD_UNKNOWN', {
+              code: 'HUB_ERR_NOT_FOUND',
+              message: 'household hh-0001 is not marked away',
+            }),
+          },
         },
       },
       async (request) => {

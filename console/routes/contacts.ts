@@ -1,13 +1,16 @@
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { HubError } from '../../kernel/errors.ts';
+import * as X from '../api-examples.ts';
 import { ADMIN, HOUSEHOLD_READERS, type HouseholdScope, paramId } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
-import { Contact, ContactWrite, ERROR_RESPONSES, IdParams, NumericIdParams, SECURED } from '../schemas.ts';
+import { errors } from '../error-responses.ts';
+import { Contact, ContactWrite, HouseholdIdParams, ListOf, numericIdParams, SECURED } from '../schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 import { found } from './lookups.ts';
 
 const tags = ['contacts'];
+const ContactIdParams = numericIdParams(X.CONTACT.id);
 
 /** Emergency contacts of a household, called in order of priority (1 first). */
 export function contactRoutes(ctx: RouteContext): FastifyPluginAsync {
@@ -30,8 +33,8 @@ export function contactRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'Emergency contacts of a household, by priority',
           security: SECURED,
-          params: IdParams,
-          response: { 200: T.Array(Contact), ...ERROR_RESPONSES },
+          params: HouseholdIdParams,
+          response: { 200: ListOf(Contact), ...errors('HUB_ERR_HOUSEHOLD_UNKNOWN') },
         },
       },
       async (request) => {
@@ -48,9 +51,9 @@ export function contactRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'Add an emergency contact',
           security: SECURED,
-          params: IdParams,
+          params: HouseholdIdParams,
           body: ContactWrite,
-          response: { 201: Contact, ...ERROR_RESPONSES },
+          response: { 201: Contact, ...errors('HUB_ERR_HOUSEHOLD_UNKNOWN') },
         },
       },
       async (request, reply) => {
@@ -70,8 +73,8 @@ export function contactRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'One emergency contact',
           security: SECURED,
-          params: NumericIdParams,
-          response: { 200: Contact, ...ERROR_RESPONSES },
+          params: ContactIdParams,
+          response: { 200: Contact, ...errors('HUB_ERR_NOT_FOUND') },
         },
       },
       async (request) => found(await households.getContact(request.params.id)),
@@ -85,9 +88,9 @@ export function contactRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'Update an emergency contact (fields left out keep their value)',
           security: SECURED,
-          params: NumericIdParams,
+          params: ContactIdParams,
           body: ContactWrite,
-          response: { 200: Contact, ...ERROR_RESPONSES },
+          response: { 200: Contact, ...errors('HUB_ERR_NOT_FOUND') },
         },
       },
       async (request) => {
@@ -114,8 +117,8 @@ export function contactRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'Delete an emergency contact',
           security: SECURED,
-          params: NumericIdParams,
-          response: { 204: T.Null(), ...ERROR_RESPONSES },
+          params: ContactIdParams,
+          response: { 204: T.Null(), ...errors('HUB_ERR_NOT_FOUND') },
         },
       },
       async (request, reply) => {

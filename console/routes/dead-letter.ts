@@ -1,8 +1,9 @@
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Role } from '../../kernel/registry/types.ts';
+import * as X from '../api-examples.ts';
 import type { RouteContext } from '../context.ts';
-import { ERROR_RESPONSES, Nullable, SECURED } from '../schemas.ts';
+import { ListOf, Nullable, SECURED, withExample } from '../schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 
 const tags = ['intake'];
@@ -10,16 +11,19 @@ const tags = ['intake'];
 /** Operators who answer for the data path: admins and supervisors. */
 const DEAD_LETTER_READERS: readonly Role[] = ['admin', 'supervisor'];
 
-const DeadLetterEntry = T.Object({
-  id: T.Integer(),
-  at: T.Integer({ description: 'epoch ms (hub clock) it was set aside' }),
-  messageId: T.Integer({ description: 'the accepted message (messages.id)' }),
-  deviceId: T.String(),
-  householdId: T.String(),
-  status: Nullable(T.Integer({ description: "InfluxDB's HTTP status; null when no point could be built" })),
-  error: T.String({ description: "InfluxDB's error message" }),
-  line: T.String({ description: 'the refused line protocol' }),
-});
+const DeadLetterEntry = withExample(
+  T.Object({
+    id: T.Integer(),
+    at: T.Integer({ description: 'epoch ms (hub clock) it was set aside' }),
+    messageId: T.Integer({ description: 'the accepted message (messages.id)' }),
+    deviceId: T.String(),
+    householdId: T.String(),
+    status: Nullable(T.Integer({ description: "InfluxDB's HTTP status; null when no point could be built" })),
+    error: T.String({ description: "InfluxDB's error message" }),
+    line: T.String({ description: 'the refused line protocol' }),
+  }),
+  X.DEAD_LETTER,
+);
 
 const DeadLetterQuery = T.Object(
   {
@@ -44,7 +48,7 @@ export function deadLetterRoutes(ctx: RouteContext): FastifyPluginAsync {
           summary: 'Lines InfluxDB refused, with its error message, newest first',
           security: SECURED,
           querystring: DeadLetterQuery,
-          response: { 200: T.Array(DeadLetterEntry), ...ERROR_RESPONSES },
+          response: { 200: ListOf(DeadLetterEntry) },
         },
       },
       async (request) =>

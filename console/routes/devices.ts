@@ -4,24 +4,36 @@ import { HubError } from '../../kernel/errors.ts';
 import type { Registry } from '../../kernel/registry/index.ts';
 import type { Device as DeviceRecord } from '../../kernel/registry/types.ts';
 import { generateSecret } from '../../kernel/secrets.ts';
+import * as X from '../api-examples.ts';
 import { ADMIN, HOUSEHOLD_READERS, type HouseholdScope, paramId } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
+import { caseOf, errors } from '../error-responses.ts';
 import { invalidField } from '../errors.ts';
 import { DeviceCreated } from '../response-schemas.ts';
 import {
   Device,
   DeviceCreate,
+  DeviceIdParams,
   DeviceUpdate,
-  ERROR_RESPONSES,
-  IdParams,
+  ListOf,
   OperatorId,
+  RotatedSecret,
   SECURED,
-  Secret,
+  withExample,
 } from '../schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 import { found, householdInBody, NO_STORE } from './lookups.ts';
 
 const tags = ['devices'];
+
+/** The handler's answers about where a device sits (checkPlacement). */
+const MISPLACED = caseOf(
+  invalidField('/gatewayId', 'names no gateway of household hh-0001'),
+  'its household, resident and gateway must exist and belong together',
+);
+const NAME_TAKEN = caseOf(
+  new HubError('HUB_ERR_CONFLICT', 'gateway gw-0001 already has a device named bathroom-leak'),
+);
 
 /**
  * Where a device sits must hold together: its household exists, its resident lives there, and a Zigbee
@@ -88,8 +100,8 @@ export function deviceRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'Devices the user may see, optionally of one household',
           security: SECURED,
-          querystring: T.Object({ householdId: T.Optional(OperatorId) }),
-          response: { 200: T.Array(Device), ...ERROR_RESPONSES },
+          querystring: T.Object({ householdId: T.Optional(withExample(OperatorId, X.HOUSEHOLD.id)) }),
+          response: { 200: ListOf(Device), ...errors('HUB_ERR_HOUSEHOLD_UNKNOWN') },
         },
       },
       async (request) => {
@@ -108,8 +120,8 @@ export function deviceRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'One device (never its secret)',
           security: SECURED,
-          params: IdParams,
-          response: { 200: Device, ...ERROR_RESPONSES },
+          params: DeviceIdParams,
+          response: { 200: Device, ...errors('HUB_ERR_DEVICE_UNKNOWN') },
         },
       },
       async (request) => found(await devices.get(request.params.id), 'HUB_ERR_DEVICE_UNKNOWN'),
@@ -125,7 +137,18 @@ export function deviceRoutes(ctx: RouteContext): FastifyPluginAsync {
             'Register a device; answers its MQTT secret once (none for a Zigbee device behind a gateway)',
           security: SECURED,
           body: DeviceCreate,
-          response: { 201: DeviceCreated, ...ERROR_RESPONSES },
+          response: {
+            201: DeviceCreated,
+            ...errors(
+              MISPLACED,
+              {
+                code: 'HUB_ERR_CONFLICT',
+                message: 'sos-0001 is already a device or gateway id',
+                details: { id: 'sos-0001' },
+              },
+              NAME_TAKEN,
+            ),
+          },
         },
       },
       async (request, reply) => {
@@ -167,9 +190,12 @@ export function deviceRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'Update a device (fields left out keep their value)',
           security: SECURED,
-          params: IdParams,
+          params: DeviceIdParams,
           body: DeviceUpdate,
-          response: { 200: Device, ...ERROR_RESPONSES },
+          response: {
+            200: Device,
+            ...errors('HUB_ERR_DEVICE_UNKNOWN', MISPLACED, NAME_TAKEN),
+          },
         },
       },
       async (request) => {
@@ -201,8 +227,14 @@ export function deviceRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'Rotate the MQTT secret of a device; answers the new one once, the old one stops working',
           security: SECURED,
-          params: IdParams,
-          response: { 200: T.Object({ id: T.String(), secret: Secret }), ...ERROR_RESPONSES },
+          params: DeviceIdParams,
+          response: {
+            200: withExample(RotatedSecret, { id: X.DEVICE.id, secret: X.SECRET }),
+            ...errors('HUB_ERR_DEVICE_UNKNOWN', {
+              code: 'HUB_ERR_CONFLICT',
+              message: "leak-0001 is behind a gateway and has no secret; rotate the gateway's",
+            }),
+          },
         },
       },
       async (request, reply) => {
@@ -231,8 +263,8 @@ export function deviceRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'Delete a device; its credentials stop working at once',
           security: SECURED,
-          params: IdParams,
-          response: { 204: T.Null(), ...ERROR_RESPONSES },
+          params: DeviceIdParams,
+          response: { 204: T.Null(), ...errors('HUB_ERR_DEVICE_UNKNOWN') },
         },
       },
       async (request, reply) => {

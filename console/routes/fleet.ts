@@ -7,7 +7,7 @@ import type { Registry } from '../../kernel/registry/index.ts';
 import { DISPATCH } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
 import { FleetSchema, type UnprotectedEntry } from '../response-schemas.ts';
-import { ERROR_RESPONSES, SECURED } from '../schemas.ts';
+import { SECURED } from '../schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 
 const tags = ['ops'];
@@ -175,7 +175,7 @@ export function fleetRoutes(ctx: RouteContext): FastifyPluginAsync {
           summary:
             'Fleet health: devices offline or silent, batteries low, residents unprotected, quarantine (24 h) and dead letter',
           security: SECURED,
-          response: { 200: FleetSchema, ...ERROR_RESPONSES },
+          response: { 200: FleetSchema },
         },
       },
       async (): Promise<FleetHealth> => {

@@ -2,23 +2,30 @@ import { Type as T } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { HubError } from '../../kernel/errors.ts';
 import { generateSecret } from '../../kernel/secrets.ts';
+import * as X from '../api-examples.ts';
 import { ADMIN, HOUSEHOLD_READERS, type HouseholdScope, paramId } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
+import { caseOf, errors } from '../error-responses.ts';
+import { invalidField } from '../errors.ts';
 import { GatewayCreated } from '../response-schemas.ts';
 import {
-  ERROR_RESPONSES,
   Gateway,
   GatewayCreate,
+  GatewayIdParams,
   GatewayUpdate,
-  IdParams,
+  ListOf,
   OperatorId,
+  RotatedSecret,
   SECURED,
-  Secret,
+  withExample,
 } from '../schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 import { found, householdInBody, NO_STORE } from './lookups.ts';
 
 const tags = ['gateways'];
+
+/** A gateway's household must exist (householdInBody). */
+const NO_HOUSEHOLD = caseOf(invalidField('/householdId', 'names no household (hh-0009)'));
 
 /** Zigbee2MQTT gateways: like devices, a secret answered once and stored only as its hash. */
 export function gatewayRoutes(ctx: RouteContext): FastifyPluginAsync {
@@ -45,8 +52,8 @@ export function gatewayRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'Gateways the user may see, optionally of one household',
           security: SECURED,
-          querystring: T.Object({ householdId: T.Optional(OperatorId) }),
-          response: { 200: T.Array(Gateway), ...ERROR_RESPONSES },
+          querystring: T.Object({ householdId: T.Optional(withExample(OperatorId, X.HOUSEHOLD.id)) }),
+          response: { 200: ListOf(Gateway), ...errors('HUB_ERR_HOUSEHOLD_UNKNOWN') },
         },
       },
       async (request) => {
@@ -66,8 +73,8 @@ export function gatewayRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'One gateway (never its secret)',
           security: SECURED,
-          params: IdParams,
-          response: { 200: Gateway, ...ERROR_RESPONSES },
+          params: GatewayIdParams,
+          response: { 200: Gateway, ...errors('HUB_ERR_NOT_FOUND') },
         },
       },
       async (request) => found(await devices.getGateway(request.params.id)),
@@ -82,7 +89,14 @@ export function gatewayRoutes(ctx: RouteContext): FastifyPluginAsync {
           summary: 'Register a gateway; answers its MQTT secret once',
           security: SECURED,
           body: GatewayCreate,
-          response: { 201: GatewayCreated, ...ERROR_RESPONSES },
+          response: {
+            201: GatewayCreated,
+            ...errors(NO_HOUSEHOLD, {
+              code: 'HUB_ERR_CONFLICT',
+              message: 'gw-0001 is already a device or gateway id',
+              details: { id: 'gw-0001' },
+            }),
+          },
         },
       },
       async (request, reply) => {
@@ -113,9 +127,15 @@ export function gatewayRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'Update a gateway (fields left out keep their value)',
           security: SECURED,
-          params: IdParams,
+          params: GatewayIdParams,
           body: GatewayUpdate,
-          response: { 200: Gateway, ...ERROR_RESPONSES },
+          response: {
+            200: Gateway,
+            ...errors('HUB_ERR_NOT_FOUND', NO_HOUSEHOLD, {
+              code: 'HUB_ERR_CONFLICT',
+              message: 'gateway gw-0001 has devices; move or delete them first',
+            }),
+          },
         },
       },
       async (request) => {
@@ -147,8 +167,11 @@ export function gatewayRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'Rotate the MQTT secret of a gateway; answers the new one once, the old one stops working',
           security: SECURED,
-          params: IdParams,
-          response: { 200: T.Object({ id: T.String(), secret: Secret }), ...ERROR_RESPONSES },
+          params: GatewayIdParams,
+          response: {
+            200: withExample(RotatedSecret, { id: X.GATEWAY.id, secret: X.SECRET }),
+            ...errors('HUB_ERR_NOT_FOUND'),
+          },
         },
       },
       async (request, reply) => {
@@ -171,8 +194,15 @@ export function gatewayRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'Delete a gateway (its devices first); its credentials stop working at once',
           security: SECURED,
-          params: IdParams,
-          response: { 204: T.Null(), ...ERROR_RESPONSES },
+          params: GatewayIdParams,
+          response: {
+            204: T.Null(),
+            ...errors('HUB_ERR_NOT_FOUND', {
+              code: 'HUB_ERR_CONFLICT',
+              message: 'gateway gw-0001 still has devices; delete them first',
+              details: { devices: 1 },
+            }),
+          },
         },
       },
       async (request, reply) => {

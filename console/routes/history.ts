@@ -4,8 +4,10 @@ import type { HistoryAnswer } from '../../ingest/influx-history.ts';
 import type { HistoryRange } from '../../ingest/influx-history-types.ts';
 import { HubError } from '../../kernel/errors.ts';
 import type { Household } from '../../kernel/registry/types.ts';
+import * as X from '../api-examples.ts';
 import { DISPATCH, HOUSEHOLD_READERS, type HouseholdScope, paramId } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
+import { type ErrorCase, errors } from '../error-responses.ts';
 import {
   ActivityAnswer,
   BatteryAnswer,
@@ -13,13 +15,14 @@ import {
   VitalsAnswer,
   WaterAnswer,
 } from '../response-schemas.ts';
-import { ERROR_RESPONSES, IdParams, SECURED, StringEnum } from '../schemas.ts';
+import { HouseholdIdParams, SECURED, StringEnum } from '../schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 import { found } from './lookups.ts';
 
 const tags = ['history'];
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 /** The widest range one question may cover (31 days): bounds the work of InfluxDB and of the hub. */
 export const MAX_RANGE_MS = 31 * 24 * HOUR_MS;
 /** Without `from`, a question covers the last 24 hours. */
@@ -50,6 +53,26 @@ const VitalsQuery = T.Object(
   },
   { additionalProperties: false },
 );
+
+/** The answers of every history route's handler: an unknown household, a range it refuses. */
+const RANGE_ERRORS = [
+  'HUB_ERR_HOUSEHOLD_UNKNOWN',
+  {
+    code: 'HUB_ERR_VALIDATION',
+    message: 'the range may span at most 31 days',
+    details: { from: X.DAY_START - 31 * DAY_MS, to: X.DAY_START + DAY_MS },
+  },
+  {
+    code: 'HUB_ERR_VALIDATION',
+    message: '`from` must be before `to`',
+    details: { from: X.DAY_START + DAY_MS, to: X.DAY_START },
+  },
+] as const satisfies readonly ErrorCase[];
+/** A family user of a household that does not share its rhythm (activity and water history). */
+export const NOT_SHARED = {
+  code: 'HUB_ERR_FORBIDDEN',
+  message: "the household does not share its daily rhythm (sharing is not 'rhythm')",
+} as const satisfies ErrorCase;
 
 /** The bounded range of a question: 400 when `from` is not before `to` or it spans more than 31 days. */
 function rangeOf(query: Static<typeof Range>, now: number): HistoryRange {
@@ -86,10 +109,7 @@ export function historyRoutes(ctx: RouteContext): FastifyPluginAsync {
     const rhythmOf = async (request: FastifyRequest, id: string): Promise<Household> => {
       const h = await household(id);
       if (guard.userOf(request).role === 'family' && h.sharing !== 'rhythm')
-        throw new HubError(
-          'HUB_ERR_FORBIDDEN',
-          "the household does not share its daily rhythm (sharing is not 'rhythm')",
-        );
+        throw new HubError(NOT_SHARED.code, NOT_SHARED.message);
       return h;
     };
     const FAMILY_RHYTHM =
@@ -105,9 +125,9 @@ export function historyRoutes(ctx: RouteContext): FastifyPluginAsync {
           summary: 'Activity timeline: motion events by room per hour',
           description: `Range at most 31 days, default the last 24 h.${FAMILY_RHYTHM}`,
           security: SECURED,
-          params: IdParams,
+          params: HouseholdIdParams,
           querystring: Range,
-          response: { 200: ActivityAnswer, ...ERROR_RESPONSES },
+          response: { 200: ActivityAnswer, ...errors(...RANGE_ERRORS, NOT_SHARED) },
         },
       },
       async (request) => {
@@ -126,9 +146,9 @@ export function historyRoutes(ctx: RouteContext): FastifyPluginAsync {
           summary: 'Water use in litres per hour or per local day (from the meter register)',
           description: `Range at most 31 days, default the last 24 h.${FAMILY_RHYTHM}`,
           security: SECURED,
-          params: IdParams,
+          params: HouseholdIdParams,
           querystring: WaterQuery,
-          response: { 200: WaterAnswer, ...ERROR_RESPONSES },
+          response: { 200: WaterAnswer, ...errors(...RANGE_ERRORS, NOT_SHARED) },
         },
       },
       async (request) => {
@@ -147,9 +167,15 @@ export function historyRoutes(ctx: RouteContext): FastifyPluginAsync {
           summary: 'Heart rate (bpm) and SpO₂ (%) per hour of the household’s wristbands',
           description: `Range at most 31 days, default the last 24 h.${DISPATCH_ONLY}`,
           security: SECURED,
-          params: IdParams,
+          params: HouseholdIdParams,
           querystring: VitalsQuery,
-          response: { 200: VitalsAnswer, ...ERROR_RESPONSES },
+          response: {
+            200: VitalsAnswer,
+            ...errors(...RANGE_ERRORS, {
+              code: 'HUB_ERR_DEVICE_UNKNOWN',
+              message: 'no wristband wb-0009 in household hh-0001',
+            }),
+          },
         },
       },
       async (request) => {
@@ -184,9 +210,9 @@ export function historyRoutes(ctx: RouteContext): FastifyPluginAsync {
           summary: 'The last battery level each device of the household reported in the range',
           description: `Range at most 31 days, default the last 24 h.${DISPATCH_ONLY}`,
           security: SECURED,
-          params: IdParams,
+          params: HouseholdIdParams,
           querystring: Range,
-          response: { 200: BatteryAnswer, ...ERROR_RESPONSES },
+          response: { 200: BatteryAnswer, ...errors(...RANGE_ERRORS) },
         },
       },
       async (request) => {
@@ -205,9 +231,9 @@ export function historyRoutes(ctx: RouteContext): FastifyPluginAsync {
           summary: 'The last time each device of the household was heard in the range',
           description: `Range at most 31 days, default the last 24 h.${DISPATCH_ONLY}`,
           security: SECURED,
-          params: IdParams,
+          params: HouseholdIdParams,
           querystring: Range,
-          response: { 200: LastSeenAnswer, ...ERROR_RESPONSES },
+          response: { 200: LastSeenAnswer, ...errors(...RANGE_ERRORS) },
         },
       },
       async (request) => {

@@ -2,7 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { HubError } from '../../kernel/errors.ts';
 import { HOUSEHOLD_READERS, type HouseholdScope, paramId } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
-import { ERROR_RESPONSES, IdParams, SECURED } from '../schemas.ts';
+import { errors } from '../error-responses.ts';
+import { HouseholdIdParams, SECURED } from '../schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 import { HouseholdView } from '../views/household-view.ts';
 import { HouseholdStatusSchema } from '../views/schemas.ts';
@@ -38,8 +39,8 @@ export function householdStatusRoutes(ctx: RouteContext): FastifyPluginAsync {
           summary:
             "A household at a glance: state, last movement, devices' health, contacts, incident in progress",
           security: SECURED,
-          params: IdParams,
-          response: { 200: HouseholdStatusSchema, ...ERROR_RESPONSES },
+          params: HouseholdIdParams,
+          response: { 200: HouseholdStatusSchema, ...errors('HUB_ERR_HOUSEHOLD_UNKNOWN') },
         },
       },
       async (request) => {

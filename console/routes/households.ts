@@ -3,13 +3,14 @@ import type { FastifyPluginAsync } from 'fastify';
 import { HubError } from '../../kernel/errors.ts';
 import { ADMIN, HOUSEHOLD_READERS, type HouseholdScope, paramId } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
+import { errors } from '../error-responses.ts';
 import {
-  ERROR_RESPONSES,
   Household,
   HouseholdCreate,
   HouseholdDetail,
+  HouseholdIdParams,
   HouseholdWrite,
-  IdParams,
+  ListOf,
   SECURED,
 } from '../schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
@@ -33,7 +34,7 @@ export function householdRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'Households the user may see',
           security: SECURED,
-          response: { 200: T.Array(Household), ...ERROR_RESPONSES },
+          response: { 200: ListOf(Household) },
         },
       },
       async (request) => households.list(guard.visibleHouseholds(guard.userOf(request))),
@@ -47,8 +48,8 @@ export function householdRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'One household with its residents, contacts, devices and gateways',
           security: SECURED,
-          params: IdParams,
-          response: { 200: HouseholdDetail, ...ERROR_RESPONSES },
+          params: HouseholdIdParams,
+          response: { 200: HouseholdDetail, ...errors('HUB_ERR_HOUSEHOLD_UNKNOWN') },
         },
       },
       async (request) => {
@@ -73,7 +74,10 @@ export function householdRoutes(ctx: RouteContext): FastifyPluginAsync {
           summary: 'Create a household',
           security: SECURED,
           body: HouseholdCreate,
-          response: { 201: Household, ...ERROR_RESPONSES },
+          response: {
+            201: Household,
+            ...errors({ code: 'HUB_ERR_CONFLICT', message: 'household hh-0001 already exists' }),
+          },
         },
       },
       async (request, reply) => {
@@ -96,9 +100,9 @@ export function householdRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'Update a household (fields left out keep their value)',
           security: SECURED,
-          params: IdParams,
+          params: HouseholdIdParams,
           body: HouseholdWrite,
-          response: { 200: Household, ...ERROR_RESPONSES },
+          response: { 200: Household, ...errors('HUB_ERR_HOUSEHOLD_UNKNOWN') },
         },
       },
       async (request) => {
@@ -119,8 +123,15 @@ export function householdRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'Delete a household with its residents and contacts (its devices and gateways first)',
           security: SECURED,
-          params: IdParams,
-          response: { 204: T.Null(), ...ERROR_RESPONSES },
+          params: HouseholdIdParams,
+          response: {
+            204: T.Null(),
+            ...errors('HUB_ERR_HOUSEHOLD_UNKNOWN', {
+              code: 'HUB_ERR_CONFLICT',
+              message: 'household hh-0001 still has devices or gateways; delete them first',
+              details: { devices: 2, gateways: 1 },
+            }),
+          },
         },
       },
       async (request, reply) => {

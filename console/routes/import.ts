@@ -4,11 +4,13 @@ import { HubError } from '../../kernel/errors.ts';
 import type { BodyMediaType } from '../../kernel/provisioning/import-body.ts';
 import type { ImportJobView, JobHolder } from '../../kernel/provisioning/import-jobs.ts';
 import type { ImportFormat } from '../../kernel/provisioning/index.ts';
+import * as X from '../api-examples.ts';
 import { ADMIN } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
+import { caseOf, type ErrorCase, errors } from '../error-responses.ts';
 import { invalidField } from '../errors.ts';
 import { ImportJob, ImportJobList, ImportReport, ImportSecrets } from '../response-schemas.ts';
-import { ERROR_RESPONSES, SECURED } from '../schemas.ts';
+import { SECURED, withExample } from '../schemas.ts';
 import { NO_STORE } from './lookups.ts';
 
 /**
@@ -31,11 +33,24 @@ const ProvisioningDocument = T.Object(
 );
 const IMPORT_BODY = {
   content: {
-    'application/json': { schema: T.Union([ImportRequest, ProvisioningDocument]) },
-    'text/csv': { schema: T.String({ description: 'CSV with a header row, one row per device' }) },
+    'application/json': {
+      schema: withExample(T.Union([ImportRequest, ProvisioningDocument]), {
+        format: 'csv',
+        content: X.IMPORT_CSV,
+      }),
+    },
+    'text/csv': {
+      schema: withExample(
+        T.String({ description: 'CSV with a header row, one row per device' }),
+        X.IMPORT_CSV,
+      ),
+    },
   },
 };
-const JobParams = T.Object({ id: T.String({ format: 'uuid' }) });
+const JobParams = T.Object({ id: T.String({ format: 'uuid', examples: [X.IMPORT_JOB_ID] }) });
+/** Another import holds the registry: one at a time. */
+const RUNNING: ErrorCase = 'HUB_ERR_IMPORT_RUNNING';
+const NO_JOB: ErrorCase = { code: 'HUB_ERR_NOT_FOUND', message: 'no such import job' };
 
 /** The body as bytes, with the media type this plugin's parser accepted (anything else got 415). */
 function bodyOf(request: FastifyRequest): { mediaType: BodyMediaType; body: Uint8Array } {
@@ -82,7 +97,23 @@ function waitingImport(app: FastifyInstance, ctx: RouteContext): void {
           'Import a provisioning file (JSON or CSV) and wait for it; nothing is imported when a row is bad or the connection closes first',
         security: SECURED,
         body: IMPORT_BODY,
-        response: { 200: ImportReport, ...ERROR_RESPONSES },
+        response: {
+          200: ImportReport,
+          ...errors(RUNNING, caseOf(invalidField('/format', 'must be json or csv')), {
+            code: 'HUB_ERR_IMPORT_INVALID',
+            details: {
+              problems: [
+                {
+                  line: 3,
+                  path: 'room',
+                  reason:
+                    'unknown room "cellar" (one of bedroom, bathroom, kitchen, living, entrance, other)',
+                },
+              ],
+            },
+            note: 'every bad row is listed with its line; nothing was imported',
+          }),
+        },
       },
     },
     async (request) => {
@@ -124,7 +155,7 @@ function importJobs(app: FastifyInstance, ctx: RouteContext): void {
           'Start an import job (the same body as POST /import): answers 202 at once; poll its state at least every 15 s or it is undone',
         security: SECURED,
         body: IMPORT_BODY,
-        response: { 202: ImportJob, ...ERROR_RESPONSES },
+        response: { 202: ImportJob, ...errors(RUNNING) },
       },
     },
     async (request, reply) => {
@@ -142,7 +173,7 @@ function importJobs(app: FastifyInstance, ctx: RouteContext): void {
         tags,
         summary: 'The recent import jobs, newest first',
         security: SECURED,
-        response: { 200: ImportJobList, ...ERROR_RESPONSES },
+        response: { 200: ImportJobList },
       },
     },
     async () => ({ jobs: ctx.imports.list() }),
@@ -156,7 +187,7 @@ function importJobs(app: FastifyInstance, ctx: RouteContext): void {
         summary: "An import job's state and progress (asked by its starter, it keeps the job alive)",
         security: SECURED,
         params: JobParams,
-        response: { 200: ImportJob, ...ERROR_RESPONSES },
+        response: { 200: ImportJob, ...errors(NO_JOB) },
       },
     },
     async (request): Promise<ImportJobView> =>
@@ -171,7 +202,13 @@ function importJobs(app: FastifyInstance, ctx: RouteContext): void {
         summary: 'Cancel an import job before its commit: what it wrote is undone (409 once committed)',
         security: SECURED,
         params: JobParams,
-        response: { 202: ImportJob, ...ERROR_RESPONSES },
+        response: {
+          202: ImportJob,
+          ...errors(NO_JOB, {
+            code: 'HUB_ERR_IMPORT_STATE',
+            message: 'the import has committed: it can no longer be cancelled',
+          }),
+        },
       },
     },
     async (request, reply) => {
@@ -189,7 +226,21 @@ function importJobs(app: FastifyInstance, ctx: RouteContext): void {
           "A committed import's new secrets, once, to the admin who started it (410 after that, or an hour after the commit)",
         security: SECURED,
         params: JobParams,
-        response: { 200: ImportSecrets, ...ERROR_RESPONSES },
+        response: {
+          200: ImportSecrets,
+          ...errors(
+            NO_JOB,
+            {
+              code: 'HUB_ERR_FORBIDDEN',
+              message: 'only the admin who started the import may take its secrets',
+            },
+            { code: 'HUB_ERR_SECRETS_GONE', message: 'the secrets of this import are taken' },
+            {
+              code: 'HUB_ERR_IMPORT_STATE',
+              message: 'the import has no secrets to take (not committed, or none new)',
+            },
+          ),
+        },
       },
     },
     async (request) => ({

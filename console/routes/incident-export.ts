@@ -5,9 +5,11 @@ import type { Incident, StageRecord } from '../../alerts/incidents/model.ts';
 import { localDayRange } from '../../alerts/incidents/sla-report.ts';
 import { csvLine } from '../../kernel/csv.ts';
 import { HubError } from '../../kernel/errors.ts';
+import * as X from '../api-examples.ts';
 import { DISPATCH } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
-import { ERROR_RESPONSES, SECURED, StringEnum } from '../schemas.ts';
+import { errors } from '../error-responses.ts';
+import { ListOf, SECURED, StringEnum, withExample } from '../schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 import { NO_STORE } from './lookups.ts';
 
@@ -41,20 +43,23 @@ const Stage = T.Object({
   tookMs: T.Union([T.Integer(), T.Null()]),
   met: T.Union([T.Boolean(), T.Null()]),
 });
-const ExportRow = T.Object({
-  id: T.String(),
-  openedAt: T.Integer({ description: 'epoch ms' }),
-  householdId: T.String(),
-  grid: T.Union([T.String(), T.Null()]),
-  class: T.String(),
-  alarmType: T.String(),
-  severity: T.String(),
-  state: T.String(),
-  alarmCount: T.Integer(),
-  closedAt: T.Union([T.Integer(), T.Null()]),
-  outcome: T.Union([T.String(), T.Null()]),
-  stages: T.Record(T.String(), Stage),
-});
+const ExportRow = withExample(
+  T.Object({
+    id: T.String(),
+    openedAt: T.Integer({ description: 'epoch ms' }),
+    householdId: T.String(),
+    grid: T.Union([T.String(), T.Null()]),
+    class: T.String(),
+    alarmType: T.String(),
+    severity: T.String(),
+    state: T.String(),
+    alarmCount: T.Integer(),
+    closedAt: T.Union([T.Integer(), T.Null()]),
+    outcome: T.Union([T.String(), T.Null()]),
+    stages: T.Record(T.String(), Stage),
+  }),
+  X.EXPORT_ROW,
+);
 
 type Row = {
   id: string;
@@ -148,7 +153,13 @@ export function incidentExportRoutes(ctx: RouteContext): FastifyPluginAsync {
           summary: 'The incidents opened in a range, as CSV or JSON; by class, state and grid',
           security: SECURED,
           querystring: ExportQuery,
-          response: { 200: T.Array(ExportRow), ...ERROR_RESPONSES },
+          response: {
+            200: ListOf(ExportRow),
+            ...errors(
+              { code: 'HUB_ERR_VALIDATION', message: 'to must be after from' },
+              { code: 'HUB_ERR_VALIDATION', message: `more than ${EXPORT_MAX} incidents: narrow the range` },
+            ),
+          },
         },
       },
       async (request, reply) => {

@@ -1,7 +1,7 @@
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { ALARM_TYPES, type AlarmClass, type AlarmType } from '../../alerts/alarm.ts';
-import { ALARM_CLASSES } from '../../alerts/incidents/policy.ts';
+import { ALARM_CLASSES, builtIn } from '../../alerts/incidents/policy.ts';
 import {
   IncidentPolicy,
   POLICY_SCOPES,
@@ -10,9 +10,11 @@ import {
 } from '../../alerts/incidents/policy-schema.ts';
 import { HubError } from '../../kernel/errors.ts';
 import type { Role } from '../../kernel/registry/types.ts';
+import * as X from '../api-examples.ts';
 import { DISPATCH } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
-import { ERROR_RESPONSES, SECURED, StringEnum } from '../schemas.ts';
+import { type ErrorCase, errors } from '../error-responses.ts';
+import { SECURED, StringEnum, withExample } from '../schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 import { found } from './lookups.ts';
 
@@ -20,11 +22,12 @@ import { found } from './lookups.ts';
 const WRITERS: readonly Role[] = ['admin', 'supervisor'];
 
 const Params = T.Object({
-  scope: StringEnum(POLICY_SCOPES),
+  scope: withExample(StringEnum(POLICY_SCOPES), 'household'),
   key: T.String({
     minLength: 1,
     maxLength: 64,
     description: 'the class, the alarm type or the household id',
+    examples: [X.HOUSEHOLD.id],
   }),
 });
 
@@ -36,11 +39,39 @@ const Query = T.Object(
   { additionalProperties: false },
 );
 
-const PolicyView = T.Object({
-  defaults: T.Object({ emergency: ResolvedPolicy, non_emergency: ResolvedPolicy, wellness: ResolvedPolicy }),
-  override: IncidentPolicy,
-  effective: T.Optional(ResolvedPolicy),
-});
+/** A key its scope does not know (checkKey): an unknown household, class or alarm type. */
+const UNKNOWN_KEY = [
+  { code: 'HUB_ERR_HOUSEHOLD_UNKNOWN', note: 'scope household' },
+  {
+    code: 'HUB_ERR_VALIDATION',
+    message: 'unknown class urgent',
+    details: { scope: 'class', key: 'urgent' },
+    note: 'scope class or alarm_type: a key it does not know',
+  },
+] as const satisfies readonly ErrorCase[];
+
+/** The example's household takes the emergency class's built-in policy, with its own on-site deadline. */
+const EMERGENCY = builtIn('emergency');
+const PolicyView = withExample(
+  T.Object({
+    defaults: T.Object({
+      emergency: ResolvedPolicy,
+      non_emergency: ResolvedPolicy,
+      wellness: ResolvedPolicy,
+    }),
+    override: IncidentPolicy,
+    effective: T.Optional(ResolvedPolicy),
+  }),
+  {
+    defaults: {
+      emergency: EMERGENCY,
+      non_emergency: builtIn('non_emergency'),
+      wellness: builtIn('wellness'),
+    },
+    override: X.POLICY_OVERRIDE,
+    effective: { ...EMERGENCY, deadlines: { ...EMERGENCY.deadlines, ...X.POLICY_OVERRIDE.deadlines } },
+  },
+);
 
 /**
  * Incident deadlines and escalation ladders per class, alarm type or household (issue 6;
@@ -79,7 +110,10 @@ export function incidentPolicyRoutes(ctx: RouteContext): FastifyPluginAsync {
           security: SECURED,
           params: Params,
           querystring: Query,
-          response: { 200: PolicyView, ...ERROR_RESPONSES },
+          response: {
+            200: PolicyView,
+            ...errors(...UNKNOWN_KEY),
+          },
         },
       },
       async (request) => {
@@ -99,8 +133,15 @@ export function incidentPolicyRoutes(ctx: RouteContext): FastifyPluginAsync {
           security: SECURED,
           params: Params,
           querystring: Query,
-          body: IncidentPolicy,
-          response: { 200: PolicyView, ...ERROR_RESPONSES },
+          body: withExample(IncidentPolicy, X.POLICY_OVERRIDE),
+          response: {
+            200: PolicyView,
+            ...errors(...UNKNOWN_KEY, {
+              code: 'HUB_ERR_VALIDATION',
+              message: 'ladder step names must be unique',
+              details: { steps: ['breach_15m', 'breach_15m'] },
+            }),
+          },
         },
       },
       async (request) => {
@@ -121,7 +162,13 @@ export function incidentPolicyRoutes(ctx: RouteContext): FastifyPluginAsync {
           security: SECURED,
           params: Params,
           querystring: Query,
-          response: { 200: PolicyView, ...ERROR_RESPONSES },
+          response: {
+            200: PolicyView,
+            ...errors(...UNKNOWN_KEY, {
+              code: 'HUB_ERR_NOT_FOUND',
+              message: 'household hh-0001 has no incident-policy override',
+            }),
+          },
         },
       },
       async (request) => {

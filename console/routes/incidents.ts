@@ -1,13 +1,21 @@
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { INCIDENT_STATES } from '../../alerts/incidents/events.ts';
-import { type Actor, type Incident, OUTCOMES } from '../../alerts/incidents/model.ts';
+import {
+  type Actor,
+  type Incident,
+  type IncidentAction,
+  nextState,
+  OUTCOMES,
+} from '../../alerts/incidents/model.ts';
 import { HubError } from '../../kernel/errors.ts';
 import type { Role } from '../../kernel/registry/types.ts';
+import * as X from '../api-examples.ts';
 import { DISPATCH, type HouseholdScope, paramId } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
+import { caseOf, type ErrorCase, errors } from '../error-responses.ts';
 import { EtaSchema, IncidentDetailSchema, IncidentSchema, SuggestionSchema } from '../response-schemas.ts';
-import { ERROR_RESPONSES, OperatorId, SECURED, StringEnum } from '../schemas.ts';
+import { ListOf, OperatorId, SECURED, StringEnum, withExample } from '../schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 import { familyIncident, familyTimeline } from '../views/family-incident.ts';
 import { HouseholdView, residentViews } from '../views/household-view.ts';
@@ -20,12 +28,41 @@ const READERS: readonly Role[] = ['admin', 'supervisor', 'dispatcher', 'responde
 const FIELD: readonly Role[] = [...DISPATCH, 'responder'];
 
 const Strict = { additionalProperties: false } as const;
-const IncidentParams = T.Object({ id: T.String({ minLength: 1, maxLength: 100 }) });
+const IncidentParams = T.Object({
+  id: T.String({ minLength: 1, maxLength: 100, examples: [X.INCIDENT_ID] }),
+});
+/** Every incident route: an id that does not exist (or, for a responder, one not assigned to them). */
+const UNKNOWN_INCIDENT = {
+  code: 'HUB_ERR_NOT_FOUND',
+  message: 'unknown incident',
+} as const satisfies ErrorCase;
+/**
+ * The 409s of an action: refused by the state machine (as nextState words it, here for a resolved
+ * incident), and the one a dispatcher gets when another changed the incident first.
+ */
+function refusals(action: IncidentAction): ErrorCase[] {
+  const meanwhile: ErrorCase = {
+    code: 'HUB_ERR_INCIDENT_STATE',
+    message: `incident ${X.INCIDENT_ID} changed meanwhile`,
+    details: { action },
+    note: 'another dispatcher or responder acted first',
+  };
+  try {
+    nextState('resolved', action);
+  } catch (err) {
+    if (err instanceof HubError) return [caseOf(err), meanwhile];
+  }
+  return [meanwhile];
+}
+
 const Epoch = T.Integer({ minimum: 0, description: 'epoch ms' });
 
-const PositionBody = T.Object(
-  { lat: T.Number({ minimum: -90, maximum: 90 }), lon: T.Number({ minimum: -180, maximum: 180 }) },
-  Strict,
+const PositionBody = withExample(
+  T.Object(
+    { lat: T.Number({ minimum: -90, maximum: 90 }), lon: T.Number({ minimum: -180, maximum: 180 }) },
+    Strict,
+  ),
+  X.POSITION,
 );
 const ListQuery = T.Object(
   {
@@ -90,7 +127,7 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
           summary: 'Incidents, newest first (a family sees its households, a responder its assignments)',
           security: SECURED,
           querystring: ListQuery,
-          response: { 200: T.Array(IncidentSchema), ...ERROR_RESPONSES },
+          response: { 200: ListOf(IncidentSchema) },
         },
       },
       async (request) => {
@@ -128,7 +165,7 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
           summary: 'One incident with its timeline (audit entries and evidence, oldest first)',
           security: SECURED,
           params: IncidentParams,
-          response: { 200: IncidentDetailSchema, ...ERROR_RESPONSES },
+          response: { 200: IncidentDetailSchema, ...errors(UNKNOWN_INCIDENT) },
         },
       },
       async (request) => {
@@ -146,11 +183,12 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
     );
 
     const action = (
-      name: string,
+      name: IncidentAction,
       roles: readonly Role[],
       summary: string,
       body: ReturnType<typeof T.Object> | null,
       run: (id: string, actor: Actor, body: ActionBody) => Promise<Incident>,
+      extra: readonly ErrorCase[] = [],
     ) => {
       app.post(
         `/incidents/:id/${name}`,
@@ -162,7 +200,7 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
             security: SECURED,
             params: IncidentParams,
             ...(body ? { body } : {}),
-            response: { 200: IncidentSchema, ...ERROR_RESPONSES },
+            response: { 200: IncidentSchema, ...errors(UNKNOWN_INCIDENT, ...refusals(name), ...extra) },
           },
         },
         async (request) => run((await visible(request)).id, actorOf(request), request.body as ActionBody),
@@ -186,7 +224,13 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
             "What a dispatcher or the assigned responder needs: resident (age, care notes), address and grid, contacts, devices' state, open alarms",
           security: SECURED,
           params: IncidentParams,
-          response: { 200: IncidentContextSchema, ...ERROR_RESPONSES },
+          response: {
+            200: IncidentContextSchema,
+            ...errors(UNKNOWN_INCIDENT, {
+              code: 'HUB_ERR_NOT_FOUND',
+              message: 'the household of this incident was deleted',
+            }),
+          },
         },
       },
       async (request) => {
@@ -221,7 +265,7 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
             'Suggested responders: grid worker, nearest station staff, volunteers; busy ones left out; by kind, then distance',
           security: SECURED,
           params: IncidentParams,
-          response: { 200: T.Array(SuggestionSchema), ...ERROR_RESPONSES },
+          response: { 200: ListOf(SuggestionSchema), ...errors(UNKNOWN_INCIDENT) },
         },
       },
       async (request) => incidents.suggestions((await visible(request)).id),
@@ -237,7 +281,18 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
           security: SECURED,
           params: IncidentParams,
           body: PositionBody,
-          response: { 200: EtaSchema, ...ERROR_RESPONSES },
+          response: {
+            200: EtaSchema,
+            ...errors(
+              UNKNOWN_INCIDENT,
+              {
+                code: 'HUB_ERR_INCIDENT_STATE',
+                message: 'no responder is on the way to this incident',
+                details: { state: 'on_site' },
+              },
+              { code: 'HUB_ERR_VALIDATION', message: 'the household has no location: no ETA' },
+            ),
+          },
         },
       },
       async (request) => incidents.position((await visible(request)).id, request.body, actorOf(request)),
@@ -256,14 +311,30 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
       'assign',
       DISPATCH,
       'Assign a responder (pending until they accept)',
-      T.Object({ responderId: OperatorId }, Strict),
+      withExample(T.Object({ responderId: OperatorId }, Strict), X.ASSIGN),
       (id, a, b) => incidents.assign(id, text(b, 'responderId'), a),
+      [{ code: 'HUB_ERR_NOT_FOUND', message: 'unknown responder rsp-0009' }],
     );
-    action('accept', FIELD, 'The assigned responder accepts: dispatched', null, (id, a) =>
-      incidents.accept(id, a),
+    const NOT_ASSIGNED: ErrorCase = {
+      code: 'HUB_ERR_INCIDENT_STATE',
+      message: 'no responder is assigned to this incident',
+      details: { state: 'acknowledged' },
+    };
+    action(
+      'accept',
+      FIELD,
+      'The assigned responder accepts: dispatched',
+      null,
+      (id, a) => incidents.accept(id, a),
+      [NOT_ASSIGNED],
     );
-    action('decline', FIELD, 'The assigned responder declines: back to be assigned', null, (id, a) =>
-      incidents.decline(id, a),
+    action(
+      'decline',
+      FIELD,
+      'The assigned responder declines: back to be assigned',
+      null,
+      (id, a) => incidents.decline(id, a),
+      [NOT_ASSIGNED],
     );
     action('arrive', FIELD, 'The responder is at the door: on site', null, (id, a) =>
       incidents.arrive(id, a),
@@ -272,7 +343,10 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
       'resolve',
       FIELD,
       'Resolve with an outcome and a note',
-      T.Object({ outcome: StringEnum(OUTCOMES), note: T.String({ maxLength: 2000 }) }, Strict),
+      withExample(
+        T.Object({ outcome: StringEnum(OUTCOMES), note: T.String({ maxLength: 2000 }) }, Strict),
+        X.RESOLVE,
+      ),
       (id, a, b) =>
         incidents.resolve(id, text(b, 'outcome') as (typeof OUTCOMES)[number], text(b, 'note'), a),
     );
@@ -280,14 +354,14 @@ export function incidentRoutes(ctx: RouteContext): FastifyPluginAsync {
       'cancel',
       DISPATCH,
       'Cancel with a reason (before on site)',
-      T.Object({ reason: T.String({ minLength: 1, maxLength: 500 }) }, Strict),
+      withExample(T.Object({ reason: T.String({ minLength: 1, maxLength: 500 }) }, Strict), X.CANCEL),
       (id, a, b) => incidents.cancel(id, text(b, 'reason'), a),
     );
     action(
       'comment',
       DISPATCH,
       'Add a comment to the timeline',
-      T.Object({ text: T.String({ minLength: 1, maxLength: 2000 }) }, Strict),
+      withExample(T.Object({ text: T.String({ minLength: 1, maxLength: 2000 }) }, Strict), X.COMMENT),
       (id, a, b) => incidents.comment(id, text(b, 'text'), a),
     );
   };

@@ -2,8 +2,9 @@ import { Type as T } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { DELIVERY_STATUSES } from '../../alerts/notifications/delivery-log.ts';
 import type { Role } from '../../kernel/registry/types.ts';
+import * as X from '../api-examples.ts';
 import type { RouteContext } from '../context.ts';
-import { ERROR_RESPONSES, Nullable, SECURED, StringEnum } from '../schemas.ts';
+import { ListOf, Nullable, SECURED, StringEnum, withExample } from '../schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 
 const tags = ['notifications'];
@@ -11,19 +12,22 @@ const tags = ['notifications'];
 /** Who answers for the outbound channels: admins and supervisors. */
 const DELIVERY_READERS: readonly Role[] = ['admin', 'supervisor'];
 
-const DeliveryEntry = T.Object({
-  id: T.Integer(),
-  at: T.Integer({ description: 'epoch ms (hub clock) the delivery was created' }),
-  channel: T.String({ description: 'webhook | device' }),
-  target: T.String({ description: 'the webhook URL or the device id' }),
-  event: T.String({ description: 'incident_opened | incident_escalated | incident_progress' }),
-  incidentId: T.String(),
-  status: StringEnum(DELIVERY_STATUSES),
-  attempts: T.Integer(),
-  lastError: Nullable(T.String()),
-  nextAttemptAt: Nullable(T.Integer({ description: 'epoch ms of the next retry while pending' })),
-  deliveredAt: Nullable(T.Integer({ description: 'epoch ms' })),
-});
+const DeliveryEntry = withExample(
+  T.Object({
+    id: T.Integer(),
+    at: T.Integer({ description: 'epoch ms (hub clock) the delivery was created' }),
+    channel: T.String({ description: 'webhook | device' }),
+    target: T.String({ description: 'the webhook URL or the device id' }),
+    event: T.String({ description: 'incident_opened | incident_escalated | incident_progress' }),
+    incidentId: T.String(),
+    status: StringEnum(DELIVERY_STATUSES),
+    attempts: T.Integer(),
+    lastError: Nullable(T.String()),
+    nextAttemptAt: Nullable(T.Integer({ description: 'epoch ms of the next retry while pending' })),
+    deliveredAt: Nullable(T.Integer({ description: 'epoch ms' })),
+  }),
+  X.DELIVERY,
+);
 
 const DeliveryQuery = T.Object(
   {
@@ -51,7 +55,7 @@ export function notificationRoutes(ctx: RouteContext): FastifyPluginAsync {
           summary: 'Deliveries of incident notifications (webhooks, device commands), newest first',
           security: SECURED,
           querystring: DeliveryQuery,
-          response: { 200: T.Array(DeliveryEntry), ...ERROR_RESPONSES },
+          response: { 200: ListOf(DeliveryEntry) },
         },
       },
       async (request) =>

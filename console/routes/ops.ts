@@ -1,8 +1,10 @@
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { metricsAccess } from '../auth/metrics-access.ts';
+import * as X from '../api-examples.ts';
+import { METRICS_TOKEN_REQUIRED, metricsAccess } from '../auth/metrics-access.ts';
 import type { RouteContext } from '../context.ts';
-import { PUBLIC } from '../schemas.ts';
+import { errors } from '../error-responses.ts';
+import { PUBLIC, withExample } from '../schemas.ts';
 
 /** Prometheus text exposition format 0.0.4. */
 const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -25,7 +27,13 @@ export function opsRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags: ['ops'],
           summary: 'Liveness: 200 when the MQTT listeners and the database answer, else 503',
           security: PUBLIC,
-          response: { 200: Health, 503: Health },
+          response: {
+            200: { ...withExample(Health, X.HEALTH_OK), 'x-response-description': 'the hub is up' },
+            503: {
+              ...withExample(Health, X.HEALTH_DOWN),
+              'x-response-description': 'an MQTT listener is down or the database does not answer',
+            },
+          },
         },
       },
       async (request, reply) => {
@@ -50,7 +58,15 @@ export function opsRoutes(ctx: RouteContext): FastifyPluginAsync {
         schema: {
           tags: ['ops'],
           summary: 'Metrics in the Prometheus text format',
+          description: 'With config metricsAuth token, only with `Authorization: Bearer <metricsToken>`.',
           security: PUBLIC,
+          response: {
+            200: {
+              description: 'the text exposition format 0.0.4',
+              content: { [PROMETHEUS_CONTENT_TYPE]: { schema: T.String(), example: X.METRICS } },
+            },
+            ...errors({ code: 'HUB_ERR_UNAUTHENTICATED', message: METRICS_TOKEN_REQUIRED }),
+          },
         },
       },
       async (_request, reply) => reply.type(PROMETHEUS_CONTENT_TYPE).send(await ctx.metrics.render()),

@@ -5,25 +5,11 @@ import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { HubError } from '../../kernel/errors.ts';
+import { PAGE_HEADERS } from '../page-headers.ts';
 
 /** The pages' files: console/web/ (our plain HTML/JS/CSS) and uPlot's build (charts). */
 const WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 'web');
 const UPLOT_DIST = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', 'uplot', 'dist');
-
-/**
- * Same-origin scripts, styles and connections only (the live channel is same-origin); no frames.
- * `style-src 'unsafe-inline'`: uPlot sets element styles.
- */
-const CSP_DIRECTIVES = {
-  defaultSrc: ["'self'"],
-  scriptSrc: ["'self'"],
-  styleSrc: ["'self'", "'unsafe-inline'"],
-  imgSrc: ["'self'", 'data:'],
-  connectSrc: ["'self'"],
-  frameAncestors: ["'none'"],
-  baseUri: ["'none'"],
-  formAction: ["'self'"],
-};
 
 /** What a page is made of; other files of the folder (type declarations, its tsconfig) are not served. */
 const SERVED = /\.(html|js|css|svg|png|json|webmanifest)$/;
@@ -53,16 +39,11 @@ const VENDOR: Record<string, string> = {
  * after login), so they are public. `/` is the login page; each role has its own folder. Served by
  * @fastify/static (ETag and Last-Modified, so a browser revalidates and gets a 304; `no-cache`: pages
  * change with the hub's version, a wall screen must not keep a stale console) with @fastify/helmet's
- * headers (the CSP above, nosniff, same-origin referrer, no framing).
+ * headers (console/page-headers.ts: the CSP, nosniff, same-origin referrer, no framing).
  */
 export function pageRoutes(): FastifyPluginAsync {
   return async (app) => {
-    await app.register(helmet, {
-      contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
-      referrerPolicy: { policy: 'same-origin' },
-      // The hub serves plain http on the LAN as well: HSTS would be a promise it cannot always keep.
-      strictTransportSecurity: false,
-    });
+    await app.register(helmet, PAGE_HEADERS);
     await app.register(fastifyStatic, { root: WEB_ROOT, serve: false, cacheControl: false });
     const files = pageFiles();
     const send = (reply: FastifyReply, file: string, root?: string) =>

@@ -4,8 +4,9 @@ import { localDayRange, type SlaReport, slaReport, slaReportCsv } from '../../al
 import { HubError } from '../../kernel/errors.ts';
 import { DISPATCH } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
+import { errors } from '../error-responses.ts';
 import { SlaReportSchema } from '../response-schemas.ts';
-import { ERROR_RESPONSES, SECURED, StringEnum } from '../schemas.ts';
+import { SECURED, StringEnum } from '../schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 
 const tags = ['reports'];
@@ -66,7 +67,14 @@ export function reportRoutes(ctx: RouteContext): FastifyPluginAsync {
           summary: 'SLA figures over [from, to): total, per local day, grid and responder; breaches',
           security: SECURED,
           querystring: RangeQuery,
-          response: { 200: SlaReportSchema, ...ERROR_RESPONSES },
+          response: {
+            200: SlaReportSchema,
+            ...errors({
+              code: 'HUB_ERR_VALIDATION',
+              message: 'need from < to, at most 367 days apart',
+              details: { from: 1773504000000, to: 1773417600000 },
+            }),
+          },
         },
       },
       async (request, reply) => {
@@ -94,7 +102,14 @@ export function reportRoutes(ctx: RouteContext): FastifyPluginAsync {
           summary: 'The kept daily SLA report of a local day (generated after the day ends)',
           security: SECURED,
           querystring: DailyQuery,
-          response: { 200: SlaReportSchema, ...ERROR_RESPONSES },
+          response: {
+            200: SlaReportSchema,
+            ...errors({
+              code: 'HUB_ERR_NOT_FOUND',
+              message: 'no daily SLA report for 2026-03-14',
+              note: 'the day has not ended, or no report was kept',
+            }),
+          },
         },
       },
       async (request, reply) => {

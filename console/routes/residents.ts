@@ -3,7 +3,16 @@ import type { FastifyPluginAsync } from 'fastify';
 import { HubError } from '../../kernel/errors.ts';
 import { ADMIN, HOUSEHOLD_READERS, type HouseholdScope, paramId } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
-import { ERROR_RESPONSES, IdParams, Resident, ResidentCreate, ResidentWrite, SECURED } from '../schemas.ts';
+import { errors } from '../error-responses.ts';
+import {
+  HouseholdIdParams,
+  ListOf,
+  Resident,
+  ResidentCreate,
+  ResidentIdParams,
+  ResidentWrite,
+  SECURED,
+} from '../schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 import { found } from './lookups.ts';
 
@@ -29,8 +38,8 @@ export function residentRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'Residents of a household',
           security: SECURED,
-          params: IdParams,
-          response: { 200: T.Array(Resident), ...ERROR_RESPONSES },
+          params: HouseholdIdParams,
+          response: { 200: ListOf(Resident), ...errors('HUB_ERR_HOUSEHOLD_UNKNOWN') },
         },
       },
       async (request) => {
@@ -47,9 +56,15 @@ export function residentRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'Add a resident to a household',
           security: SECURED,
-          params: IdParams,
+          params: HouseholdIdParams,
           body: ResidentCreate,
-          response: { 201: Resident, ...ERROR_RESPONSES },
+          response: {
+            201: Resident,
+            ...errors('HUB_ERR_HOUSEHOLD_UNKNOWN', {
+              code: 'HUB_ERR_CONFLICT',
+              message: 'resident res-0001 already exists',
+            }),
+          },
         },
       },
       async (request, reply) => {
@@ -73,8 +88,8 @@ export function residentRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'One resident',
           security: SECURED,
-          params: IdParams,
-          response: { 200: Resident, ...ERROR_RESPONSES },
+          params: ResidentIdParams,
+          response: { 200: Resident, ...errors('HUB_ERR_NOT_FOUND') },
         },
       },
       async (request) => found(await households.getResident(request.params.id)),
@@ -88,9 +103,9 @@ export function residentRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'Update a resident (fields left out keep their value)',
           security: SECURED,
-          params: IdParams,
+          params: ResidentIdParams,
           body: ResidentWrite,
-          response: { 200: Resident, ...ERROR_RESPONSES },
+          response: { 200: Resident, ...errors('HUB_ERR_NOT_FOUND') },
         },
       },
       async (request) => {
@@ -114,8 +129,8 @@ export function residentRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'Delete a resident (their devices stay, unassigned)',
           security: SECURED,
-          params: IdParams,
-          response: { 204: T.Null(), ...ERROR_RESPONSES },
+          params: ResidentIdParams,
+          response: { 204: T.Null(), ...errors('HUB_ERR_NOT_FOUND') },
         },
       },
       async (request, reply) => {

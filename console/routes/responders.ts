@@ -5,12 +5,13 @@ import type { Registry } from '../../kernel/registry/index.ts';
 import type { Responder as ResponderRecord } from '../../kernel/registry/types.ts';
 import { ADMIN, DISPATCH } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
+import { caseOf, errors } from '../error-responses.ts';
 import { invalidField } from '../errors.ts';
 import {
-  ERROR_RESPONSES,
-  IdParams,
+  ListOf,
   Responder,
   ResponderCreate,
+  ResponderIdParams,
   ResponderWrite,
   SECURED,
 } from '../schemas.ts';
@@ -18,6 +19,12 @@ import type { TypeBoxProvider } from '../type-provider.ts';
 import { found } from './lookups.ts';
 
 const tags = ['responders'];
+
+/** A responder's station and user must exist (toResponder). */
+const UNKNOWN_REFERENCE = caseOf(
+  invalidField('/stationId', 'names no station (st-0009)'),
+  'the station and the user named must exist',
+);
 
 type ResponderBody = Omit<ResponderRecord, 'id' | 'phone' | 'grids' | 'stationId' | 'userId'> &
   Partial<Pick<ResponderRecord, 'phone' | 'grids' | 'stationId' | 'userId'>>;
@@ -49,7 +56,7 @@ export function responderRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'All responders',
           security: SECURED,
-          response: { 200: T.Array(Responder), ...ERROR_RESPONSES },
+          response: { 200: ListOf(Responder) },
         },
       },
       async () => people.listResponders(),
@@ -63,8 +70,8 @@ export function responderRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'One responder',
           security: SECURED,
-          params: IdParams,
-          response: { 200: Responder, ...ERROR_RESPONSES },
+          params: ResponderIdParams,
+          response: { 200: Responder, ...errors('HUB_ERR_NOT_FOUND') },
         },
       },
       async (request) => found(await people.getResponder(request.params.id)),
@@ -79,7 +86,13 @@ export function responderRoutes(ctx: RouteContext): FastifyPluginAsync {
           summary: 'Create a responder',
           security: SECURED,
           body: ResponderCreate,
-          response: { 201: Responder, ...ERROR_RESPONSES },
+          response: {
+            201: Responder,
+            ...errors(UNKNOWN_REFERENCE, {
+              code: 'HUB_ERR_CONFLICT',
+              message: 'responder rsp-0001 already exists',
+            }),
+          },
         },
       },
       async (request, reply) => {
@@ -102,9 +115,12 @@ export function responderRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'Replace a responder',
           security: SECURED,
-          params: IdParams,
+          params: ResponderIdParams,
           body: ResponderWrite,
-          response: { 200: Responder, ...ERROR_RESPONSES },
+          response: {
+            200: Responder,
+            ...errors('HUB_ERR_NOT_FOUND', UNKNOWN_REFERENCE),
+          },
         },
       },
       async (request) => {
@@ -125,8 +141,8 @@ export function responderRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'Delete a responder',
           security: SECURED,
-          params: IdParams,
-          response: { 204: T.Null(), ...ERROR_RESPONSES },
+          params: ResponderIdParams,
+          response: { 204: T.Null(), ...errors('HUB_ERR_NOT_FOUND') },
         },
       },
       async (request, reply) => {

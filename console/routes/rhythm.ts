@@ -2,11 +2,14 @@ import { Type as T } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { HubError } from '../../kernel/errors.ts';
 import type { Household } from '../../kernel/registry/types.ts';
+import * as X from '../api-examples.ts';
 import { HOUSEHOLD_READERS, type HouseholdScope, paramId } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
+import { errors } from '../error-responses.ts';
 import { RhythmAnswer, USUAL_DAYS } from '../response-schemas.ts';
-import { ERROR_RESPONSES, IdParams, SECURED } from '../schemas.ts';
+import { HouseholdIdParams, SECURED } from '../schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
+import { NOT_SHARED } from './history.ts';
 import { found } from './lookups.ts';
 
 const HOUR_MS = 3_600_000;
@@ -18,6 +21,7 @@ const RhythmQuery = T.Object(
       T.String({
         pattern: '^\\d{4}-\\d{2}-\\d{2}$',
         description: 'the local day (historyUtcOffsetMinutes), YYYY-MM-DD; default today on the hub clock',
+        examples: [X.RHYTHM.date],
       }),
     ),
   },
@@ -65,9 +69,25 @@ export function rhythmRoutes(ctx: RouteContext): FastifyPluginAsync {
           description:
             'Motion events and litres per local hour of the day, and the mean of the 7 days before. A family user of the household gets it only when its sharing is `rhythm` (403 otherwise).',
           security: SECURED,
-          params: IdParams,
+          params: HouseholdIdParams,
           querystring: RhythmQuery,
-          response: { 200: RhythmAnswer, ...ERROR_RESPONSES },
+          response: {
+            200: RhythmAnswer,
+            ...errors(
+              'HUB_ERR_HOUSEHOLD_UNKNOWN',
+              NOT_SHARED,
+              {
+                code: 'HUB_ERR_VALIDATION',
+                message: 'the day has not begun yet',
+                details: { date: '2026-03-15' },
+              },
+              {
+                code: 'HUB_ERR_VALIDATION',
+                message: 'date must be a calendar day YYYY-MM-DD',
+                details: { date: '2026-02-30' },
+              },
+            ),
+          },
         },
       },
       async (request) => {
@@ -76,10 +96,7 @@ export function rhythmRoutes(ctx: RouteContext): FastifyPluginAsync {
           'HUB_ERR_HOUSEHOLD_UNKNOWN',
         );
         if (guard.userOf(request).role === 'family' && h.sharing !== 'rhythm')
-          throw new HubError(
-            'HUB_ERR_FORBIDDEN',
-            "the household does not share its daily rhythm (sharing is not 'rhythm')",
-          );
+          throw new HubError(NOT_SHARED.code, NOT_SHARED.message);
         const { start, date } = dayOf(request.query.date);
         const now = clock.now();
         if (start > now) throw new HubError('HUB_ERR_VALIDATION', 'the day has not begun yet', { date });

@@ -1,9 +1,9 @@
-import { Type as T } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { HubError } from '../../kernel/errors.ts';
 import { ADMIN, DISPATCH } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
-import { ERROR_RESPONSES, IdParams, SECURED, Station, StationCreate, StationWrite } from '../schemas.ts';
+import { errors } from '../error-responses.ts';
+import { ListOf, SECURED, Station, StationCreate, StationIdParams, StationWrite } from '../schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 import { found } from './lookups.ts';
 
@@ -28,7 +28,7 @@ export function stationRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'All stations',
           security: SECURED,
-          response: { 200: T.Array(Station), ...ERROR_RESPONSES },
+          response: { 200: ListOf(Station) },
         },
       },
       async () => people.listStations(),
@@ -42,8 +42,8 @@ export function stationRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'One station',
           security: SECURED,
-          params: IdParams,
-          response: { 200: Station, ...ERROR_RESPONSES },
+          params: StationIdParams,
+          response: { 200: Station, ...errors('HUB_ERR_NOT_FOUND') },
         },
       },
       async (request) => found(await station(request.params.id)),
@@ -58,7 +58,10 @@ export function stationRoutes(ctx: RouteContext): FastifyPluginAsync {
           summary: 'Create a station',
           security: SECURED,
           body: StationCreate,
-          response: { 201: Station, ...ERROR_RESPONSES },
+          response: {
+            201: Station,
+            ...errors({ code: 'HUB_ERR_CONFLICT', message: 'station st-0001 already exists' }),
+          },
         },
       },
       async (request, reply) => {
@@ -81,9 +84,9 @@ export function stationRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'Replace a station',
           security: SECURED,
-          params: IdParams,
+          params: StationIdParams,
           body: StationWrite,
-          response: { 200: Station, ...ERROR_RESPONSES },
+          response: { 200: Station, ...errors('HUB_ERR_NOT_FOUND') },
         },
       },
       async (request) => {

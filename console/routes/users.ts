@@ -4,14 +4,24 @@ import { HubError } from '../../kernel/errors.ts';
 import type { Registry } from '../../kernel/registry/index.ts';
 import type { Role, User as UserRecord } from '../../kernel/registry/types.ts';
 import { hashSecret } from '../../kernel/secrets.ts';
+import * as X from '../api-examples.ts';
 import { ADMIN } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
+import { caseOf, errors } from '../error-responses.ts';
 import { invalidField } from '../errors.ts';
-import { ERROR_RESPONSES, NumericIdParams, SECURED, User, UserCreate, UserUpdate } from '../schemas.ts';
+import { ListOf, numericIdParams, SECURED, User, UserCreate, UserUpdate } from '../schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 import { found } from './lookups.ts';
 
 const tags = ['users'];
+const UserIdParams = numericIdParams(X.USER.id);
+
+/** Household links: only for family users, each naming a household (checkHouseholds). */
+const BAD_HOUSEHOLDS = caseOf(
+  invalidField('/households/0', 'names no household (hh-0009)'),
+  'households are only for family users, and each must exist',
+);
+const LAST_ADMIN = { code: 'HUB_ERR_CONFLICT', message: 'the last enabled admin cannot be removed' } as const;
 
 /** Household links only mean something for family users; each must name a household. */
 async function checkHouseholds(registry: Registry, role: Role, households: readonly string[]): Promise<void> {
@@ -35,7 +45,7 @@ async function keepAnAdmin(
   const others = (await registry.people.listUsers()).filter(
     (u) => u.role === 'admin' && u.enabled && u.id !== user.id,
   );
-  if (others.length === 0) throw new HubError('HUB_ERR_CONFLICT', 'the last enabled admin cannot be removed');
+  if (others.length === 0) throw new HubError(LAST_ADMIN.code, LAST_ADMIN.message);
 }
 
 /**
@@ -58,7 +68,7 @@ export function userRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'All users',
           security: SECURED,
-          response: { 200: T.Array(User), ...ERROR_RESPONSES },
+          response: { 200: ListOf(User) },
         },
       },
       async () => people.listUsers(),
@@ -72,8 +82,8 @@ export function userRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'One user',
           security: SECURED,
-          params: NumericIdParams,
-          response: { 200: User, ...ERROR_RESPONSES },
+          params: UserIdParams,
+          response: { 200: User, ...errors('HUB_ERR_NOT_FOUND') },
         },
       },
       async (request) => found(await people.getUser(request.params.id)),
@@ -88,7 +98,13 @@ export function userRoutes(ctx: RouteContext): FastifyPluginAsync {
           summary: 'Create a user (family users with their households)',
           security: SECURED,
           body: UserCreate,
-          response: { 201: User, ...ERROR_RESPONSES },
+          response: {
+            201: User,
+            ...errors(BAD_HOUSEHOLDS, {
+              code: 'HUB_ERR_CONFLICT',
+              message: 'user li.jianguo already exists',
+            }),
+          },
         },
       },
       async (request, reply) => {
@@ -117,9 +133,12 @@ export function userRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'Update a user (fields left out keep their value; a new password ends their sessions)',
           security: SECURED,
-          params: NumericIdParams,
+          params: UserIdParams,
           body: UserUpdate,
-          response: { 200: User, ...ERROR_RESPONSES },
+          response: {
+            200: User,
+            ...errors('HUB_ERR_NOT_FOUND', BAD_HOUSEHOLDS, LAST_ADMIN),
+          },
         },
       },
       async (request) => {
@@ -155,8 +174,11 @@ export function userRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'Delete a user and end their sessions',
           security: SECURED,
-          params: NumericIdParams,
-          response: { 204: T.Null(), ...ERROR_RESPONSES },
+          params: UserIdParams,
+          response: {
+            204: T.Null(),
+            ...errors('HUB_ERR_NOT_FOUND', LAST_ADMIN),
+          },
         },
       },
       async (request, reply) => {

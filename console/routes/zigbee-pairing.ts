@@ -3,19 +3,22 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { KnownZigbeeDevice } from '../../ingest/store/types.ts';
 import { HubError } from '../../kernel/errors.ts';
 import type { Device as DeviceRecord, Gateway } from '../../kernel/registry/types.ts';
+import * as X from '../api-examples.ts';
 import { ADMIN, type HouseholdScope, paramId } from '../auth/guard.ts';
 import type { RouteContext } from '../context.ts';
+import { errors } from '../error-responses.ts';
 import { PendingZigbeeDevice, ZigbeeProvisioned } from '../response-schemas.ts';
 import {
   DeviceTypeSchema,
-  ERROR_RESPONSES,
   FriendlyName,
-  IdParams,
+  GatewayIdParams,
+  ListOf,
   Nullable,
   OperatorId,
   RoomSchema,
   SECURED,
   SosActions,
+  withExample,
 } from '../schemas.ts';
 import type { TypeBoxProvider } from '../type-provider.ts';
 import { checkPlacement } from './devices.ts';
@@ -27,16 +30,19 @@ const LIST_LIMIT = 500;
 
 type Pending = Static<typeof PendingZigbeeDevice>;
 
-const ProvisionBody = T.Object(
-  {
-    friendlyName: FriendlyName,
-    id: OperatorId,
-    type: DeviceTypeSchema,
-    room: T.Optional(Nullable(RoomSchema)),
-    residentId: T.Optional(Nullable(OperatorId)),
-    sosActions: T.Optional(Nullable(SosActions)),
-  },
-  { additionalProperties: false },
+const ProvisionBody = withExample(
+  T.Object(
+    {
+      friendlyName: FriendlyName,
+      id: OperatorId,
+      type: DeviceTypeSchema,
+      room: T.Optional(Nullable(RoomSchema)),
+      residentId: T.Optional(Nullable(OperatorId)),
+      sosActions: T.Optional(Nullable(SosActions)),
+    },
+    { additionalProperties: false },
+  ),
+  X.ZIGBEE_PROVISION,
 );
 
 /**
@@ -75,7 +81,7 @@ export function zigbeePairingRoutes(ctx: RouteContext): FastifyPluginAsync {
           summary:
             'Zigbee devices the gateways know (Zigbee2MQTT bridge/devices, bridge/event) and the hub has not provisioned',
           security: SECURED,
-          response: { 200: T.Array(PendingZigbeeDevice), ...ERROR_RESPONSES },
+          response: { 200: ListOf(PendingZigbeeDevice) },
         },
       },
       async () => {
@@ -102,8 +108,8 @@ export function zigbeePairingRoutes(ctx: RouteContext): FastifyPluginAsync {
           tags,
           summary: 'Zigbee devices this gateway knows and the hub has not provisioned',
           security: SECURED,
-          params: IdParams,
-          response: { 200: T.Array(PendingZigbeeDevice), ...ERROR_RESPONSES },
+          params: GatewayIdParams,
+          response: { 200: ListOf(PendingZigbeeDevice), ...errors('HUB_ERR_NOT_FOUND') },
         },
       },
       async (request) => {
@@ -121,11 +127,20 @@ export function zigbeePairingRoutes(ctx: RouteContext): FastifyPluginAsync {
           summary:
             'Provision a Zigbee device this gateway knows, by its friendly name, in one step; its unknown-device quarantine entries are marked resolved',
           security: SECURED,
-          params: IdParams,
+          params: GatewayIdParams,
           body: ProvisionBody,
           response: {
             201: ZigbeeProvisioned,
-            ...ERROR_RESPONSES,
+            ...errors(
+              { code: 'HUB_ERR_NOT_FOUND', note: 'no such gateway' },
+              { code: 'HUB_ERR_NOT_FOUND', message: 'gateway gw-0001 knows no Zigbee device bedroom-pir' },
+              {
+                code: 'HUB_ERR_CONFLICT',
+                message: 'pir-0002 is already a device or gateway id',
+                details: { id: 'pir-0002' },
+              },
+              { code: 'HUB_ERR_CONFLICT', message: 'gateway gw-0001 already has a device named bedroom-pir' },
+            ),
           },
         },
       },

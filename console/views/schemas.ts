@@ -1,5 +1,6 @@
 import { Type as T } from '@sinclair/typebox';
-import { Contact, DeviceTypeSchema, Household, Nullable, RoomSchema } from '../schemas.ts';
+import * as X from '../api-examples.ts';
+import { Contact, DeviceTypeSchema, Household, Nullable, RoomSchema, withExample } from '../schemas.ts';
 
 /** Response shapes of the consoles' joined views (views/household-view.ts, views/device-states.ts). */
 
@@ -76,25 +77,31 @@ export const AwayStatusSchema = T.Object({
   wristband: Nullable(T.Object({ since: Epoch, at: Epoch }, { additionalProperties: true })),
 });
 
-export const HouseholdStatusSchema = T.Object({
-  household: Household,
-  residents: T.Array(ResidentViewSchema),
-  contacts: T.Array(Contact),
-  state: T.String({ description: 'well, attention (device problem or non-emergency incident) or alarm' }),
-  reasons: T.Array(T.String({ description: 'incident_emergency, incident_open, device_<issue>' })),
-  lastMovementAt: Nullable(Epoch),
-  devices: T.Array(DeviceStateSchema),
-  activeIncident: Nullable(IncidentSummarySchema),
-  away: Nullable(AwayStatusSchema),
-  serverTime: Epoch,
-});
+export const HouseholdStatusSchema = withExample(
+  T.Object({
+    household: Household,
+    residents: T.Array(ResidentViewSchema),
+    contacts: T.Array(Contact),
+    state: T.String({ description: 'well, attention (device problem or non-emergency incident) or alarm' }),
+    reasons: T.Array(T.String({ description: 'incident_emergency, incident_open, device_<issue>' })),
+    lastMovementAt: Nullable(Epoch),
+    devices: T.Array(DeviceStateSchema),
+    activeIncident: Nullable(IncidentSummarySchema),
+    away: Nullable(AwayStatusSchema),
+    serverTime: Epoch,
+  }),
+  X.HOUSEHOLD_STATUS,
+);
 
-export const IncidentContextSchema = T.Object({
-  incidentId: T.String(),
-  household: Household,
-  residents: T.Array(ResidentViewSchema),
-  contacts: T.Array(Contact),
-  devices: T.Array(DeviceStateSchema),
-  openAlarms: T.Array(OpenAlarmSchema),
-  lastMovementAt: Nullable(Epoch),
-});
+export const IncidentContextSchema = withExample(
+  T.Object({
+    incidentId: T.String(),
+    household: Household,
+    residents: T.Array(ResidentViewSchema),
+    contacts: T.Array(Contact),
+    devices: T.Array(DeviceStateSchema),
+    openAlarms: T.Array(OpenAlarmSchema),
+    lastMovementAt: Nullable(Epoch),
+  }),
+  X.INCIDENT_CONTEXT,
+);

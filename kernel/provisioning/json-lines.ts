@@ -61,7 +61,8 @@ export function scanJsonLines(text: string): JsonLines {
         if (top?.kind === 'object' && top.expectKey) {
           top.key = String(JSON.parse(text.slice(start, i + 1)));
           top.expectKey = false;
-          const lines = keys.get(top.path) ?? {};
+          // No prototype: a key named __proto__ (or constructor) is a field like any other, with its line.
+          const lines = keys.get(top.path) ?? (Object.create(null) as Record<string, number>);
           lines[top.key] = line;
           keys.set(top.path, lines);
         }
