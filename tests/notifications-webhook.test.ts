@@ -20,6 +20,13 @@ const hmac = (body: string) => `sha256=${createHmac('sha256', SECRET).update(bod
 const webhookDelivery = async (h: TestHub | null): Promise<Delivery | undefined> =>
   (await h?.hub.notifications.deliveries.list({ limit: 1, channel: 'webhook' }))?.[0];
 
+/** The webhooks waiting in the outbox, as /metrics says (no sample: none). */
+async function outboxPending(httpUrl: string): Promise<number> {
+  const text = await (await fetch(`${httpUrl}/metrics`)).text();
+  const line = /^hub_notifications_outbox_pending\{channel="webhook"\} (\d+)$/m.exec(text);
+  return line ? Number(line[1]) : 0;
+}
+
 // The outbox's retry timers are synchronous callbacks (an attempt starts, its answer comes later over HTTP):
 // the clock moves with `advance`, so an attempt started on the way cannot be answered before the next step.
 describe('notifications: signed webhooks', () => {
@@ -79,6 +86,8 @@ describe('notifications: signed webhooks', () => {
     expect(due2).toBeGreaterThanOrEqual(500);
     expect(due2).toBeLessThanOrEqual(1000);
     expect(await row()).toMatchObject({ status: 'pending', lastError: 'HTTP 500' });
+    // The operator sees it waiting in the outbox (/metrics), and no longer once it is delivered (below).
+    expect(await outboxPending(t.httpUrl)).toBe(1);
     clock.advance(499);
     await new Promise((r) => setTimeout(r, 100));
     expect(receiver.received).toHaveLength(1);
@@ -98,6 +107,7 @@ describe('notifications: signed webhooks', () => {
     clock.advance(1001);
     await untilAsync(async () => (await row())?.status === 'delivered', 3000, 'attempt 3 delivered');
     expect(receiver.received).toHaveLength(3);
+    expect(await outboxPending(t.httpUrl)).toBe(0);
     expect(await row()).toMatchObject({
       attempts: 3,
       lastError: 'HTTP 500',

@@ -18,6 +18,8 @@ export interface NotificationsDeps
   random?: () => number;
   /** the deliveries (store/types.ts); by default the SQLite adapter on `db` */
   deliveries?: DeliveryStore;
+  /** where the outbox gauge goes (/metrics); none in tests that build the room alone */
+  metrics?: RoomDeps['metrics'];
 }
 
 export interface NotificationsRoom {
@@ -43,6 +45,12 @@ const OWNER = 'notifications';
 export function createNotifications(deps: NotificationsDeps): NotificationsRoom {
   const { config, registry, bus, clock, db, log } = deps;
   const deliveries = deps.deliveries ?? createSqliteDeliveryStore(db);
+  deps.metrics?.labelledGauge(
+    'hub_notifications_outbox_pending',
+    'Notifications waiting in the outbox (webhooks, device commands): not yet delivered nor given up, by channel',
+    ['channel'],
+    async () => (await deliveries.pendingCounts()).map((r) => [{ channel: r.channel }, r.count]),
+  );
   const router = new NotificationRouter(async (householdId) =>
     (await registry.households.contacts(householdId))
       .sort((a, b) => a.priority - b.priority)

@@ -55,6 +55,15 @@ export function createSqliteDeliveryStore(db: Db): DeliveryStore {
           .all()
           .map((r) => ({ ...toDelivery(r), body: String(r.body) })),
       ),
+    pendingCounts: () =>
+      conn.use(() =>
+        conn
+          .statement(
+            "SELECT channel, COUNT(*) AS n FROM notification_deliveries WHERE status = 'pending' GROUP BY channel",
+          )
+          .all()
+          .map((r) => ({ channel: String(r.channel), count: Number(r.n) })),
+      ),
     get: (id) =>
       conn.use(() => {
         const row = conn.statement('SELECT * FROM notification_deliveries WHERE id = ?').get(id);

@@ -270,6 +270,8 @@ export interface DeliveryStore {
   attemptFailed(id: number, attempts: number, error: string, nextAttemptAt: number | null): Promise<void>;
   /** Every pending delivery with what it sends, oldest first (the outbox's work). */
   pendingAll(): Promise<Array<Delivery & { body: string }>>;
+  /** How many deliveries wait in the outbox (pending: not yet delivered nor given up), by channel. */
+  pendingCounts(): Promise<Array<{ channel: string; count: number }>>;
   get(id: number): Promise<Delivery | null>;
   /** Newest first, paged by id. */
   list(opts: {
