@@ -195,6 +195,7 @@ const INCIDENT_SUMMARY = {
   pendingResponderId: null,
   explanation: EXPLANATION,
   alarmCount: 1,
+  residentCancelledAt: null,
 } as const;
 export const INCIDENT = {
   ...INCIDENT_SUMMARY,

@@ -75,6 +75,12 @@ export const IncidentSchema = withExample(
     note: Nullable(T.String()),
     cancelReason: Nullable(T.String()),
     alarmCount: T.Integer(),
+    residentCancelledAt: Nullable(
+      T.Integer({
+        minimum: 0,
+        description: 'epoch ms the resident pressed cancel after the SOS; open until a person confirms',
+      }),
+    ),
     explanation: T.Object({ zh: T.String(), en: T.String() }),
     evidence: T.Array(T.Unknown()),
     lastEscalation: T.Optional(

@@ -67,6 +67,7 @@ describe('the alerts room on SQLite', () => {
       note: null,
       cancelReason: null,
       alarmCount: 1,
+      residentCancelledAt: null,
       evidence: [],
       explanation: { zh: '', en: '' },
       stages: initialStages('emergency', T0),

@@ -136,6 +136,8 @@ describe('live channel /api/live', () => {
         'householdId',
         'id',
         'openedAt',
+        // the family's banner tells "she pressed cancel at 09:09" from a plain alarm (issue 24, item 1)
+        'residentCancelledAt',
         'stages',
         'state',
         'updatedAt',

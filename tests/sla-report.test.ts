@@ -65,6 +65,7 @@ async function insert(store: IncidentStore, s: Spec): Promise<void> {
     note: null,
     cancelReason: null,
     alarmCount: 1,
+    residentCancelledAt: null,
     evidence: [],
     explanation: { zh: '', en: '' },
     stages: initialStages(s.cls, s.openedAt),

@@ -52,6 +52,11 @@ export interface IncidentSummary {
   explanation: Explanation;
   /** alarms joined into this incident */
   alarmCount: number;
+  /**
+   * epoch ms the resident pressed cancel on the button after their SOS (no SOS pressed since); the incident
+   * stays open until a person confirms. Null otherwise.
+   */
+  residentCancelledAt: number | null;
 }
 
 export interface IncidentEvents {

@@ -157,5 +157,21 @@ export function summary(i: Incident): IncidentSummary {
     stages: i.stages,
     explanation: i.explanation,
     alarmCount: i.alarmCount,
+    residentCancelledAt: i.residentCancelledAt,
   };
+}
+
+/**
+ * When the resident pressed cancel, from the incident's evidence: the newest button `cancel` after the
+ * newest `sos` (an SOS pressed again after it undoes the cancel); null when there is none.
+ */
+export function residentCancelledAt(evidence: readonly Evidence[]): number | null {
+  let sos = -Infinity;
+  let cancel: number | null = null;
+  for (const e of evidence) {
+    if (e.kind !== 'message') continue;
+    if (e.event === 'sos') sos = Math.max(sos, e.at);
+    if (e.event === 'cancel') cancel = Math.max(cancel ?? -Infinity, e.at);
+  }
+  return cancel !== null && cancel >= sos ? cancel : null;
 }

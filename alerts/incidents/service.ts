@@ -36,6 +36,7 @@ import {
   initialStages,
   nextState,
   type Outcome,
+  residentCancelledAt,
   STAGE_REACHED_BY,
   SYSTEM,
   summary,
@@ -343,11 +344,33 @@ export class IncidentService {
   }
 
   /** An alarm raised or updated: opens an incident, joins the open one, or notes the change on it. */
+  /**
+   * The open incident of a noted alarm, updated: it reads as its alarm now does ("…; cancelled by resident
+   * at 08:00:14"), and a resident's cancel brings its message, which marks the incident cancelled by the
+   * resident until a person confirms. Null when no open incident holds the alarm.
+   */
+  async #noted(alarm: Alarm, change: AlarmChange, now: number): Promise<Incident | null> {
+    const last = alarm.evidence[alarm.evidence.length - 1];
+    const brought = change === 'cancelled_by_resident' && last ? [last] : [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const found = await this.store.openFor(alarm.householdId, alarm.type);
+      if (!found || !(await this.store.alarmIds(found.id)).includes(alarm.id)) return null;
+      const next: Incident = {
+        ...found,
+        explanation: alarm.explanation,
+        ...withEvidence([...found.evidence, ...brought]),
+        updatedAt: now,
+      };
+      if (await this.store.update(next, found.state)) return next; // else: its state moved meanwhile
+    }
+    return null;
+  }
+
   async #fromAlarm(alarm: Alarm, change: 'raised' | AlarmChange): Promise<void> {
     const now = this.#clock.now();
     if (change !== 'raised' && change !== 'retriggered') {
-      const open = await this.store.openFor(alarm.householdId, alarm.type);
-      if (!open || !(await this.store.alarmIds(open.id)).includes(alarm.id)) return;
+      const open = await this.#noted(alarm, change, now);
+      if (!open) return;
       const note = alarm.notes[alarm.notes.length - 1];
       await this.store.audit(open.id, now, 'alarm_note', SYSTEM, {
         detail: { alarmId: alarm.id, change, note },
@@ -373,9 +396,12 @@ export class IncidentService {
             residentId: open.residentId ?? alarm.residentId,
             severity: maxSeverity(open.severity, alarm.severity),
             alarmCount: open.alarmCount + count,
-            evidence: trimEvidence([...open.evidence, ...evidence]),
+            ...withEvidence([...open.evidence, ...evidence]),
             updatedAt: now,
           };
+          // an SOS pressed again after the resident's cancel: the incident reads as the alarm again
+          if (open.residentCancelledAt !== null && joined.residentCancelledAt === null)
+            joined.explanation = alarm.explanation;
           if (!(await this.store.update(joined, open.state))) continue;
           await this.store.linkAlarm(open.id, alarm.id, now);
           await this.store.audit(open.id, now, 'alarm_joined', SYSTEM, {
@@ -402,7 +428,7 @@ export class IncidentService {
           note: null,
           cancelReason: null,
           alarmCount: count,
-          evidence: trimEvidence(evidence),
+          ...withEvidence(evidence),
           explanation: alarm.explanation,
           stages: initialStages(alarm.class, now, policy.deadlines),
           deadlines: {},
@@ -475,4 +501,10 @@ export class IncidentService {
       return result;
     });
   }
+}
+
+/** The incident's evidence trimmed as the store keeps it, and what it says of a resident's cancel. */
+function withEvidence(evidence: Evidence[]): Pick<Incident, 'evidence' | 'residentCancelledAt'> {
+  const kept = trimEvidence(evidence);
+  return { evidence: kept, residentCancelledAt: residentCancelledAt(kept) };
 }

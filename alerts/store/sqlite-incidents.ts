@@ -2,7 +2,7 @@ import type { Db } from '../../kernel/db.ts';
 import { connectionOf } from '../../kernel/sqlite-connection.ts';
 import type { AlarmClass, AlarmType, Evidence, Severity } from '../alarm.ts';
 import type { IncidentStage, IncidentState } from '../incidents/events.ts';
-import type { Incident, Outcome, StageRecord } from '../incidents/model.ts';
+import { type Incident, type Outcome, residentCancelledAt, type StageRecord } from '../incidents/model.ts';
 import { nullableNum, nullableStr, type Row } from './sqlite-rows.ts';
 import type { AuditEntry, IncidentStore } from './types.ts';
 
@@ -12,6 +12,7 @@ export function toIncident(r: Row): Incident {
   for (const [stage, rec] of Object.entries(stages) as Array<[IncidentStage, StageRecord]>) {
     deadlines[stage] = rec.dueAt;
   }
+  const evidence = JSON.parse(String(r.evidence)) as Evidence[];
   return {
     id: String(r.id),
     householdId: String(r.household_id),
@@ -30,7 +31,8 @@ export function toIncident(r: Row): Incident {
     note: nullableStr(r.note),
     cancelReason: nullableStr(r.cancel_reason),
     alarmCount: Number(r.alarm_count),
-    evidence: JSON.parse(String(r.evidence)) as Evidence[],
+    evidence,
+    residentCancelledAt: residentCancelledAt(evidence),
     explanation: { zh: String(r.explanation_zh), en: String(r.explanation_en) },
     stages,
     deadlines,

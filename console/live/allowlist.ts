@@ -59,6 +59,7 @@ export function familyIncident(i: IncidentSummary) {
     closedAt: i.closedAt,
     stages: i.stages,
     explanation: i.explanation,
+    residentCancelledAt: i.residentCancelledAt,
   };
 }
 

@@ -64,6 +64,12 @@ export const IncidentSummarySchema = T.Object({
   pendingResponderId: Nullable(T.String()),
   explanation: T.Object({ zh: T.String(), en: T.String() }),
   alarmCount: T.Integer(),
+  residentCancelledAt: Nullable(
+    T.Integer({
+      minimum: 0,
+      description: 'epoch ms the resident pressed cancel after the SOS; open until a person confirms',
+    }),
+  ),
 });
 
 export const AwayStatusSchema = T.Object({

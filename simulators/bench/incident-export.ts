@@ -69,6 +69,7 @@ export async function benchIncidentExport(opts: ExportOptions): Promise<ExportRe
           note: null,
           cancelReason: null,
           alarmCount: 1,
+          residentCancelledAt: null,
           evidence: [],
           explanation: { zh: '', en: '' },
           stages: initialStages(cls, openedAt),

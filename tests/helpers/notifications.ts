@@ -21,6 +21,7 @@ export function incident(overrides: Partial<IncidentSummary> = {}): IncidentSumm
     stages: {},
     explanation: { zh: '紧急按钮被按下', en: 'Emergency button pressed' },
     alarmCount: 1,
+    residentCancelledAt: null,
     ...overrides,
   };
 }

@@ -163,6 +163,16 @@ export function formatTime(ms) {
   });
 }
 
+/** Hour and minute of an epoch ms ("00:14"). @param {number | null | undefined} ms */
+export function formatClock(ms) {
+  if (ms === null || ms === undefined) return '—';
+  return new Date(ms).toLocaleTimeString(lang() === 'zh' ? 'zh-CN' : 'en-GB', {
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
+}
+
 /**
  * "5 min ago" against a reference time (the hub's clock).
  * @param {number | null | undefined} ms @param {number} now

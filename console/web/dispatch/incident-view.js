@@ -2,11 +2,12 @@
 // the last 24 h as charts, the timeline; and the actions the incident's state allows.
 import { api, fieldsOf, messageOf } from '../common/api.js';
 import { fill, h } from '../common/dom.js';
-import { formatAgo, formatCountdown, formatLatency, formatTime, pick, t } from '../common/i18n.js';
+import { formatAgo, formatCountdown, formatTime, pick, t } from '../common/i18n.js';
 import { toast } from '../common/shell.js';
 import { drawCharts } from './charts.js';
 import { level, nextDeadline } from './deadline.js';
 import { label, OUTCOMES } from './labels.js';
+import { timelineLine } from './timeline.js';
 
 /**
  * @import { ActivityAnswer, IncidentContext, IncidentDetail, Suggestion, TimelineEntry, VitalsAnswer, WaterAnswer } from '../api-types'
@@ -166,6 +167,9 @@ export class IncidentView {
           { class: 'state-pill', id: 'incident-state', 'data-state': d.state },
           label('state', d.state),
         ),
+        d.residentCancelledAt
+          ? h('span', { class: 'resident-cancelled', id: 'resident-cancelled' }, t('queue.residentCancelled'))
+          : null,
         next
           ? h(
               'span',
@@ -515,7 +519,7 @@ export class IncidentView {
       for (const key of ['deviceId', 'room', 'event', 'what']) {
         const value = e[key];
         if (typeof value !== 'string' || !value) continue;
-        parts.push(key === 'room' ? label('room', value) : value);
+        parts.push(key === 'room' ? label('room', value) : key === 'event' ? label('event', value) : value);
       }
       for (const [k, v] of Object.entries(fieldsOf(e.values))) parts.push(`${k}=${v}`);
       return parts.join(' · ');
@@ -584,39 +588,6 @@ export class IncidentView {
 
   /** @param {IncidentDetail} d */
   timelinePanel(d) {
-    /** @param {unknown} value */
-    const text = (value) => (typeof value === 'string' ? value : '');
-    /** @param {TimelineEntry} e */
-    const line = (e) => {
-      if (e.kind === 'path') {
-        // a point of the alarm path, with the time the hop to it took
-        const took = typeof e.sincePreviousMs === 'number' ? ` +${formatLatency(e.sincePreviousMs)}` : '';
-        return `${t('timeline.path')} · ${label('point', e.point)}${took}`;
-      }
-      if (e.kind === 'evidence') {
-        const ev = fieldsOf(e.evidence);
-        return [t('timeline.evidence'), text(ev.deviceId), text(ev.event) || text(ev.what)]
-          .filter(Boolean)
-          .join(' · ');
-      }
-      const who = e.username ?? '';
-      const action = e.action ?? '';
-      const what = t(`timeline.${action}`) === `timeline.${action}` ? action : t(`timeline.${action}`);
-      const detail = fieldsOf(e.detail);
-      const responderId = text(detail.responderId);
-      const outcome = text(detail.outcome);
-      const extra = [
-        responderId ? this.responderName(responderId) : '',
-        outcome ? label('outcome', outcome) : '',
-        text(detail.note),
-        text(detail.reason),
-        text(detail.text),
-        text(detail.step),
-      ].filter(Boolean);
-      const move =
-        e.fromState && e.toState && e.fromState !== e.toState ? ` (${label('state', e.toState)})` : '';
-      return `${what}${move}${who ? ` — ${who}` : ''}${extra.length ? `: ${extra.join(' · ')}` : ''}`;
-    };
     return h(
       'section',
       { class: 'panel', id: 'timeline-panel' },
@@ -624,17 +595,19 @@ export class IncidentView {
       h(
         'ol',
         { class: 'timeline', id: 'timeline' },
-        [...d.timeline]
-          .reverse()
-          .map((e) =>
+        [...d.timeline].reverse().map((e) =>
+          h(
+            'li',
+            { 'data-kind': e.kind, 'data-action': e.action ?? '', 'data-point': e.point ?? '' },
+            h('time', {}, formatTime(e.at)),
+            ' ',
             h(
-              'li',
-              { 'data-kind': e.kind, 'data-action': e.action ?? '', 'data-point': e.point ?? '' },
-              h('time', {}, formatTime(e.at)),
-              ' ',
-              h('span', {}, line(e)),
+              'span',
+              {},
+              timelineLine(e, (id) => this.responderName(id)),
             ),
           ),
+        ),
       ),
     );
   }

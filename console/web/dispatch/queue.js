@@ -187,6 +187,7 @@ export class Queue {
           class: i.class,
           severity: i.severity,
           state: i.state,
+          ...(i.residentCancelledAt ? { residentCancelled: 'true' } : {}),
           ...(step ? { escalated: step } : {}),
         },
         onclick: () => this.handlers.onSelect(i.id),
@@ -208,6 +209,9 @@ export class Queue {
           t('queue.escalated'),
         ),
         h('span', { class: 'state' }, label('state', i.state)),
+        i.residentCancelledAt
+          ? h('span', { class: 'resident-cancelled' }, t('queue.residentCancelled'))
+          : null,
         i.state === 'open'
           ? h(
               'button',

@@ -1,7 +1,7 @@
 // The household at a glance: the big banner (all well / needs attention / alarm in progress), last
 // movement against the hub's clock, the away period, devices' health in words, and who to call.
 import { fill, h } from '../common/dom.js';
-import { formatAgo, formatTime, t } from '../common/i18n.js';
+import { formatAgo, formatClock, formatTime, t } from '../common/i18n.js';
 
 /** @import { Contact, DeviceState, HouseholdStatus } from '../api-types' */
 
@@ -35,13 +35,23 @@ export function healthSentences(devices) {
 export function renderStatus(el, status, now) {
   const names = status.residents.map((r) => r.name).join('、');
   const away = status.away;
+  // the resident pressed cancel after the SOS: the centre still confirms, but no red "alarm in progress"
+  const cancelledAt = status.state === 'alarm' ? (status.activeIncident?.residentCancelledAt ?? null) : null;
+  const state = cancelledAt === null ? status.state : 'confirming';
+  const words =
+    cancelledAt === null
+      ? t(`family.state.${status.state}`)
+      : t(names ? 'family.state.cancelPressed' : 'family.state.cancelPressedNoName', {
+          name: names,
+          time: formatClock(cancelledAt),
+        });
   fill(
     el,
     h(
       'div',
-      { class: 'banner', id: 'status-banner', dataset: { state: status.state } },
-      h('span', { class: 'banner-icon', 'aria-hidden': 'true' }, ICON[status.state] ?? ''),
-      h('span', { id: 'status-text' }, t(`family.state.${status.state}`)),
+      { class: 'banner', id: 'status-banner', dataset: { state } },
+      h('span', { class: 'banner-icon', 'aria-hidden': 'true' }, ICON[state] ?? ''),
+      h('span', { id: 'status-text' }, words),
     ),
     h('p', { class: 'who-line' }, h('strong', null, names), ' · ', status.household.address),
     h(
@@ -66,7 +76,7 @@ export function renderStatus(el, status, now) {
 }
 
 /** @type {Record<string, string>} */
-const ICON = { well: '✓', attention: '!', alarm: '⚠' };
+const ICON = { well: '✓', attention: '!', alarm: '⚠', confirming: '…' };
 
 /** @param {HTMLElement} el @param {DeviceState[]} devices */
 export function renderHealth(el, devices) {
