@@ -107,6 +107,19 @@ export const TimelineSchema = T.Object({
   toState: T.Optional(Nullable(T.String())),
   userId: T.Optional(Nullable(T.Integer())),
   username: T.Optional(Nullable(T.String())),
+  actorName: T.Optional(
+    Nullable(
+      T.String({
+        description: "who acted: the user's display name, else their responder's name, else user name",
+      }),
+    ),
+  ),
+  actorRole: T.Optional(Nullable(T.String({ description: "the acting user's role; null for the system" }))),
+  responderName: T.Optional(
+    Nullable(
+      T.String({ description: "the name of the responder in the entry's detail (assigned, reassigned …)" }),
+    ),
+  ),
   ip: T.Optional(Nullable(T.String())),
   userAgent: T.Optional(Nullable(T.String())),
   detail: T.Optional(T.Unknown()),

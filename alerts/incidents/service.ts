@@ -5,6 +5,7 @@ import { HubError } from '../../kernel/errors.ts';
 import type { Logger } from '../../kernel/logger.ts';
 import type { Metrics } from '../../kernel/metrics.ts';
 import type { Registry } from '../../kernel/registry/index.ts';
+import type { Responder } from '../../kernel/registry/types.ts';
 import { type Alarm, type AlarmChange, type Evidence, MAX_EVIDENCE, maxSeverity } from '../alarm.ts';
 import type { AlarmService } from '../alarms.ts';
 import type { MessageCause } from '../message-cause.ts';
@@ -57,7 +58,14 @@ function trimEvidence(list: Evidence[]): Evidence[] {
 }
 
 export type TimelineEntry =
-  | ({ kind: 'audit' } & Omit<AuditEntry, 'incidentId'>)
+  | ({ kind: 'audit' } & Omit<AuditEntry, 'incidentId'> & {
+        /** who acted as people know them: the user's display name (else their responder's name, else user name); null for the system */
+        actorName?: string | null;
+        /** the acting user's role; null for the system */
+        actorRole?: string | null;
+        /** the name of the responder in the entry's detail (assigned, reassigned …), when it has one */
+        responderName?: string | null;
+      })
   | { kind: 'evidence'; at: number; evidence: Evidence }
   /** a point of the alarm path reached (alarm-path.ts), with the ms since the one reached before it */
   | { kind: 'path'; at: number; point: PathPoint; sincePreviousMs: number | null };
@@ -168,16 +176,47 @@ export class IncidentService {
       at: e.at,
       evidence: e,
     }));
-    const audit: TimelineEntry[] = (await this.store.auditOf(id)).map(({ incidentId: _, ...a }) => ({
-      kind: 'audit',
-      ...a,
-    }));
+    const entries = await this.store.auditOf(id);
+    const responders = await this.#registry.people.listResponders();
+    const actors = await this.#actors(
+      entries.map((a) => a.userId),
+      responders,
+    );
+    const audit: TimelineEntry[] = entries.map(({ incidentId: _, ...a }) => {
+      const actor = a.userId === null ? undefined : actors.get(a.userId);
+      const responderId = a.detail.responderId;
+      const responder =
+        typeof responderId === 'string' ? responders.find((r) => r.id === responderId) : undefined;
+      return {
+        kind: 'audit',
+        ...a,
+        actorName: actor?.name ?? (a.userId === null ? null : a.username),
+        actorRole: actor?.role ?? null,
+        ...(responder ? { responderName: responder.name } : {}),
+      };
+    });
     const times = await this.path.get(id);
     const path: TimelineEntry[] = times ? pathEntries(times).map((e) => ({ kind: 'path', ...e })) : [];
     // Stable: on the same millisecond the evidence (what happened) comes before what was done about it,
     // and the path's points last, in their order.
     const timeline = [...evidence, ...audit, ...path].sort((a, b) => a.at - b.at);
     return { incident, alarmIds: await this.store.alarmIds(id), timeline };
+  }
+
+  /** The display name and role of each user who acted (a user since deleted is left out). */
+  async #actors(
+    ids: ReadonlyArray<number | null>,
+    responders: readonly Responder[],
+  ): Promise<Map<number, { name: string; role: string }>> {
+    const out = new Map<number, { name: string; role: string }>();
+    const wanted = new Set(ids.filter((i): i is number => i !== null));
+    for (const userId of wanted) {
+      const user = await this.#registry.people.getUser(userId);
+      if (!user) continue;
+      const responder = responders.find((r) => r.userId === userId);
+      out.set(userId, { name: user.displayName || responder?.name || user.username, role: user.role });
+    }
+    return out;
   }
 
   /**

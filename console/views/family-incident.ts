@@ -20,6 +20,7 @@ export function familyTimeline(timeline: readonly TimelineEntry[]): TimelineEntr
     if (e.kind !== 'audit' || INTERNAL_ACTIONS.has(e.action)) return [];
     const detail =
       e.action === 'position' ? { etaAt: e.detail.etaAt, etaMinutes: e.detail.etaMinutes } : e.detail;
-    return [{ ...e, userId: null, username: null, ip: null, userAgent: null, detail }];
+    // the role that acted stays ("the dispatch center"), not who
+    return [{ ...e, userId: null, username: null, actorName: null, ip: null, userAgent: null, detail }];
   });
 }

@@ -3,6 +3,7 @@
 
 import { api } from '../common/api.js';
 import { isolate } from '../common/dom.js';
+import { formatCoordinates } from '../common/i18n.js';
 import { label } from '../dispatch/labels.js';
 
 /**
@@ -140,7 +141,7 @@ const households = {
     ['field.id', (r) => r.id],
     ['field.address', (r) => r.address],
     ['field.grid', (r) => r.grid],
-    ['field.location', (r) => (r.location ? `${r.location.lat}, ${r.location.lon}` : '—')],
+    ['field.location', (r) => (r.location ? formatCoordinates(r.location.lat, r.location.lon) : '—')],
     ['field.sharing', (r) => r.sharing],
   ],
   fields: [
@@ -339,7 +340,7 @@ const stations = {
   columns: [
     ['field.id', (r) => r.id],
     ['field.name', (r) => r.name],
-    ['field.location', (r) => (r.lat === null ? '—' : `${r.lat}, ${r.lon}`)],
+    ['field.location', (r) => (r.lat === null || r.lon === null ? '—' : formatCoordinates(r.lat, r.lon))],
   ],
   fields: [
     { name: 'id', label: 'field.id', required: true, createOnly: true },

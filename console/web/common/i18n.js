@@ -89,11 +89,13 @@ export function addMessages(pageMessages) {
 }
 
 /**
- * The message of `key` in the current language, `{name}` replaced from vars.
+ * The message of `key` in the current language, `{name}` replaced from vars. With `n` equal to 1, the
+ * key's singular `key.one` where the language has one ("1 alarm"; Chinese needs none).
  * @param {string} key @param {Record<string, string | number>} [vars]
  */
 export function t(key, vars = {}) {
-  const text = messages[lang()][key] ?? messages.zh[key] ?? key;
+  const one = vars.n === 1 || vars.n === '1' ? messages[lang()][`${key}.one`] : undefined;
+  const text = one ?? messages[lang()][key] ?? messages.zh[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, /** @type {string} */ name) =>
     name in vars ? String(vars[name]) : `{${name}}`,
   );
@@ -161,6 +163,11 @@ export function formatTime(ms) {
     minute: '2-digit',
     second: '2-digit',
   });
+}
+
+/** WGS84 degrees to 5 decimals (about a metre): "31.23040, 121.47370". @param {number} lat @param {number} lon */
+export function formatCoordinates(lat, lon) {
+  return `${lat.toFixed(5)}, ${lon.toFixed(5)}`;
 }
 
 /** Hour and minute of an epoch ms ("00:14"). @param {number | null | undefined} ms */

@@ -2,10 +2,10 @@
 // the last 24 h as charts, the timeline; and the actions the incident's state allows.
 import { api, fieldsOf, messageOf } from '../common/api.js';
 import { fill, h } from '../common/dom.js';
-import { formatAgo, formatCountdown, formatTime, pick, t } from '../common/i18n.js';
+import { formatAgo, formatCoordinates, formatCountdown, formatTime, pick, t } from '../common/i18n.js';
 import { toast } from '../common/shell.js';
 import { drawCharts } from './charts.js';
-import { level, nextDeadline } from './deadline.js';
+import { CLOSED, level, nextDeadline } from './deadline.js';
 import { label, OUTCOMES } from './labels.js';
 import { timelineLine } from './timeline.js';
 
@@ -167,7 +167,7 @@ export class IncidentView {
           { class: 'state-pill', id: 'incident-state', 'data-state': d.state },
           label('state', d.state),
         ),
-        d.residentCancelledAt
+        d.residentCancelledAt && !CLOSED.has(d.state)
           ? h('span', { class: 'resident-cancelled', id: 'resident-cancelled' }, t('queue.residentCancelled'))
           : null,
         next
@@ -473,7 +473,7 @@ export class IncidentView {
         'p',
         { class: 'muted' },
         t('view.grid', { grid: hh.grid }),
-        hh.location ? ` · ${hh.location.lat.toFixed(5)}, ${hh.location.lon.toFixed(5)}` : '',
+        hh.location ? ` · ${formatCoordinates(hh.location.lat, hh.location.lon)}` : '',
       ),
       hh.notes ? h('p', { class: 'notes' }, hh.notes) : null,
       c.lastMovementAt

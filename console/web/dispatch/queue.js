@@ -4,6 +4,7 @@ import { h } from '../common/dom.js';
 import { formatCountdown, lang, pick, t } from '../common/i18n.js';
 import { byUrgency, CLOSED, level, nextDeadline } from './deadline.js';
 import { label } from './labels.js';
+import { stepLabel } from './steps.js';
 
 /** @import { IncidentSummary } from '../api-types' */
 
@@ -102,7 +103,10 @@ export class Queue {
     if (!row) return;
     row.el.dataset.escalated = step;
     const marker = row.el.querySelector('.escalated');
-    if (marker instanceof HTMLElement) marker.hidden = false;
+    if (marker instanceof HTMLElement) {
+      marker.hidden = false;
+      marker.title = `${t('queue.escalated')}: ${stepLabel(step)}`;
+    }
   }
 
   /** @param {string | null} id */

@@ -2,8 +2,9 @@
 // alarm path) as one line in the page's language. A detail the page has no words for is left out, never
 // printed as it is (an object would read "[object Object]").
 import { fieldsOf } from '../common/api.js';
-import { formatLatency, pick, t } from '../common/i18n.js';
+import { formatCoordinates, formatLatency, pick, t } from '../common/i18n.js';
 import { label } from './labels.js';
+import { stepLabel } from './steps.js';
 
 /** @import { TimelineEntry } from '../api-types' */
 
@@ -29,6 +30,19 @@ function noteText(detail) {
 }
 
 /**
+ * Who acted, as people know them: "赵敏（调度员）", "Zhao Min (Dispatcher)"; the hub for the system.
+ * @param {TimelineEntry} e an audit entry
+ */
+function whoActed(e) {
+  if (e.userId === null || e.userId === undefined) {
+    // a family's timeline names the role only; the system has none
+    return e.actorRole ? label('role', e.actorRole) : t('timeline.system');
+  }
+  const name = e.actorName ?? e.username ?? '';
+  return e.actorRole ? t('timeline.actor', { name, role: label('role', e.actorRole) }) : name;
+}
+
+/**
  * The line of one entry (without its time).
  * @param {TimelineEntry} e
  * @param {(responderId: string) => string} responderName
@@ -50,20 +64,36 @@ export function timelineLine(e, responderName) {
   const detail = fieldsOf(e.detail);
   if (action === 'alarm_note') {
     const note = noteText(detail);
-    return `${note || what} — ${t('timeline.system')}`;
+    return `${note || what} — ${whoActed(e)}`;
   }
-  const who =
-    e.username === 'system' || (!e.username && e.userId === null) ? t('timeline.system') : (e.username ?? '');
+  const who = whoActed(e);
   const responderId = text(detail.responderId);
   const outcome = text(detail.outcome);
+  const step = text(detail.step);
   const extra = [
-    responderId ? responderName(responderId) : '',
+    // a position is the responder's own: named as who acted
+    responderId && action !== 'position' ? (e.responderName ?? responderName(responderId)) : '',
     outcome ? label('outcome', outcome) : '',
+    step ? stepLabel(step) : '',
+    ...(action === 'position' ? positionWords(detail) : []),
     text(detail.note),
     text(detail.reason),
     text(detail.text),
-    text(detail.step),
   ].filter(Boolean);
-  const move = e.fromState && e.toState && e.fromState !== e.toState ? ` (${label('state', e.toState)})` : '';
-  return `${what}${move}${who ? ` — ${who}` : ''}${extra.length ? `: ${extra.join(' · ')}` : ''}`;
+  // the action names its state change ("Acknowledged"): the state is not said again after it
+  const said = extra.length ? t('timeline.extra', { extra: extra.join(' · ') }) : '';
+  return `${what}${who ? ` — ${who}` : ''}${said}`;
+}
+
+/**
+ * A responder's position: where (to 5 decimals, about a metre), how far from the home, the ETA.
+ * @param {Record<string, unknown>} detail
+ */
+function positionWords(detail) {
+  const { lat, lon, distanceM, etaMinutes } = detail;
+  return [
+    typeof lat === 'number' && typeof lon === 'number' ? formatCoordinates(lat, lon) : '',
+    typeof distanceM === 'number' ? t('timeline.distance', { km: (distanceM / 1000).toFixed(1) }) : '',
+    typeof etaMinutes === 'number' ? t('timeline.eta', { n: etaMinutes }) : '',
+  ];
 }

@@ -1,0 +1,283 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../kernel/clock.ts';
+import { until } from '../simulators/device.ts';
+import { MORNING } from './helpers/alerts.ts';
+import { launchBrowser, loginAs, newPage, PHONE, screenshot } from './helpers/browser.ts';
+import { type IncidentsHub, startIncidentsHub } from './helpers/incidents.ts';
+
+const S = 1000;
+const MIN = 60 * S;
+
+const text = async (page: Page, selector: string) =>
+  (await page.locator(selector).textContent())?.trim() ?? '';
+
+/** Every line of the timeline on the page, and the kinds and actions of its entries. */
+async function timeline(page: Page) {
+  const items = page.locator('#timeline li');
+  const lines = (await items.allTextContents()).map((s) => s.replace(/\s+/g, ' ').trim());
+  const kinds = new Set<string>();
+  const actions = new Set<string>();
+  for (let k = 0; k < (await items.count()); k++) {
+    kinds.add((await items.nth(k).getAttribute('data-kind')) ?? '');
+    const action = await items.nth(k).getAttribute('data-action');
+    if (action) actions.add(action);
+  }
+  return { lines, kinds, actions };
+}
+
+/** What a user must never read: a printed object, an empty value, a code of the hub. */
+const RAW = /object Object|undefined|\bnull\b|NaN|\b[a-z]+_[a-z0-9_]+\b/;
+/** What people typed or are called stands as it is, in either language. */
+const TYPED = ['赵敏', '李网格', '王奶奶', '电话确认无事', '已电话联系家属', 'hh-test', 'hh-2'];
+const withoutTyped = (line: string) => TYPED.reduce((l, w) => l.replaceAll(w, ''), line);
+
+// Issue 24: the pages' words. Item 1: the resident pressed cancel after the SOS; the incident stays open for
+// a person to confirm, and every page says so. Item 4: every entry of an incident's timeline (each audit
+// action, the evidence, the alarm path) in words of the page's language, people by their display name and
+// role, no state said twice, plurals right, coordinates to 5 decimals.
+describe('the pages in words', { timeout: 60_000 }, () => {
+  let browser: Browser;
+  let h: IncidentsHub | null = null;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  afterEach(async () => {
+    await h?.t.stop();
+    h = null;
+  });
+
+  it('shows the cancel on the queue row, in the explanation and timeline, and on the family page, in both languages', async () => {
+    // 09:00:00 in the household's clock (UTC+8): MORNING
+    const clock = new ManualClock(MORNING);
+    h = await startIncidentsHub(clock);
+    const hub = h;
+    await hub.user('d.zhao', 'dispatcher');
+    await hub.user('f.wang', 'family', ['hh-test']);
+    const button = await hub.button('btn-1');
+    const dispatch = await newPage(browser);
+    await loginAs(dispatch.page, hub.t.httpUrl, 'd.zhao', 'd.zhao-password');
+    await dispatch.page.waitForSelector('#live-status[data-state="live"]');
+    const family = await newPage(browser, PHONE);
+    await loginAs(family.page, hub.t.httpUrl, 'f.wang', 'f.wang-password');
+    await family.page.waitForSelector('#live-status[data-state="live"]');
+
+    await hub.sos(button, { opened: 1 });
+    const id = hub.opened[0]?.incident.id ?? '';
+    const row = `#queue [data-incident-id="${id}"]`;
+    await dispatch.page.waitForSelector(row);
+    await family.page.waitForSelector('#status-banner[data-state="alarm"]');
+    expect(await dispatch.page.locator(`${row} .resident-cancelled`).count()).toBe(0);
+
+    // 9 minutes later she presses cancel (within the household's cancel window, set to its widest: 10 min)
+    const put = await hub.api('PUT', '/api/households/hh-test/alert-settings', {
+      token: hub.adminToken,
+      body: { sosCancelWindowMs: 10 * 60_000 },
+    });
+    expect(put.status).toBe(200);
+    clock.advance(9 * 60_000);
+    await button.cancel();
+    await until(
+      async () => (await hub.incident(id)).residentCancelledAt !== null,
+      3000,
+      'the incident marked cancelled by the resident',
+    );
+    await dispatch.page.waitForSelector(`${row}[data-resident-cancelled="true"]`);
+    expect(await text(dispatch.page, `${row} .resident-cancelled`)).toBe('住户已按取消，仍待确认');
+    expect(await dispatch.page.getAttribute(row, 'data-state')).toBe('open');
+    expect(await text(dispatch.page, `${row} .explanation`)).toContain('住户 09:09 按下取消；仍需人工确认');
+
+    await dispatch.page.click(row);
+    await dispatch.page.waitForSelector(`[data-viewing="${id}"]`);
+    expect(await text(dispatch.page, '#resident-cancelled')).toBe('住户已按取消，仍待确认');
+    expect(await text(dispatch.page, '#incident-explanation')).toContain('住户 09:09 按下取消');
+    let { lines } = await timeline(dispatch.page);
+    expect(lines).toContainEqual(
+      expect.stringContaining('住户按下取消：住户 09:09 按下取消；仍需人工确认 — 系统'),
+    );
+    expect(lines.join('\n')).not.toMatch(/object Object|undefined|alarm_note|cancelled_by_resident/);
+    await screenshot(dispatch.page, 'dispatch-resident-cancelled-zh');
+
+    await family.page.waitForSelector('#status-banner[data-state="confirming"]');
+    expect(await text(family.page, '#status-text')).toBe('王奶奶在 09:09 按下了取消，服务中心正在确认');
+    expect(await text(family.page, '#progress-what')).toContain('住户 09:09 按下取消');
+    await screenshot(family.page, 'family-resident-cancelled-zh');
+
+    await dispatch.page.click('#lang-switch');
+    await dispatch.page.waitForSelector(`${row} .resident-cancelled`);
+    expect(await text(dispatch.page, `${row} .resident-cancelled`)).toBe(
+      'Cancelled by resident — still to be confirmed',
+    );
+    expect(await text(dispatch.page, '#incident-explanation')).toContain(
+      'cancelled by resident at 09:09; a person still confirms',
+    );
+    ({ lines } = await timeline(dispatch.page));
+    expect(lines).toContainEqual(
+      expect.stringContaining('Resident pressed cancel: cancelled by resident at 09:09'),
+    );
+    expect(lines.join('\n')).not.toMatch(/object Object|undefined|alarm_note|cancelled_by_resident/);
+    await screenshot(dispatch.page, 'dispatch-resident-cancelled-en');
+
+    await family.page.click('#lang-switch');
+    expect(await text(family.page, '#status-text')).toBe(
+      '王奶奶 pressed cancel at 09:09; the centre is confirming',
+    );
+    await screenshot(family.page, 'family-resident-cancelled-en');
+
+    // She presses SOS again: the incident is a plain SOS once more, everywhere.
+    clock.advance(60_000);
+    await button.sos();
+    await dispatch.page.waitForSelector(`${row}:not([data-resident-cancelled])`);
+    await family.page.waitForSelector('#status-banner[data-state="alarm"]');
+    expect(dispatch.errors).toEqual([]);
+    expect(family.errors).toEqual([]);
+    await dispatch.context.close();
+    await family.context.close();
+  });
+
+  it('walks every kind of entry in Chinese and English: no code, no object, no English on the zh page', async () => {
+    const clock = new ManualClock(MORNING);
+    h = await startIncidentsHub(clock);
+    const hub = h;
+    const { households, people } = hub.t.hub.registry;
+    await households.upsert({
+      id: 'hh-test',
+      address: 'hh-test 幸福路 1号',
+      grid: 'grid-1',
+      location: { lat: 31.2304, lon: 121.4737 },
+    });
+    await households.upsert({ id: 'hh-2', address: 'hh-2 和平路 8号', grid: 'grid-1' });
+    const dispatcher = await hub.user('d.zhao', 'dispatcher');
+    await people.updateUser(dispatcher.id, { displayName: '赵敏' });
+    // the responder's user has no display name: the responder's own name stands for them
+    const responder = await hub.user('r.li', 'responder');
+    await people.upsertResponder({
+      id: 'r-1',
+      name: '李网格',
+      kind: 'grid_worker',
+      phone: '13800000000',
+      grids: ['grid-1'],
+      stationId: null,
+      userId: responder.id,
+    });
+    const post = async (id: string, token: string, action: string, body?: unknown) => {
+      const a = await hub.api('POST', `/api/incidents/${id}/${action}`, { token, ...(body ? { body } : {}) });
+      expect([action, a.status, a.text]).toEqual([action, 200, a.text]);
+    };
+
+    // An SOS (opened, its evidence, the alarm path), pressed again (joined), then cancelled by the resident
+    // (an alarm note); unacknowledged for 31 s (escalated).
+    const button = await hub.button('btn-1');
+    await hub.sos(button, { opened: 1 });
+    const id = hub.opened[0]?.incident.id ?? '';
+    // the dispatcher's page follows the incident live, to its end (a closed one leaves the queue)
+    const { page, errors, context } = await newPage(browser);
+    await loginAs(page, hub.t.httpUrl, 'd.zhao', 'd.zhao-password');
+    await page.waitForSelector('#live-status[data-state="live"]');
+    await page.click(`#queue [data-incident-id="${id}"]`);
+    await page.waitForSelector(`[data-viewing="${id}"]`);
+    clock.advance(5 * S);
+    await hub.sos(button, { updated: 1 });
+    clock.advance(5 * S);
+    await button.cancel();
+    await until(async () => (await hub.incident(id)).residentCancelledAt !== null, 3000, 'cancel noted');
+    clock.advance(21 * S);
+    await until(() => hub.escalated.length >= 1, 3000, 'the 30 s escalation');
+    await post(id, dispatcher.token, 'acknowledge');
+    await post(id, dispatcher.token, 'assign', { responderId: 'r-1' });
+    await post(id, responder.token, 'decline');
+    await post(id, dispatcher.token, 'assign', { responderId: 'r-1' });
+    await post(id, responder.token, 'accept');
+    const pos = await hub.api('POST', `/api/incidents/${id}/position`, {
+      token: responder.token,
+      body: { lat: 31.2484, lon: 121.4737 },
+    });
+    expect(pos.status).toBe(200);
+    clock.advance(4 * MIN);
+    await post(id, responder.token, 'arrive');
+    await post(id, dispatcher.token, 'comment', { text: '已电话联系家属' });
+    await post(id, responder.token, 'resolve', { outcome: 'false_alarm', note: '电话确认无事' });
+    // A second household's SOS, cancelled by the dispatcher: still on the queue's list of all
+    const button2 = await hub.button('btn-2', 'hh-2');
+    await hub.sos(button2, { opened: 2 });
+    const id2 = hub.opened[1]?.incident.id ?? '';
+
+    await page.waitForSelector('#timeline li[data-action="resolve"]');
+    const zh = await timeline(page);
+    expect([...zh.kinds].sort()).toEqual(['audit', 'evidence', 'path']);
+    expect([...zh.actions].sort()).toEqual(
+      [
+        'acknowledge',
+        'accept',
+        'alarm_joined',
+        'alarm_note',
+        'arrive',
+        'assign',
+        'comment',
+        'decline',
+        'escalated',
+        'opened',
+        'position',
+        'resolve',
+      ].sort(),
+    );
+    expect(zh.lines.filter((l) => RAW.test(l))).toEqual([]);
+    // English left on the zh page (a device id such as btn-1 is a name, not a word)
+    expect(zh.lines.filter((l) => /[A-Za-z]{2,}/.test(withoutTyped(l).replace(/btn-\d/g, '')))).toEqual([]);
+    expect(zh.lines).toContainEqual(expect.stringMatching(/ 接警 — 赵敏（调度员）$/));
+    expect(zh.lines).toContainEqual(expect.stringMatching(/ 接单 — 李网格（处置人员）$/));
+    expect(zh.lines).toContainEqual(expect.stringContaining('升级提醒 — 系统：超过 30 秒未接警'));
+    expect(zh.lines).toContainEqual(
+      expect.stringContaining('31.24840, 121.47370 · 距离 2.0 公里 · 预计 9 分钟到达'),
+    );
+    expect(zh.lines).toContainEqual(
+      expect.stringContaining('结案 — 李网格（处置人员）：误报 · 电话确认无事'),
+    );
+    expect(await page.locator('#evidence h3').textContent()).toBe('告警依据（2 次告警）');
+    // confirmed and closed: no longer "still to be confirmed"
+    expect(await page.locator('#resident-cancelled').count()).toBe(0);
+    await screenshot(page, 'dispatch-timeline-zh');
+
+    await page.click('#lang-switch');
+    await page.waitForSelector('#timeline li');
+    const en = await timeline(page);
+    expect(en.lines).toHaveLength(zh.lines.length);
+    expect(en.lines.filter((l) => RAW.test(l))).toEqual([]);
+    expect(en.lines.filter((l) => /\p{Script=Han}/u.test(withoutTyped(l)))).toEqual([]);
+    // the action names its state: not "Acknowledged (Acknowledged)"
+    expect(
+      en.lines.filter((l) => /\((Acknowledged|Dispatched|On site|Resolved|Cancelled)\)/.test(l)),
+    ).toEqual([]);
+    expect(en.lines).toContainEqual(expect.stringMatching(/ Acknowledged — 赵敏 \(Dispatcher\)$/));
+    expect(en.lines).toContainEqual(expect.stringContaining('Escalated — hub: not acknowledged after 30 s'));
+    expect(en.lines).toContainEqual(
+      expect.stringContaining('31.24840, 121.47370 · 2.0 km away · arriving in about 9 min'),
+    );
+    expect(en.lines).toContainEqual(
+      expect.stringContaining('Resolved — 李网格 (Responder): False alarm · 电话确认无事'),
+    );
+    await screenshot(page, 'dispatch-timeline-en');
+
+    // One alarm is one, not "1 alarms"; the dispatcher's cancel reads as their words.
+    await page.click(`#queue [data-incident-id="${id2}"]`);
+    await page.waitForSelector(`[data-viewing="${id2}"]`);
+    expect(await page.locator('#evidence h3').textContent()).toBe('Evidence (1 alarm)');
+    await page.fill('#cancel-reason', '电话确认无事');
+    await page.click('#cancel');
+    await page.waitForSelector('#timeline li[data-action="cancel"]');
+    const cancelled = await timeline(page);
+    expect(cancelled.lines).toContainEqual(
+      expect.stringMatching(/ Cancelled — 赵敏 \(Dispatcher\): 电话确认无事$/),
+    );
+    await page.click('#lang-switch');
+    await page.waitForSelector('#timeline li[data-action="cancel"]');
+    expect((await timeline(page)).lines).toContainEqual(
+      expect.stringMatching(/ 取消 — 赵敏（调度员）：电话确认无事$/),
+    );
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
