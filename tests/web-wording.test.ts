@@ -4,6 +4,7 @@ import { ManualClock } from '../kernel/clock.ts';
 import { until } from '../simulators/device.ts';
 import { MORNING } from './helpers/alerts.ts';
 import { launchBrowser, loginAs, newPage, PHONE, screenshot } from './helpers/browser.ts';
+import { ADMIN_PASSWORD } from './helpers/hub.ts';
 import { type IncidentsHub, startIncidentsHub } from './helpers/incidents.ts';
 
 const S = 1000;
@@ -11,6 +12,10 @@ const MIN = 60 * S;
 
 const text = async (page: Page, selector: string) =>
   (await page.locator(selector).textContent())?.trim() ?? '';
+
+/** What a user sees of an element: Playwright's innerText (hidden parts left out), not the DOM node's. */
+// biome-ignore lint/performance/useDomNodeTextContent: a Playwright locator, not a DOM node; the visible text is the point
+const visibleText = (page: Page, selector: string) => page.locator(selector).innerText();
 
 /** Every line of the timeline on the page, and the kinds and actions of its entries. */
 async function timeline(page: Page) {
@@ -279,5 +284,95 @@ describe('the pages in words', { timeout: 60_000 }, () => {
     );
     expect(errors).toEqual([]);
     await context.close();
+  });
+
+  it('words every code on the dispatcher, supervisor and admin pages: no raw code or English on a zh page, no Chinese of ours on an en page', async () => {
+    const clock = new ManualClock(MORNING);
+    h = await startIncidentsHub(clock);
+    const hub = h;
+    await hub.t.hub.registry.households.upsert({
+      id: 'hh-test',
+      address: 'hh-test 幸福路 1号',
+      grid: 'grid-1',
+      sharing: 'rhythm',
+    });
+    await hub.user('d.zhao', 'dispatcher');
+    await hub.user('s.qian', 'supervisor');
+    // An SOS nobody acknowledges for 65 s: escalation steps fired and a breach in today's report.
+    const button = await hub.button('btn-1');
+    await hub.sos(button, { opened: 1 });
+    const id = hub.opened[0]?.incident.id ?? '';
+    clock.advance(65 * S);
+    await until(() => hub.escalated.length >= 2, 3000, 'the 30 s and 60 s escalations');
+
+    /** the page's text without what people typed or named (ids, addresses, names, user names) */
+    const DATA = [
+      /hh-test/g,
+      /幸福路 1号/g,
+      /王奶奶/g,
+      /btn-1/g,
+      /grid-1/g,
+      /[ds]\.(zhao|qian)/g,
+      /\badmin\b/g,
+      /Administrator/g,
+      /r-1/g,
+    ];
+    const ours = async (page: Page, selector: string) =>
+      DATA.reduce((text, re) => text.replace(re, ''), await visibleText(page, selector));
+    /** Latin words on a zh page; the units and figures both languages write alike pass */
+    const english = (text: string) =>
+      [...text.matchAll(/[A-Za-z][A-Za-z_]+/g)]
+        .map((m) => m[0])
+        .filter((w) => !['km', 'p50', 'p99', 'CSV', 'JSON', 'ms'].includes(w));
+    const chinese = (text: string) => [...text.matchAll(/\p{Script=Han}+/gu)].map((m) => m[0]);
+    const codes = (text: string) => [...text.matchAll(/\b[a-z]+_[a-z0-9_]+\b/g)].map((m) => m[0]);
+
+    const dispatch = await newPage(browser);
+    await loginAs(dispatch.page, hub.t.httpUrl, 'd.zhao', 'd.zhao-password');
+    await dispatch.page.waitForSelector('#live-status[data-state="live"]');
+    await dispatch.page.click(`#queue [data-incident-id="${id}"]`);
+    await dispatch.page.waitForSelector(`[data-viewing="${id}"]`);
+    await dispatch.page.waitForSelector('#charts svg, #charts p:not(:has-text("…"))');
+    const zhDispatch = await ours(dispatch.page, 'main');
+    expect({ english: english(zhDispatch), codes: codes(zhDispatch) }).toEqual({ english: [], codes: [] });
+    expect(await visibleText(dispatch.page, '#timeline')).toContain('超过 30 秒未接警');
+    await dispatch.page.click('#lang-switch');
+    await dispatch.page.waitForSelector(`[data-viewing="${id}"]`);
+    const enDispatch = await ours(dispatch.page, 'main');
+    expect({ chinese: chinese(enDispatch), codes: codes(enDispatch) }).toEqual({ chinese: [], codes: [] });
+    expect(await visibleText(dispatch.page, '#timeline')).toContain('not acknowledged after 30 s');
+    await screenshot(dispatch.page, 'dispatch-words-en');
+
+    const sup = await newPage(browser);
+    await loginAs(sup.page, hub.t.httpUrl, 's.qian', 's.qian-password');
+    await sup.page.waitForSelector('#breaches tr[data-incident-id]');
+    const zhSup = await ours(sup.page, '#breaches');
+    expect({ english: english(zhSup), codes: codes(zhSup) }).toEqual({ english: [], codes: [] });
+    expect(zhSup).toContain('接警：未完成，已超出时限');
+    await sup.page.click('#lang-switch');
+    const enSup = await ours(sup.page, '#breaches');
+    expect({ chinese: chinese(enSup), codes: codes(enSup) }).toEqual({ chinese: [], codes: [] });
+    expect(enSup).toContain('Acknowledge: not reached');
+
+    const admin = await newPage(browser);
+    await loginAs(admin.page, hub.t.httpUrl, 'admin', ADMIN_PASSWORD);
+    await admin.page.waitForSelector('#households-table tr[data-id="hh-test"]');
+    expect(await visibleText(admin.page, '#households-table tr[data-id="hh-test"]')).toContain(
+      '状态与日常作息',
+    );
+    await admin.page.click('#tab-users');
+    await admin.page.waitForSelector('#users-table tr');
+    const zhUsers = await ours(admin.page, '#users-table');
+    expect({ english: english(zhUsers), codes: codes(zhUsers) }).toEqual({ english: [], codes: [] });
+    await admin.page.click('#lang-switch');
+    await admin.page.click('#tab-households');
+    await admin.page.waitForSelector('#households-table tr[data-id="hh-test"]');
+    expect(await visibleText(admin.page, '#households-table tr[data-id="hh-test"]')).toContain(
+      'status and daily rhythm',
+    );
+    for (const p of [dispatch, sup, admin]) {
+      expect(p.errors).toEqual([]);
+      await p.context.close();
+    }
   });
 });

@@ -142,7 +142,7 @@ const households = {
     ['field.address', (r) => r.address],
     ['field.grid', (r) => r.grid],
     ['field.location', (r) => (r.location ? formatCoordinates(r.location.lat, r.location.lon) : '—')],
-    ['field.sharing', (r) => r.sharing],
+    ['field.sharing', (r) => label('sharing', r.sharing)],
   ],
   fields: [
     { name: 'id', label: 'field.id', required: true, createOnly: true },
@@ -151,7 +151,7 @@ const households = {
     { name: 'lat', label: 'field.lat', type: 'number' },
     { name: 'lon', label: 'field.lon', type: 'number' },
     { name: 'notes', label: 'field.notes' },
-    { name: 'sharing', label: 'field.sharing', options: ['status', 'rhythm'] },
+    { name: 'sharing', label: 'field.sharing', options: ['status', 'rhythm'], optionGroup: 'sharing' },
   ],
   idOf: (r) => r.id,
   formValues: (r) => ({ ...r, lat: r.location?.lat ?? '', lon: r.location?.lon ?? '' }),
@@ -171,7 +171,7 @@ const residents = {
     ['field.name', (r) => r.name],
     ['field.birthYear', (r) => (r.birthYear === null ? '—' : String(r.birthYear))],
     ['field.careNotes', (r) => r.careNotes.map(isolate).join('，')],
-    ['field.language', (r) => r.language],
+    ['field.language', (r) => label('language', r.language)],
   ],
   fields: [
     { name: 'id', label: 'field.id', required: true, createOnly: true },

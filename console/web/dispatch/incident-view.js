@@ -1,11 +1,12 @@
 // The incident view (right side): who and where, contacts, the alarm's explanation and evidence, devices,
 // the last 24 h as charts, the timeline; and the actions the incident's state allows.
-import { api, fieldsOf, messageOf } from '../common/api.js';
+import { api, messageOf } from '../common/api.js';
 import { fill, h } from '../common/dom.js';
 import { formatAgo, formatCoordinates, formatCountdown, formatTime, pick, t } from '../common/i18n.js';
 import { toast } from '../common/shell.js';
 import { drawCharts } from './charts.js';
 import { CLOSED, level, nextDeadline } from './deadline.js';
+import { describeEvidence } from './evidence.js';
 import { label, OUTCOMES } from './labels.js';
 import { timelineLine } from './timeline.js';
 
@@ -512,18 +513,6 @@ export class IncidentView {
 
   /** @param {IncidentDetail} d */
   evidencePanel(d) {
-    /** @param {unknown} item an alarm's evidence (alerts/alarm.ts Evidence; `unknown` in the API) */
-    const describe = (item) => {
-      const e = fieldsOf(item);
-      const parts = [formatTime(typeof e.at === 'number' ? e.at : null)];
-      for (const key of ['deviceId', 'room', 'event', 'what']) {
-        const value = e[key];
-        if (typeof value !== 'string' || !value) continue;
-        parts.push(key === 'room' ? label('room', value) : key === 'event' ? label('event', value) : value);
-      }
-      for (const [k, v] of Object.entries(fieldsOf(e.values))) parts.push(`${k}=${v}`);
-      return parts.join(' · ');
-    };
     return h(
       'section',
       { class: 'panel', id: 'evidence' },
@@ -531,7 +520,7 @@ export class IncidentView {
       h(
         'ul',
         { class: 'evidence' },
-        (d.evidence ?? []).map((e) => h('li', {}, describe(e))),
+        (d.evidence ?? []).map((e) => h('li', {}, describeEvidence(e))),
       ),
     );
   }

@@ -3,6 +3,7 @@
 // printed as it is (an object would read "[object Object]").
 import { fieldsOf } from '../common/api.js';
 import { formatCoordinates, formatLatency, pick, t } from '../common/i18n.js';
+import { whatWords } from './evidence.js';
 import { label } from './labels.js';
 import { stepLabel } from './steps.js';
 
@@ -56,7 +57,7 @@ export function timelineLine(e, responderName) {
   if (e.kind === 'evidence') {
     const ev = fieldsOf(e.evidence);
     const event = text(ev.event);
-    const eventWords = event ? label('event', event) : text(ev.what);
+    const eventWords = event ? label('event', event) : whatWords(text(ev.what));
     return [t('timeline.evidence'), text(ev.deviceId), eventWords].filter(Boolean).join(' · ');
   }
   const action = e.action ?? '';
