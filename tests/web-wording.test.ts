@@ -2,12 +2,16 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../kernel/clock.ts';
 import { until } from '../simulators/device.ts';
-import { MORNING } from './helpers/alerts.ts';
-import { launchBrowser, loginAs, newPage, PHONE, screenshot } from './helpers/browser.ts';
+import { SimMotion } from '../simulators/device-types.ts';
+import { connectSim, MORNING } from './helpers/alerts.ts';
+import { DESKTOP, launchBrowser, loginAs, newPage, PHONE, screenshot } from './helpers/browser.ts';
+import { messagesOf } from './helpers/devices.ts';
 import { ADMIN_PASSWORD } from './helpers/hub.ts';
 import { type IncidentsHub, startIncidentsHub } from './helpers/incidents.ts';
 
 const S = 1000;
+/** a dispatch center's wall screen */
+const WALL = { width: 2560, height: 1440 };
 const MIN = 60 * S;
 
 const text = async (page: Page, selector: string) =>
@@ -374,5 +378,77 @@ describe('the pages in words', { timeout: 60_000 }, () => {
       expect(p.errors).toEqual([]);
       await p.context.close();
     }
+  });
+
+  it("shows every time on the households' clock, labelled, in a browser in New York: dispatcher at 1366×768 and on a 2560×1440 wall, family and responder on a phone", async () => {
+    // 09:00 in the household (UTC+8) is 20:00 the day before in New York, where these browsers are
+    const clock = new ManualClock(MORNING);
+    h = await startIncidentsHub(clock);
+    const hub = h;
+    await hub.user('d.zhao', 'dispatcher');
+    await hub.user('f.wang', 'family', ['hh-test']);
+    await hub.user('r.li', 'responder');
+    const pir = await connectSim(hub.t, (o) => new SimMotion(o), 'pir-1', 'living');
+    await pir.motion();
+    await until(
+      async () => (await messagesOf(hub.t, 'pir-1')).some((m) => m.channel === 'event'),
+      3000,
+      'motion stored',
+    );
+    clock.advance(40 * MIN);
+    const button = await hub.button('btn-1');
+    await hub.sos(button, { opened: 1 });
+    const id = hub.opened[0]?.incident.id ?? '';
+    const elsewhere = async (viewport: { width: number; height: number }) => {
+      const context = await browser.newContext({ viewport, locale: 'en-US', timezoneId: 'America/New_York' });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (err) => errors.push(err.message));
+      return { context, page, errors };
+    };
+
+    for (const viewport of [DESKTOP, WALL]) {
+      const d = await elsewhere(viewport);
+      await loginAs(d.page, hub.t.httpUrl, 'd.zhao', 'd.zhao-password');
+      await d.page.waitForSelector('#live-status[data-state="live"]');
+      expect(await text(d.page, '#zone')).toBe('住户当地时间（UTC+8）');
+      expect(await text(d.page, `#queue [data-incident-id="${id}"] .opened`)).toBe('11/28 09:40:00');
+      await d.page.click(`#queue [data-incident-id="${id}"]`);
+      await d.page.waitForSelector('#chart-activity canvas');
+      expect(await text(d.page, '.view-head .opened')).toBe('发生于 11/28 09:40:00');
+      // the charts fill their panel, wider and taller on the wall
+      const panel = (await d.page.locator('#charts').boundingBox())?.width ?? 0;
+      const chart = await d.page.locator('#chart-activity .u-wrap').boundingBox();
+      expect(chart?.width).toBeGreaterThan(panel - 20);
+      if (viewport === WALL) expect(chart?.height).toBeGreaterThan(160);
+      await screenshot(d.page, `dispatch-clock-zh-${viewport.width}`);
+      await d.page.click('#lang-switch');
+      await d.page.waitForSelector('#chart-activity canvas');
+      expect(await text(d.page, '#zone')).toBe("Household's local time (UTC+8)");
+      expect(await text(d.page, '.view-head .opened')).toBe('opened 28/11, 09:40:00');
+      await screenshot(d.page, `dispatch-clock-en-${viewport.width}`);
+      expect(d.errors).toEqual([]);
+      await d.context.close();
+    }
+
+    const f = await elsewhere(PHONE);
+    await loginAs(f.page, hub.t.httpUrl, 'f.wang', 'f.wang-password');
+    await f.page.waitForSelector('#progress li[data-step="received"][data-current]');
+    expect(await text(f.page, '#zone')).toBe('住户当地时间（UTC+8）');
+    expect(await text(f.page, '#progress li[data-step="received"] small')).toBe('11/28 09:40:00');
+    await screenshot(f.page, 'family-clock-zh');
+    await f.page.click('#lang-switch');
+    expect(await text(f.page, '#progress li[data-step="received"] small')).toBe('28/11, 09:40:00');
+    await screenshot(f.page, 'family-clock-en');
+    expect(f.errors).toEqual([]);
+    await f.context.close();
+
+    const r = await elsewhere(PHONE);
+    await loginAs(r.page, hub.t.httpUrl, 'r.li', 'r.li-password');
+    await r.page.waitForSelector('#live-status[data-state="live"]');
+    expect(await text(r.page, '#zone')).toBe('住户当地时间（UTC+8）');
+    await screenshot(r.page, 'responder-clock-zh');
+    expect(r.errors).toEqual([]);
+    await r.context.close();
   });
 });

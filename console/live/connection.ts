@@ -66,7 +66,7 @@ export class LiveConnection {
     this.#ws.on('error', (err) => opts.log.debug({ err }, 'live: socket error'));
   }
 
-  hello(events: string[]): void {
+  hello(events: string[], utcOffsetMinutes: number): void {
     const u = this.#user;
     this.#send({
       type: 'hello',
@@ -80,6 +80,7 @@ export class LiveConnection {
       },
       events,
       sessionExpiresAt: u.expiresAt,
+      utcOffsetMinutes,
     });
   }
 

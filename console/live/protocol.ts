@@ -27,6 +27,8 @@ export interface HelloFrame {
   events: string[];
   /** epoch ms the session ends; the socket closes with 4001 then */
   sessionExpiresAt: number;
+  /** the households' clock, minutes east of UTC (historyUtcOffsetMinutes): the pages show every time on it */
+  utcOffsetMinutes: number;
 }
 
 export interface EventFrame {

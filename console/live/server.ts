@@ -147,7 +147,7 @@ export function createLiveChannel(deps: LiveDeps): LiveChannel {
         familyByHousehold.set(h, set);
       }
     }
-    conn.hello(eventsFor(user.role));
+    conn.hello(eventsFor(user.role), config.historyUtcOffsetMinutes);
   };
 
   const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -30,6 +30,7 @@ const messages = {
     'time.m': '{n} 分',
     'time.h': '{n} 小时',
     'time.d': '{n} 天',
+    'time.zone': '住户当地时间（{zone}）',
   },
   en: {
     'app.title': 'Elder-care safety hub',
@@ -58,6 +59,7 @@ const messages = {
     'time.m': '{n} min',
     'time.h': '{n} h',
     'time.d': '{n} d',
+    'time.zone': "Household's local time ({zone})",
   },
 };
 
@@ -153,16 +155,62 @@ export function formatCountdown(ms) {
   return h > 0 ? `${sign}${h}:${mm}:${ss}` : `${sign}${mm}:${ss}`;
 }
 
-/** Local date and time of an epoch ms in the current language. @param {number | null | undefined} ms */
+/**
+ * The households' clock: minutes east of UTC (the hub's historyUtcOffsetMinutes, from the live hello
+ * frame; China's until it is known). Every time a page shows is on it, whatever the browser's time zone.
+ */
+let zoneOffsetMinutes = 480;
+
+/** @param {number} minutes east of UTC */
+export function setZoneOffset(minutes) {
+  if (minutes === zoneOffsetMinutes) return;
+  zoneOffsetMinutes = minutes;
+  for (const fn of listeners) fn();
+}
+
+export function zoneOffset() {
+  return zoneOffsetMinutes;
+}
+
+/** "UTC+8", "UTC−5:30": the households' clock as the pages label it. */
+export function zoneName() {
+  const m = Math.abs(zoneOffsetMinutes);
+  const sign = zoneOffsetMinutes < 0 ? '−' : '+';
+  return `UTC${sign}${Math.floor(m / 60)}${m % 60 ? `:${String(m % 60).padStart(2, '0')}` : ''}`;
+}
+
+/** @type {Map<string, Intl.DateTimeFormat>} one formatter per language and form (they are costly to build) */
+const formats = new Map();
+
+/**
+ * An epoch ms on the households' clock, in the page's language: the instant shifted by the offset and
+ * formatted as UTC, so the browser's own zone never enters.
+ * @param {number} ms @param {'time' | 'clock' | 'day'} form
+ */
+export function formatZoned(ms, form) {
+  const key = `${lang()}:${form}`;
+  let format = formats.get(key);
+  if (!format) {
+    /** @type {Record<string, Intl.DateTimeFormatOptions>} */
+    const forms = {
+      time: { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' },
+      clock: { hour: '2-digit', minute: '2-digit' },
+      day: { month: 'short', day: 'numeric' },
+    };
+    format = new Intl.DateTimeFormat(lang() === 'zh' ? 'zh-CN' : 'en-GB', {
+      ...forms[form],
+      hourCycle: 'h23',
+      timeZone: 'UTC',
+    });
+    formats.set(key, format);
+  }
+  return format.format(ms + zoneOffsetMinutes * 60_000);
+}
+
+/** Date and time of an epoch ms on the households' clock. @param {number | null | undefined} ms */
 export function formatTime(ms) {
   if (ms === null || ms === undefined) return '—';
-  return new Date(ms).toLocaleString(lang() === 'zh' ? 'zh-CN' : 'en-GB', {
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  });
+  return formatZoned(ms, 'time');
 }
 
 /** WGS84 degrees to 5 decimals (about a metre): "31.23040, 121.47370". @param {number} lat @param {number} lon */
@@ -170,14 +218,10 @@ export function formatCoordinates(lat, lon) {
   return `${lat.toFixed(5)}, ${lon.toFixed(5)}`;
 }
 
-/** Hour and minute of an epoch ms ("00:14"). @param {number | null | undefined} ms */
+/** Hour and minute of an epoch ms on the households' clock ("00:14"). @param {number | null | undefined} ms */
 export function formatClock(ms) {
   if (ms === null || ms === undefined) return '—';
-  return new Date(ms).toLocaleTimeString(lang() === 'zh' ? 'zh-CN' : 'en-GB', {
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  });
+  return formatZoned(ms, 'clock');
 }
 
 /**

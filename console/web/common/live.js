@@ -2,6 +2,7 @@
 // after every (re)connect: events that arrive while the page reloads its state from the REST API are held
 // and applied after it, so nothing raised during a network drop is missing.
 import { toLogin } from './api.js';
+import { setZoneOffset } from './i18n.js';
 
 /** @import { EventFrame, HelloFrame, LiveEventData } from '../api-types' */
 
@@ -84,6 +85,8 @@ export class Live {
     if (frame.type === 'hello') {
       const hello = /** @type {HelloFrame} */ (frame);
       this.hello = hello;
+      // the households' clock: every time the page shows is on it
+      if (typeof hello.utcOffsetMinutes === 'number') setZoneOffset(hello.utcOffsetMinutes);
       this.backoff = MIN_BACKOFF_MS;
       this.held = [];
       this.handlers

@@ -1,7 +1,7 @@
 // The frame every console page shares: who is logged in, the language switch, logout, the live status.
 import { currentUser, HOME, logout } from './api.js';
 import { h } from './dom.js';
-import { applyI18n, lang, setLang, t } from './i18n.js';
+import { applyI18n, lang, onLangChange, setLang, t, zoneName } from './i18n.js';
 /** @import { Role, SessionUser } from '../api-types' */
 
 /**
@@ -32,6 +32,8 @@ export async function startPage(roles, titleKey) {
       'data-state': 'connecting',
       'data-i18n': 'live.connecting',
     }),
+    // every time on the page is on the households' clock, and says so
+    h('span', { class: 'zone muted', id: 'zone' }, t('time.zone', { zone: zoneName() })),
     h('span', { class: 'who' }, user.displayName || user.username),
     h('button', {
       class: 'lang-switch',
@@ -43,6 +45,10 @@ export async function startPage(roles, titleKey) {
     h('button', { type: 'button', id: 'logout', 'data-i18n': 'nav.logout', onclick: () => logout() }),
   );
   applyI18n(document);
+  onLangChange(() => {
+    const zone = document.getElementById('zone');
+    if (zone) zone.textContent = t('time.zone', { zone: zoneName() });
+  });
   return user;
 }
 

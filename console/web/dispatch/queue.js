@@ -1,34 +1,15 @@
 // The live incident queue: one row per open incident, most urgent first. Rows are built once per change
 // of their incident; the once-a-second tick only rewrites the countdown's text and level.
 import { h } from '../common/dom.js';
-import { formatCountdown, lang, pick, t } from '../common/i18n.js';
+import { formatCountdown, formatZoned, pick, t } from '../common/i18n.js';
 import { byUrgency, CLOSED, level, nextDeadline } from './deadline.js';
 import { label } from './labels.js';
 import { stepLabel } from './steps.js';
 
 /** @import { IncidentSummary } from '../api-types' */
 
-/**
- * One formatter per language: Date#toLocaleString builds a new one per call (the cost of 500 rows).
- * @type {Map<string, Intl.DateTimeFormat>}
- */
-const timeFormats = new Map();
 /** @param {number} ms */
-function openedAt(ms) {
-  const l = lang();
-  let format = timeFormats.get(l);
-  if (!format) {
-    format = new Intl.DateTimeFormat(l === 'zh' ? 'zh-CN' : 'en-GB', {
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    timeFormats.set(l, format);
-  }
-  return format.format(ms);
-}
+const openedAt = (ms) => formatZoned(ms, 'time');
 
 export class Queue {
   /**

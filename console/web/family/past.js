@@ -1,7 +1,7 @@
 // Past incidents with their outcomes, and the away form (POST/DELETE /api/households/:id/away).
 import { api, messageOf } from '../common/api.js';
 import { fill, h } from '../common/dom.js';
-import { formatTime, pick, t } from '../common/i18n.js';
+import { formatTime, pick, t, zoneOffset } from '../common/i18n.js';
 import { toast } from '../common/shell.js';
 import { reasonText } from './status.js';
 /** @import { AwayStatus, Incident } from '../api-types' */
@@ -37,17 +37,16 @@ export function renderPast(el, incidents) {
 }
 
 /**
- * The local calendar day `days` after the hub's `now`, YYYY-MM-DD (the date input's format).
+ * The households' calendar day `days` after the hub's `now`, YYYY-MM-DD (the date input's format).
  * @param {number} now @param {number} days
  */
 function dayAfter(now, days) {
-  const d = new Date(now + days * 86_400_000);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  return new Date(now + days * 86_400_000 + zoneOffset() * 60_000).toISOString().slice(0, 10);
 }
 
 /**
  * The away form: declared periods show with an "end" button; otherwise a reason and the day of return
- * (away until the end of that day, the browser's local time).
+ * (away until the end of that day, on the households' clock).
  * @param {{ current: HTMLElement, form: HTMLFormElement }} els
  * @param {string} householdId @param {AwayStatus | null} away the status's away part @param {number} now hub clock
  * @param {() => void} changed called after a change (the page refetches)
@@ -97,7 +96,8 @@ export function renderAway(els, householdId, away, now, changed) {
  */
 export async function submitAway(form, householdId) {
   const data = new FormData(form);
-  const until = new Date(`${data.get('until')}T23:59:59`).getTime();
+  // the end of that day on the households' clock, whatever the browser's zone
+  const until = Date.parse(`${data.get('until')}T23:59:59Z`) - zoneOffset() * 60_000;
   await api('POST', `/api/households/${encodeURIComponent(householdId)}/away`, {
     until,
     reason: String(data.get('reason')),
