@@ -35,6 +35,29 @@ async function timeline(page: Page) {
   return { lines, kinds, actions };
 }
 
+/** the page's text without what people typed or named (ids, addresses, names, user names) */
+const DATA = [
+  /hh-test/g,
+  /幸福路 1号/g,
+  /王奶奶/g,
+  /btn-1/g,
+  /pir-1/g,
+  /grid-1/g,
+  /[dsfr]\.(zhao|qian|wang|li)/g,
+  /\badmin\b/g,
+  /Administrator/g,
+  /r-1/g,
+];
+const ours = async (page: Page, selector: string) =>
+  DATA.reduce((text, re) => text.replace(re, ''), await visibleText(page, selector));
+/** Latin words on a zh page; the units and figures both languages write alike pass */
+const english = (text: string) =>
+  [...text.matchAll(/[A-Za-z][A-Za-z_]+/g)]
+    .map((m) => m[0])
+    .filter((w) => !['km', 'p50', 'p99', 'CSV', 'JSON', 'ms'].includes(w));
+const chinese = (text: string) => [...text.matchAll(/\p{Script=Han}+/gu)].map((m) => m[0]);
+const codes = (text: string) => [...text.matchAll(/\b[a-z]+_[a-z0-9_]+\b/g)].map((m) => m[0]);
+
 /** What a user must never read: a printed object, an empty value, a code of the hub. */
 const RAW = /object Object|undefined|\bnull\b|NaN|\b[a-z]+_[a-z0-9_]+\b/;
 /** What people typed or are called stands as it is, in either language. */
@@ -309,28 +332,6 @@ describe('the pages in words', { timeout: 60_000 }, () => {
     clock.advance(65 * S);
     await until(() => hub.escalated.length >= 2, 3000, 'the 30 s and 60 s escalations');
 
-    /** the page's text without what people typed or named (ids, addresses, names, user names) */
-    const DATA = [
-      /hh-test/g,
-      /幸福路 1号/g,
-      /王奶奶/g,
-      /btn-1/g,
-      /grid-1/g,
-      /[ds]\.(zhao|qian)/g,
-      /\badmin\b/g,
-      /Administrator/g,
-      /r-1/g,
-    ];
-    const ours = async (page: Page, selector: string) =>
-      DATA.reduce((text, re) => text.replace(re, ''), await visibleText(page, selector));
-    /** Latin words on a zh page; the units and figures both languages write alike pass */
-    const english = (text: string) =>
-      [...text.matchAll(/[A-Za-z][A-Za-z_]+/g)]
-        .map((m) => m[0])
-        .filter((w) => !['km', 'p50', 'p99', 'CSV', 'JSON', 'ms'].includes(w));
-    const chinese = (text: string) => [...text.matchAll(/\p{Script=Han}+/gu)].map((m) => m[0]);
-    const codes = (text: string) => [...text.matchAll(/\b[a-z]+_[a-z0-9_]+\b/g)].map((m) => m[0]);
-
     const dispatch = await newPage(browser);
     await loginAs(dispatch.page, hub.t.httpUrl, 'd.zhao', 'd.zhao-password');
     await dispatch.page.waitForSelector('#live-status[data-state="live"]');
@@ -436,8 +437,12 @@ describe('the pages in words', { timeout: 60_000 }, () => {
     await f.page.waitForSelector('#progress li[data-step="received"][data-current]');
     expect(await text(f.page, '#zone')).toBe('住户当地时间（UTC+8）');
     expect(await text(f.page, '#progress li[data-step="received"] small')).toBe('11/28 09:40:00');
+    const zhFamily = await ours(f.page, 'main');
+    expect({ english: english(zhFamily), codes: codes(zhFamily) }).toEqual({ english: [], codes: [] });
     await screenshot(f.page, 'family-clock-zh');
     await f.page.click('#lang-switch');
+    const enFamily = await ours(f.page, 'main');
+    expect({ chinese: chinese(enFamily), codes: codes(enFamily) }).toEqual({ chinese: [], codes: [] });
     expect(await text(f.page, '#progress li[data-step="received"] small')).toBe('28/11, 09:40:00');
     await screenshot(f.page, 'family-clock-en');
     expect(f.errors).toEqual([]);

@@ -1,7 +1,7 @@
 // The supervisor's exports: the incident list and the SLA figures for a date range, as CSV or JSON.
 // Plain links to the API (the session cookie goes with them), rebuilt whenever a field changes.
 import { $as } from '../common/dom.js';
-import { addMessages } from '../common/i18n.js';
+import { addMessages, zoneOffset } from '../common/i18n.js';
 
 addMessages({
   zh: {
@@ -37,7 +37,9 @@ export function setUpExports() {
   const from = $as('#exp-from', HTMLInputElement);
   const to = $as('#exp-to', HTMLInputElement);
   const grid = $as('#exp-grid', HTMLInputElement);
-  const today = new Date();
+  // today on the households' clock (the report's days are theirs), as a calendar date
+  const there = new Date(Date.now() + zoneOffset() * 60_000);
+  const today = new Date(there.getUTCFullYear(), there.getUTCMonth(), there.getUTCDate());
   from.value = day(new Date(today.getFullYear(), today.getMonth(), 1));
   to.value = day(today);
   const update = () => {
