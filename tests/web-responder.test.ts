@@ -120,6 +120,12 @@ describe('responder page', () => {
     await screenshot(mine.page, 'responder-pending');
     await mine.page.click(`${job} button.accept`);
     await mine.page.waitForSelector(`${job}[data-state="dispatched"][data-pending="false"]`);
+    // On the way, the resident presses cancel (within the default window): the job stands, and says so.
+    expect(await mine.page.locator(`${job} .resident-cancelled`).count()).toBe(0);
+    await button.cancel();
+    await mine.page.waitForSelector(`${job} .resident-cancelled`);
+    expect(await text(mine.page, `${job} .resident-cancelled`)).toBe('住户 09:00 按了取消：仍请到场确认');
+    expect(await mine.page.getAttribute(job, 'data-state')).toBe('dispatched');
     // On the way: the phone's position goes to the hub (890 m at 15 km/h: 4 min), shown on the card.
     await mine.page.waitForSelector(`${job} .position-status`);
     expect(await text(mine.page, `${job} .position-status`)).toBe('位置已发送 · 预计 4 分钟到达');

@@ -1,7 +1,7 @@
 // One job card: what happened, where (address, grid, map links), who (residents' care notes, contacts),
 // and the action the incident's state allows: accept/decline, arrived, the outcome form.
 import { h } from '../common/dom.js';
-import { pick, t } from '../common/i18n.js';
+import { formatClock, pick, t } from '../common/i18n.js';
 import { OUTCOMES } from '../common/outcomes.js';
 import { jobClocks } from './clocks.js';
 /** @import { Household, Incident, IncidentContext } from '../api-types' */
@@ -43,6 +43,13 @@ export function jobCard(incident, context, opts) {
       h('span', { class: `badge ${incident.class}` }, pick(incident.explanation) || incident.alarmType),
       h('span', { class: 'job-state' }, pending ? t('responder.pending') : t(`state.${incident.state}`)),
     ),
+    incident.closedAt === null && incident.residentCancelledAt
+      ? h(
+          'p',
+          { class: 'resident-cancelled' },
+          t('responder.residentCancelled', { at: formatClock(incident.residentCancelledAt) }),
+        )
+      : null,
     incident.closedAt === null ? jobClocks(incident) : null,
     household ? where(household) : null,
     context ? who(context) : null,
