@@ -89,6 +89,7 @@ describe('the pages in words', { timeout: 60_000 }, () => {
     const hub = h;
     await hub.user('d.zhao', 'dispatcher');
     await hub.user('f.wang', 'family', ['hh-test']);
+    await hub.user('s.li', 'supervisor');
     const button = await hub.button('btn-1');
     const dispatch = await newPage(browser);
     await loginAs(dispatch.page, hub.t.httpUrl, 'd.zhao', 'd.zhao-password');
@@ -132,6 +133,15 @@ describe('the pages in words', { timeout: 60_000 }, () => {
     );
     expect(lines.join('\n')).not.toMatch(/object Object|undefined|alarm_note|cancelled_by_resident/);
     await screenshot(dispatch.page, 'dispatch-resident-cancelled-zh');
+
+    // The supervisor's at-risk list (the acknowledgement is overdue) says it too.
+    const supervisor = await newPage(browser);
+    await loginAs(supervisor.page, hub.t.httpUrl, 's.li', 's.li-password');
+    await supervisor.page.waitForSelector(`#at-risk [data-incident-id="${id}"] .resident-cancelled`);
+    expect(await text(supervisor.page, `#at-risk [data-incident-id="${id}"] .resident-cancelled`)).toBe(
+      '· 住户已按取消，仍待确认',
+    );
+    await supervisor.context.close();
 
     await family.page.waitForSelector('#status-banner[data-state="confirming"]');
     expect(await text(family.page, '#status-text')).toBe('王奶奶在 09:09 按下了取消，服务中心正在确认');

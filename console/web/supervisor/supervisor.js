@@ -27,6 +27,7 @@ addMessages({
     'sup.today': '今日服务指标',
     'sup.fleet': '设备与数据健康',
     'sup.atRisk': '即将超时或已超时的警情',
+    'sup.residentCancelled': '住户已按取消，仍待确认',
     'sup.breaches': '今日超时记录',
     'sup.perGrid': '各网格警情',
     'sup.alarmPath': '报警链路 p50/p99（今日紧急警情）',
@@ -78,6 +79,7 @@ addMessages({
     'sup.today': "Today's service figures",
     'sup.fleet': 'Devices and data health',
     'sup.atRisk': 'Incidents at risk or overdue',
+    'sup.residentCancelled': 'cancelled by resident — still to be confirmed',
     'sup.breaches': "Today's breaches",
     'sup.perGrid': 'Incidents per grid',
     'sup.alarmPath': 'Alarm path p50/p99 today (emergencies)',
@@ -409,7 +411,15 @@ function renderAtRisk(at) {
           { 'data-incident-id': i.id },
           h('td', {}, h('span', { class: `badge ${i.class}` }, label('alarm', i.alarmType))),
           h('td', {}, `${i.householdId} · ${data.grids.get(i.householdId) ?? ''}`),
-          h('td', {}, label('state', i.state)),
+          h(
+            'td',
+            {},
+            label('state', i.state),
+            // the resident pressed cancel: still open until a person confirms (the queue says the same)
+            i.residentCancelledAt
+              ? h('span', { class: 'resident-cancelled' }, ` · ${t('sup.residentCancelled')}`)
+              : null,
+          ),
           h(
             'td',
             {},
