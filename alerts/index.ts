@@ -45,7 +45,7 @@ export interface AlertsDeps extends Pick<RoomDeps, 'db' | 'bus' | 'clock' | 'reg
   hourly: HourlyTotals;
   /** The room's stores (store/types.ts); by default the SQLite adapters on `db` (store/sqlite.ts). */
   stores?: AlertsStores;
-  /** the hub's local day for the SLA gauge (hub.ts passes the whole config); without it: UTC+8 */
+  /** the hub's local time (hub.ts passes the whole config): the rules' hours, the SLA gauge's day; without it UTC+8 */
   config?: Pick<RoomDeps['config'], 'historyUtcOffsetMinutes'>;
 }
 
@@ -76,7 +76,10 @@ const OWNER = 'alerts';
  */
 export function createAlerts(deps: AlertsDeps): AlertsRoom {
   const stores = deps.stores ?? createSqliteAlertsStores(deps.db);
-  const settings = alertSettings(deps.settings);
+  // The homes' local time is the hub's one configured offset (historyUtcOffsetMinutes, which the pages
+  // and reports use too), unless the rules' settings give their own.
+  const offset = deps.config ? { utcOffsetMinutes: deps.config.historyUtcOffsetMinutes } : {};
+  const settings = alertSettings({ ...offset, ...deps.settings });
   const hours = new LocalHours(settings.utcOffsetMinutes);
   const { bus, clock, log } = deps;
   const alarms = new AlarmService({ store: stores.alarms, tx: stores, bus, clock, log });
