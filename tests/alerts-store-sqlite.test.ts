@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Alarm } from '../alerts/alarm.ts';
-import { initialStages, SYSTEM } from '../alerts/incidents/model.ts';
+import { openedIncident, SYSTEM } from '../alerts/incidents/model.ts';
 import { createSqliteAlertsStores } from '../alerts/store/sqlite.ts';
 import type { AlertsStores } from '../alerts/store/types.ts';
 import { type Db, openDatabase } from '../kernel/db.ts';
@@ -49,30 +49,18 @@ describe('the alerts room on SQLite', () => {
 
   it('keeps the incident audit trail append-only, down to the table', async () => {
     const { db, stores } = setup();
-    await stores.incidents.insert({
-      id: 'inc-s',
-      householdId: 'hh-s',
-      residentId: null,
-      alarmType: 'sos',
-      class: 'emergency',
-      severity: 'critical',
-      state: 'open',
-      openedAt: T0,
-      updatedAt: T0,
-      closedAt: null,
-      pendingResponderId: null,
-      assignedAt: null,
-      responderId: null,
-      outcome: null,
-      note: null,
-      cancelReason: null,
-      alarmCount: 1,
-      residentCancelledAt: null,
-      evidence: [],
-      explanation: { zh: '', en: '' },
-      stages: initialStages('emergency', T0),
-      deadlines: {},
-    });
+    await stores.incidents.insert(
+      openedIncident({
+        id: 'inc-s',
+        householdId: 'hh-s',
+        residentId: null,
+        alarmType: 'sos',
+        class: 'emergency',
+        severity: 'critical',
+        openedAt: T0,
+        explanation: { zh: '', en: '' },
+      }),
+    );
     await stores.incidents.audit('inc-s', T0, 'opened', SYSTEM, { to: 'open' });
     expect(() => db.exec('DELETE FROM incident_audit')).toThrow(/append-only/);
     expect(() => db.exec("UPDATE incident_audit SET action = 'forged'")).toThrow(/append-only/);

@@ -258,7 +258,7 @@ describe('JSON line scanner', () => {
     expect(lines.objectLine('a[1]["odd key"].z')).toBe(6);
   });
 
-  it('gives a key named __proto__ its own line, as any unknown field (not the object prototype)', async () => {
+  it('gives a key named __proto__ its own line, like every unknown field (not the object prototype)', async () => {
     const report = await importJson(registry(), '{\n "__proto__": null,\n "id": "0"\n}');
     expect(report.problems.map((p) => `${p.line} ${p.path}`)).toEqual(['2 __proto__', '3 id']);
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncidentStage, IncidentState } from '../alerts/incidents/events.ts';
-import { type Incident, initialStages } from '../alerts/incidents/model.ts';
+import { type Incident, initialStages, openedIncident } from '../alerts/incidents/model.ts';
 import { cronTimezone } from '../alerts/incidents/sla-daily.ts';
 import type { SlaReport } from '../alerts/incidents/sla-report.ts';
 import type { IncidentStore } from '../alerts/store/types.ts';
@@ -47,30 +47,16 @@ async function insert(store: IncidentStore, s: Spec): Promise<void> {
       met: d.met,
     };
   }
-  const base: Incident = {
+  const base: Incident = openedIncident({
     id: s.id,
     householdId: s.householdId,
     residentId: null,
     alarmType: s.cls === 'emergency' ? 'sos' : 'water_leak',
     class: s.cls,
     severity: 'critical',
-    state: 'open',
     openedAt: s.openedAt,
-    updatedAt: s.openedAt,
-    closedAt: null,
-    pendingResponderId: null,
-    assignedAt: null,
-    responderId: null,
-    outcome: null,
-    note: null,
-    cancelReason: null,
-    alarmCount: 1,
-    residentCancelledAt: null,
-    evidence: [],
     explanation: { zh: '', en: '' },
-    stages: initialStages(s.cls, s.openedAt),
-    deadlines: {},
-  };
+  });
   if (!(await store.insert(base))) throw new Error(`${s.id}: not inserted`);
   const closedAt = s.closedAfter === undefined ? null : s.openedAt + s.closedAfter;
   const final: Incident = { ...base, state: s.state, responderId: s.responderId ?? null, closedAt, stages };

@@ -125,6 +125,38 @@ export interface Incident extends IncidentSummary {
   stages: Partial<Record<IncidentStage, StageRecord>>;
 }
 
+/** What a new incident is told: the alarm's facts; the rest of a just-opened incident follows from them. */
+export type IncidentOpening = Pick<
+  Incident,
+  'id' | 'householdId' | 'residentId' | 'alarmType' | 'class' | 'severity' | 'openedAt' | 'explanation'
+> &
+  Partial<Pick<Incident, 'alarmCount' | 'evidence' | 'residentCancelledAt'>> & {
+    /** ms after opening per stage (the resolved policy's); the class's defaults without */
+    policyDeadlines?: Partial<Record<IncidentStage, number>>;
+  };
+
+/** A just-opened incident: open, nobody assigned, nothing decided, its stages due by the policy. */
+export function openedIncident(o: IncidentOpening): Incident {
+  const { policyDeadlines, ...facts } = o;
+  return {
+    ...facts,
+    state: 'open',
+    updatedAt: o.openedAt,
+    closedAt: null,
+    pendingResponderId: null,
+    assignedAt: null,
+    responderId: null,
+    outcome: null,
+    note: null,
+    cancelReason: null,
+    alarmCount: o.alarmCount ?? 1,
+    evidence: o.evidence ?? [],
+    residentCancelledAt: o.residentCancelledAt ?? null,
+    stages: initialStages(o.class, o.openedAt, policyDeadlines),
+    deadlines: {},
+  };
+}
+
 /** Who did something, from which client (the audit's who/where); the system has no user. */
 export interface Actor {
   userId: number | null;

@@ -34,9 +34,9 @@ import {
   CLOSED_STATES,
   type Incident,
   type IncidentAction,
-  initialStages,
   nextState,
   type Outcome,
+  openedIncident,
   residentCancelledAt,
   STAGE_REACHED_BY,
   SYSTEM,
@@ -449,29 +449,19 @@ export class IncidentService {
           return { incident: joined, opened: false };
         }
         const policy = await this.policy.resolve(alarm.class, alarm.type, alarm.householdId);
-        const incident: Incident = {
+        const incident = openedIncident({
           id: `inc-${randomUUID()}`,
           householdId: alarm.householdId,
           residentId: alarm.residentId,
           alarmType: alarm.type,
           class: alarm.class,
           severity: alarm.severity,
-          state: 'open',
           openedAt: now,
-          updatedAt: now,
-          closedAt: null,
-          pendingResponderId: null,
-          assignedAt: null,
-          responderId: null,
-          outcome: null,
-          note: null,
-          cancelReason: null,
           alarmCount: count,
           ...withEvidence(evidence),
           explanation: alarm.explanation,
-          stages: initialStages(alarm.class, now, policy.deadlines),
-          deadlines: {},
-        };
+          policyDeadlines: policy.deadlines,
+        });
         if (!(await this.store.insert(incident))) continue; // another process opened one: join it
         await this.store.linkAlarm(incident.id, alarm.id, now);
         await this.store.audit(incident.id, now, 'opened', SYSTEM, {

@@ -22,8 +22,8 @@ import { login } from '../household/hub-api.ts';
 import { importFile } from '../household/import-file.ts';
 import { householdSpec } from '../household/spec.ts';
 import { BENCH_ADMIN_PASSWORD, type BenchHub, startBenchHub, stopChild } from './hub-child.ts';
-import { machineDescription, percentile, sleep } from './machine.ts';
-import type { Latencies } from './sos-saturation.ts';
+import { machineDescription, sleep } from './machine.ts';
+import { type Latencies, latencies } from './sos-saturation.ts';
 
 export interface ImportPressureOptions {
   /** households in the legitimate import (3 devices each) */
@@ -72,17 +72,6 @@ export interface ImportPressureResult {
 }
 
 const log = (s: string) => process.stderr.write(`[import] ${s}\n`);
-
-function latencies(values: number[], expected: number): Latencies {
-  const sorted = [...values].sort((a, b) => a - b);
-  return {
-    measured: sorted.length,
-    missing: expected - sorted.length,
-    p50Ms: percentile(sorted, 50),
-    p99Ms: percentile(sorted, 99),
-    maxMs: sorted.at(-1) ?? Number.NaN,
-  };
-}
 
 /** The SOS presses of one phase: round the buttons, one every `intervalMs`, while `go()` holds. */
 class Presser {

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { initialStages } from '../../alerts/incidents/model.ts';
+import { openedIncident } from '../../alerts/incidents/model.ts';
 import { createSqliteAlertsStores } from '../../alerts/store/sqlite.ts';
 import { createHub } from '../../hub.ts';
 import { systemClock } from '../../kernel/clock.ts';
@@ -52,28 +52,20 @@ export async function benchIncidentExport(opts: ExportOptions): Promise<ExportRe
         const openedAt = from + Math.floor((i / opts.incidents) * MONTH_MS);
         const cls = i % 4 === 0 ? 'wellness' : 'emergency';
         await stores.incidents.insert({
-          id: `inc-${i}`,
-          householdId: `hh-${i % opts.households}`,
-          residentId: null,
-          alarmType: cls === 'emergency' ? 'sos' : 'no_movement',
-          class: cls,
-          severity: 'high',
+          ...openedIncident({
+            id: `inc-${i}`,
+            householdId: `hh-${i % opts.households}`,
+            residentId: null,
+            alarmType: cls === 'emergency' ? 'sos' : 'no_movement',
+            class: cls,
+            severity: 'high',
+            openedAt,
+            explanation: { zh: '', en: '' },
+          }),
           state: 'resolved',
-          openedAt,
           updatedAt: openedAt + 600_000,
           closedAt: openedAt + 1_200_000,
-          pendingResponderId: null,
-          assignedAt: null,
-          responderId: null,
           outcome: 'assisted_at_home',
-          note: null,
-          cancelReason: null,
-          alarmCount: 1,
-          residentCancelledAt: null,
-          evidence: [],
-          explanation: { zh: '', en: '' },
-          stages: initialStages(cls, openedAt),
-          deadlines: {},
         });
       }
     });

@@ -77,7 +77,8 @@ const DISPATCHER = {
 };
 const log = (s: string) => process.stderr.write(`[sos] ${s}\n`);
 
-function latencies(values: number[], expected: number): Latencies {
+/** p50/p99/max of the measured latencies (ms), and how many of `expected` never came. */
+export function latencies(values: number[], expected: number): Latencies {
   const sorted = [...values].sort((a, b) => a - b);
   return {
     measured: sorted.length,
