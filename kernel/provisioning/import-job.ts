@@ -31,14 +31,6 @@ export type ImportJobState =
   | 'rolled_back'
   | 'failed';
 
-export const FINAL_STATES: ReadonlySet<ImportJobState> = new Set([
-  'committed',
-  'refused',
-  'invalid',
-  'rolled_back',
-  'failed',
-]);
-
 export interface ImportJobStatus {
   state: ImportJobState;
   /** while checking: what the checker does */
@@ -237,7 +229,7 @@ function householdScopes(h: HouseholdEntry): RowScope[] {
 }
 
 /** Undoes a job's journalled batches, last first, one transaction each. */
-export async function undoImport(registry: Registry, journal: ImportJournal, jobId: string): Promise<void> {
+async function undoImport(registry: Registry, journal: ImportJournal, jobId: string): Promise<void> {
   for (const batch of await journal.batches(jobId)) {
     await registry.transaction(() => journal.undo(jobId, batch));
     await nextTurn();

@@ -13,7 +13,7 @@ import type { Registry } from '../registry/index.ts';
 import type { ApplyHooks } from './apply.ts';
 import type { BodyMediaType } from './import-body.ts';
 import { startImportChecker } from './import-checker.ts';
-import { FINAL_STATES, ImportJob, type ImportJobStatus, rollBackUnfinishedImports } from './import-job.ts';
+import { ImportJob, type ImportJobStatus, rollBackUnfinishedImports } from './import-job.ts';
 import type { ImportJournal } from './store/types.ts';
 
 /** ms without a question from a leasing client before its job is abandoned */
@@ -213,10 +213,5 @@ export class ImportJobs {
     r.secrets = 'taken';
     if (r.expiry) this.#o.clock.clearTimeout(r.expiry);
     return r.job.takeSecrets();
-  }
-
-  /** Whether a finished job is in FINAL_STATES (for callers that poll). */
-  static isFinal(view: ImportJobView): boolean {
-    return FINAL_STATES.has(view.state);
   }
 }
